@@ -1,0 +1,68 @@
+// lib/ layer: the Flow model, conntop's one representation of a tracked connection, and its JSON form.
+// Imports nothing from netlink/ (kernel-source.ts maps wire records into Flows). The same objects feed
+// the --json output, the live table, the TUI and (later) the wire protocol, unchanged.
+
+/** One direction's tuple: `src`/`dst` in canonical text (RFC 5952 for IPv6), then the protocol's keys. */
+export interface FlowTuple {
+  src: string;
+  dst: string;
+  /** TCP, UDP, UDP-Lite, SCTP, DCCP (on kernels that track DCCP ports). */
+  sport?: number;
+  dport?: number;
+  /** ICMP and ICMPv6 type, code and identifier. */
+  type?: number;
+  code?: number;
+  icmpId?: number;
+  /** GRE keys (PPTP call ids). */
+  srcKey?: number;
+  dstKey?: number;
+  /** A zone bound to this direction only. */
+  zone?: number;
+}
+
+/** Packets and bytes (L3, IP header included) of one direction; exact up to 2^53 - 1. */
+export interface DirCounters {
+  packets: number;
+  bytes: number;
+}
+
+/** One tracked flow. The JSON form is `JSON.stringify(flow)` (see README "JSON flow schema"). */
+export interface Flow {
+  /** Kernel CTA_ID (u32). Not unique over time: identity is id + zone + original tuple (flowKey). */
+  id: number;
+  family: 'ipv4' | 'ipv6';
+  /** Protocol name ("tcp", "udp", "udplite", "sctp", "dccp", "icmp", "icmpv6", "gre") or the number as a string. */
+  proto: string;
+  protoNum: number;
+  orig: FlowTuple;
+  reply: FlowTuple;
+  /** Protocol state name (TCP, SCTP, DCCP), or null for stateless protocols and offloaded entries. */
+  state: string | null;
+  /** IPS_* status flags without the prefix, in bit order, e.g. ["SEEN_REPLY", "ASSURED", "CONFIRMED"]. */
+  status: string[];
+  /** Seconds until the entry expires; null when the kernel sent none (offloaded, or a destroy). */
+  timeoutSec: number | null;
+  mark: number;
+  /** CTA_ZONE (0 when absent). */
+  zone: number;
+  /** Reference count; null when the message carried none (events). */
+  use: number | null;
+  /** Absent when accounting (nf_conntrack_acct) was off when the flow was created. */
+  counters?: { orig: DirCounters; reply: DirCounters; saturated?: true };
+  /** CLOCK_REALTIME ns as a decimal string (exceeds 2^53); absent when timestamps were off. */
+  startNs?: string;
+  stopNs?: string;
+  /** Connection label bit numbers, ascending. */
+  labels: number[];
+  helper: string | null;
+  /** The master's original tuple, for expected (RELATED) flows. */
+  master?: FlowTuple;
+  /** Security context (SELinux), when an LSM labels conntracks. */
+  secctx?: string;
+}
+
+/** The identity of a flow across messages: kernel id, zone and original tuple (ids get reused). */
+export function flowKey(f: Pick<Flow, 'id' | 'zone' | 'protoNum' | 'orig'>): string {
+  const o = f.orig;
+  return `${f.id}|${f.zone}|${f.protoNum}|${o.src}|${o.dst}|${o.sport ?? o.type ?? o.srcKey ?? ''}|${o.dport ?? o.code ?? o.dstKey ?? ''}|${o.icmpId ?? ''}|${o.zone ?? ''}`;
+}

@@ -1,0 +1,79 @@
+// netlink/ layer: the TLV walk over a run of attributes. Imports ./reader and ./errors.
+// Rules (house style §4.4-4.6): nla_len >= 4, never past the parent, step by align4 clamped
+// to the parent, zero-length payloads (64-bit PAD attributes) are reported so callers skip them,
+// nests are accepted with or without NLA_F_NESTED (kernels before 5.2 may omit it).
+import { DecodeError } from './errors.js';
+import type { Reader } from './reader.js';
+
+/** Bit 15 of nla_type: the payload is a nest. */
+export const NLA_F_NESTED = 0x8000;
+/** Bit 14 of nla_type: payload in network order (ctnetlink never sets it, ctnetlink.md §1.6). */
+export const NLA_F_NET_BYTEORDER = 0x4000;
+const TYPE_MASK = 0x3fff;
+
+/**
+ * A cursor over the attributes in [start, end). Allocation-free per attribute:
+ * `while (it.next()) switch (it.type) { ... it.off, it.len ... }`.
+ * `off`/`len` are the payload's absolute offset and length (header excluded, padding excluded).
+ */
+export class AttrIter {
+  /** Attribute type without the NESTED/NET_BYTEORDER flags. */
+  type = 0;
+  /** True when NLA_F_NESTED was set (informational: decoders accept nests either way). */
+  nestedFlag = false;
+  /** Absolute offset of the payload. */
+  off = 0;
+  /** Payload length in bytes (nla_len - 4). */
+  len = 0;
+  /** Absolute offset of the attribute header (for error reports). */
+  hdr = 0;
+  private pos: number;
+
+  constructor(
+    private readonly r: Reader,
+    start: number,
+    private readonly end: number,
+  ) {
+    this.pos = start;
+  }
+
+  /** Advances to the next attribute; false at the end of the run. Throws BAD_ATTR_LEN / ATTR_PAST_END. */
+  next(): boolean {
+    const remaining = this.end - this.pos;
+    // Fewer than 4 bytes left: at most alignment padding of an unaligned parent, never an attribute.
+    if (remaining < 4) return false;
+    const at = this.pos;
+    const nlaLen = this.r.u16ne(at);
+    const rawType = this.r.u16ne(at + 2);
+    if (nlaLen < 4) throw new DecodeError('BAD_ATTR_LEN', at, '', 4, nlaLen);
+    if (nlaLen > remaining) throw new DecodeError('ATTR_PAST_END', at, '', nlaLen, remaining);
+    this.hdr = at;
+    this.type = rawType & TYPE_MASK;
+    this.nestedFlag = (rawType & NLA_F_NESTED) !== 0;
+    this.off = at + 4;
+    this.len = nlaLen - 4;
+    // Step by the aligned length, clamped: the last attribute's padding may be cut off.
+    this.pos = Math.min(this.end, at + ((nlaLen + 3) & ~3));
+    return true;
+  }
+}
+
+/** Counts attributes a decoder did not recognise, per type, with the raw bytes of the first few for debug output. */
+export class UnknownAttrs {
+  /** `CTA_?(31)`-style name → count. */
+  readonly counts = new Map<string, number>();
+  /** Up to `keep` raw samples (header offset, name, payload bytes). */
+  readonly samples: { name: string; offset: number; bytes: Uint8Array }[] = [];
+  constructor(private readonly keep = 16) {}
+
+  add(name: string, r: Reader, it: AttrIter): void {
+    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    if (this.samples.length < this.keep) this.samples.push({ name, offset: it.hdr, bytes: r.bytes(it.off, it.len) });
+  }
+
+  get total(): number {
+    let n = 0;
+    for (const v of this.counts.values()) n += v;
+    return n;
+  }
+}

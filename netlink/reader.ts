@@ -1,0 +1,83 @@
+// netlink/ layer: a bounds-checked cursor over one datagram. Imports only ./errors.
+// Every read names its byte order (ne = host, be = network); no DataView RangeError can escape,
+// because every access is checked against the bounds first (house style §4.1-4.2).
+import { DecodeError } from './errors.js';
+
+/** Largest integer a `number` holds exactly (2^53 - 1). u64 values above it saturate. */
+export const U64_SATURATED = Number.MAX_SAFE_INTEGER;
+
+const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** True on little-endian hosts: netlink headers are in host order. */
+export const HOST_IS_LE = LE;
+
+/** A read-only view of one datagram; offsets are absolute within `buf`. */
+export class Reader {
+  readonly view: DataView;
+  constructor(readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  get length(): number {
+    return this.buf.byteLength;
+  }
+
+  /** Throws SHORT_HEADER unless `n` bytes are readable at `off` below `end`. */
+  need(off: number, n: number, end: number = this.buf.byteLength, code: 'SHORT_HEADER' | 'BAD_ATTR_SIZE' = 'SHORT_HEADER'): void {
+    if (off < 0 || off + n > end) throw new DecodeError(code, off, '', n, Math.max(0, end - off));
+  }
+
+  /** Throws BAD_ATTR_SIZE unless an attribute payload of `len` bytes is exactly `want` bytes. */
+  fixed(off: number, len: number, want: number): void {
+    if (len !== want) throw new DecodeError('BAD_ATTR_SIZE', off, '', want, len);
+  }
+
+  u8(off: number): number {
+    this.need(off, 1);
+    return this.buf[off];
+  }
+  u16ne(off: number): number {
+    this.need(off, 2);
+    return this.view.getUint16(off, LE);
+  }
+  u32ne(off: number): number {
+    this.need(off, 4);
+    return this.view.getUint32(off, LE);
+  }
+  s32ne(off: number): number {
+    this.need(off, 4);
+    return this.view.getInt32(off, LE);
+  }
+  u16be(off: number): number {
+    this.need(off, 2);
+    return this.view.getUint16(off, false);
+  }
+  u32be(off: number): number {
+    this.need(off, 4);
+    return this.view.getUint32(off, false);
+  }
+  /** A u64 as a number: exact up to 2^53 - 1; larger values return U64_SATURATED (callers flag it). */
+  u64be(off: number): number {
+    this.need(off, 8);
+    const hi = this.view.getUint32(off, false);
+    const lo = this.view.getUint32(off + 4, false);
+    if (hi > 0x1fffff) return U64_SATURATED;
+    return hi * 0x100000000 + lo;
+  }
+  /** A u64 exactly, as a bigint (timestamps in ns exceed 2^53). */
+  u64beBig(off: number): bigint {
+    this.need(off, 8);
+    return this.view.getBigUint64(off, false);
+  }
+  /** A copy of `n` bytes at `off`. */
+  bytes(off: number, n: number): Uint8Array {
+    this.need(off, n);
+    return this.buf.slice(off, off + n);
+  }
+  /** A NUL-terminated string occupying `len` bytes at `off` (the NUL is required; bytes after it are ignored). */
+  cstring(off: number, len: number): string {
+    this.need(off, len);
+    const nul = this.buf.indexOf(0, off);
+    if (nul < 0 || nul >= off + len) throw new DecodeError('BAD_STRING', off, '', len, len);
+    return new TextDecoder().decode(this.buf.subarray(off, nul));
+  }
+}
