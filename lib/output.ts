@@ -1,0 +1,60 @@
+// lib/ layer: the command-line outputs: an aligned text table and JSON lines, written through a
+// buffered line writer that stops quietly when the reader goes away (EPIPE from `| head`).
+// Imports ./flow, ./fields, ./format. Streams are passed in (house style §2).
+import type { Writable } from 'node:stream';
+import { FIELDS, type Field } from './fields.js';
+import type { Flow } from './flow.js';
+import { fit } from './format.js';
+
+/** Buffers lines and writes them in chunks of about 64 KiB; `closed` turns true on EPIPE. */
+export class LineWriter {
+  private parts: string[] = [];
+  private size = 0;
+  closed = false;
+  constructor(private readonly out: Writable) {
+    out.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') this.closed = true;
+    });
+  }
+
+  line(s: string): void {
+    if (this.closed) return;
+    this.parts.push(s);
+    this.size += s.length + 1;
+    if (this.size >= 65536) this.flush();
+  }
+
+  flush(): void {
+    if (this.parts.length === 0 || this.closed) return;
+    this.parts.push('');
+    this.out.write(this.parts.join('\n'));
+    this.parts = [];
+    this.size = 0;
+  }
+
+  /** Flushes and resolves once the stream has taken everything (so exit does not cut output). */
+  end(): Promise<void> {
+    this.flush();
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.out.write('', () => resolve()));
+  }
+}
+
+/** The JSON form of a flow: one line, the README schema. Extra enrichment keys may be merged in by callers. */
+export function flowJson(f: Flow): string {
+  return JSON.stringify(f);
+}
+
+/** Columns of the --once text table. */
+export const ONCE_COLUMNS = ['proto', 'state', 'src', 'sport', 'dst', 'dport', 'packets', 'bytes', 'timeout', 'mark', 'zone', 'flags'];
+
+/** Renders flows as an aligned text table: widths fit the content, capped at each field's width. */
+export function renderTable(flows: readonly Flow[], columnIds: readonly string[] = ONCE_COLUMNS): string[] {
+  const cols = columnIds.map((id) => FIELDS.find((f) => f.id === id)).filter((f): f is Field => f !== undefined);
+  const cells = flows.map((f) => cols.map((c) => c.format(f)));
+  const widths = cols.map((c, i) => Math.min(c.width, Math.max(c.title.length, ...cells.map((row) => row[i].length))));
+  // Drop columns that are empty for every flow (mark, zone on most hosts) to keep rows short.
+  const keep = cols.map((c, i) => c.id === 'proto' || cells.some((row) => row[i] !== ''));
+  const line = (vals: string[]) => vals.map((v, i) => (keep[i] ? fit(v, widths[i], cols[i].align) : null)).filter((v) => v !== null).join(' ').trimEnd();
+  return [line(cols.map((c) => c.title)), ...cells.map(line)];
+}

@@ -1,0 +1,38 @@
+// lib/ layer: the FlowSource interface the live table, the CLI, the TUI and the server all consume.
+// Imports ./flow only. A source is the kernel (kernel-source.ts), a capture file (replay), or later a
+// remote server (server/client.ts): everything above it is the same code.
+import type { Flow } from './flow.js';
+
+/** What a source reports, in order. Times are milliseconds since the epoch of the source's clock. */
+export type SourceEvent =
+  /** A dump (initial, periodic or resync) started; dump entries follow until dumpEnd. */
+  | { kind: 'dumpBegin'; atMs: number }
+  | { kind: 'dumpEntry'; flow: Flow }
+  /** complete=false: the dump failed or held undecodable entries, so it must not be used to sweep. */
+  | { kind: 'dumpEnd'; atMs: number; complete: boolean }
+  | { kind: 'new' | 'update' | 'destroy'; flow: Flow; atMs: number }
+  /** Events were lost (ENOBUFS): the table is stale until the next complete dump. */
+  | { kind: 'overflow'; atMs: number }
+  /** Table-wide kernel statistics: entries in this namespace and nf_conntrack_max (null if unknown). */
+  | { kind: 'stats'; count: number; max: number | null; atMs: number };
+
+/** Receives source events. */
+export type SourceSink = (ev: SourceEvent) => void;
+
+/** Problems a source met and went on from (bad messages, unknown attributes), for the status bar. */
+export interface SourceHealth {
+  badMessages: number;
+  unknownAttrs: number;
+  lastProblem: string | null;
+}
+
+/** A stream of flows and events. */
+export interface FlowSource {
+  /** Starts delivering to `sink`; resolves once the initial dump has been delivered. */
+  start(sink: SourceSink): Promise<void>;
+  /** Asks for a fresh dump (periodic refresh or resync); resolves when it has been delivered. */
+  refresh(): Promise<void>;
+  /** Stops everything at once; never blocks. */
+  close(): void;
+  readonly health: SourceHealth;
+}

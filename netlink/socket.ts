@@ -1,0 +1,110 @@
+// netlink/ layer: the only code that touches AF_NETLINK, through the `netlink` package's RawNetlinkSocket.
+// Imports node builtins and ./errors. Five operations: send, datagrams, join group, set receive buffer, close.
+// Errors become SocketError; the caller decides what to tell the user (house style §1, §5).
+import { createRequire } from 'node:module';
+import { SocketError, errnoName } from './errors.js';
+
+interface RawSocket {
+  on(ev: 'message' | 'truncatedMessage', cb: (msg: Buffer, rinfo: { port: number; groups: number }) => void): void;
+  on(ev: 'error', cb: (err: { errno: number; code: string; syscall: string }) => void): void;
+  send(msg: Uint8Array, opts: { port: number }, cb: (err?: { errno: number; code: string; syscall: string }) => void): void;
+  addMembership(group: number): void;
+  setRecvBufferSize(bytes: number): void;
+  getRecvBufferSize(): number;
+  address(): { port: number; groups: number };
+  close(): void;
+  unref(): void;
+}
+type RawCtor = new (protocol: number, opts: Record<string, unknown>) => RawSocket;
+
+let rawCtor: RawCtor | undefined;
+function loadShim(): RawCtor {
+  // The shim is CommonJS with a native addon; load it lazily so --replay and --help never need it.
+  rawCtor ??= (createRequire(import.meta.url)('netlink/dist/raw') as { RawNetlinkSocket: RawCtor }).RawNetlinkSocket;
+  return rawCtor;
+}
+
+/** How a socket delivers what it receives: whole datagrams, or errors (ENOBUFS means events were lost). */
+export interface SocketHandlers {
+  onDatagram(data: Uint8Array): void;
+  onError(err: SocketError): void;
+}
+
+export interface SocketOptions {
+  /** Legacy group bitmask to bind with (NEW|UPDATE|DESTROY = 0x7). */
+  groups?: number;
+  /**
+   * Fixed receive buffer per recvmsg. Without it the shim peeks each datagram's size first (two
+   * syscalls, exact allocation): right for small event datagrams. Dumps pass 32768: the kernel sizes
+   * dump datagrams by the largest buffer it was offered, capped just under 32 KiB (af_netlink.c).
+   */
+  recvChunkBytes?: number;
+}
+
+/** An open netlink socket. */
+export interface NetlinkSocket {
+  /** Our port id (nl_pid); replies to our requests carry it. */
+  readonly portId: number;
+  send(data: Uint8Array): Promise<void>;
+  joinGroup(group: number): void;
+  /** Sets SO_RCVBUF and returns the effective size (the kernel doubles it and caps at 2 × rmem_max). */
+  setReceiveBuffer(bytes: number): number;
+  close(): void;
+}
+
+function toSocketError(e: unknown, syscall: string): SocketError {
+  const x = e as { errno?: number; code?: string; syscall?: string; message?: string };
+  const errno = typeof x.errno === 'number' ? Math.abs(x.errno) : 0;
+  const code = typeof x.code === 'string' ? x.code : errno ? errnoName(errno) : 'EUNKNOWN';
+  return new SocketError(x.syscall ?? syscall, code, errno, x.message);
+}
+
+/** Opens and binds a netlink socket of `protocol` (12 NETLINK_NETFILTER, 4 NETLINK_SOCK_DIAG). */
+export function openNetlinkSocket(protocol: number, handlers: SocketHandlers, opts: SocketOptions = {}): NetlinkSocket {
+  let raw: RawSocket;
+  try {
+    const Ctor = loadShim();
+    const o: Record<string, unknown> = { localGroups: opts.groups ?? 0 };
+    if (opts.recvChunkBytes) {
+      o.messagePeeking = false;
+      o.msgBufferSize = opts.recvChunkBytes;
+    }
+    raw = new Ctor(protocol, o);
+  } catch (e) {
+    throw toSocketError(e, 'socket');
+  }
+  let closed = false;
+  raw.on('message', (msg) => handlers.onDatagram(msg));
+  raw.on('truncatedMessage', () => handlers.onError(new SocketError('recvmsg', 'EMSGSIZE', 90, 'datagram larger than the receive buffer (truncated)')));
+  raw.on('error', (err) => {
+    if (!closed) handlers.onError(toSocketError(err, 'recvmsg'));
+  });
+  return {
+    portId: raw.address().port,
+    send(data) {
+      return new Promise((resolve, reject) => {
+        raw.send(data, { port: 0 }, (err) => (err ? reject(toSocketError(err, 'sendmsg')) : resolve()));
+      });
+    },
+    joinGroup(group) {
+      try {
+        raw.addMembership(group);
+      } catch (e) {
+        throw toSocketError(e, 'setsockopt');
+      }
+    },
+    setReceiveBuffer(bytes) {
+      try {
+        raw.setRecvBufferSize(bytes);
+        return raw.getRecvBufferSize();
+      } catch (e) {
+        throw toSocketError(e, 'setsockopt');
+      }
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      raw.close();
+    },
+  };
+}
