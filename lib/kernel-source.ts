@@ -16,6 +16,7 @@ import { encodeDumpRequest, encodeStatsRequest, type DumpFilter } from '../netli
 import { encodeNlError } from '../netlink/message.js';
 import { SocketError } from '../netlink/errors.js';
 import { openNetlinkSocket, type NetlinkSocket } from '../netlink/socket.js';
+import { PcapWriter, readPcapFile, type CaptureRecord } from '../netlink/pcap.js';
 import type { Flow } from './flow.js';
 import type { FlowSource, SourceHealth, SourceSink } from './source.js';
 
@@ -62,14 +63,8 @@ export function toFlow(e: CtEntry): Flow {
   return f;
 }
 
-/** One datagram crossing the socket boundary, as a capture holds it. tsNs: CLOCK_REALTIME ns. */
-export interface WireRecord {
-  tsNs: bigint;
-  dir: 'out' | 'in';
-  /** Netlink protocol: 12 NETLINK_NETFILTER, 4 NETLINK_SOCK_DIAG. */
-  family: number;
-  data: Uint8Array;
-}
+/** One datagram crossing the socket boundary, as a capture holds it (tsNs: CLOCK_REALTIME ns). */
+export type WireRecord = CaptureRecord;
 
 /** Which flows a pipeline passes on: events cannot be filtered by the kernel, so both dumps and events are checked. */
 export interface FlowFilter {
@@ -113,7 +108,7 @@ export class WirePipeline {
     if (rec.family !== 12) return; // sock_diag traffic belongs to process lookup, not to the flow stream
     const atMs = Number(rec.tsNs / 1000000n);
     try {
-      if (rec.dir === 'out') this.noteRequests(rec.data, atMs);
+      if (rec.direction === 'out') this.noteRequests(rec.data, atMs);
       else this.feedIn(rec.data, atMs);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
@@ -251,7 +246,7 @@ export class KernelSource implements FlowSource {
   }
 
   private feed(dir: 'in' | 'out', data: Uint8Array): void {
-    const rec: WireRecord = { tsNs: this.nowNs(), dir, family: NETLINK_NETFILTER, data };
+    const rec: WireRecord = { tsNs: this.nowNs(), direction: dir, family: NETLINK_NETFILTER, data };
     this.opts.record?.(rec);
     this.pipeline.feed(rec);
   }
@@ -321,5 +316,96 @@ export class KernelSource implements FlowSource {
     this.failAll(new SocketError('close', 'ECANCELED', 125, 'source closed'));
     this.reqSock?.close();
     this.evSock?.close();
+  }
+}
+
+/** Opens a capture file for --record (mode 0600: captures hold addresses). */
+export function openRecorder(path: string): { record: (rec: WireRecord) => void; close: () => void; readonly records: number } {
+  const w = PcapWriter.open(path);
+  return {
+    record: (rec) => w.write(rec),
+    close: () => w.close(),
+    get records() {
+      return w.records;
+    },
+  };
+}
+
+export interface ReplayOptions {
+  filter?: FlowFilter;
+  /** 1 = as recorded, 2 = twice as fast, Infinity = as fast as possible. */
+  speed?: number;
+  /** Waits `ms` (injected so tests need no real time); default setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * A capture made with --record as a FlowSource: the recorded datagrams go through the same WirePipeline
+ * a live run used, paced by their timestamps. start() resolves after the first complete dump; `done`
+ * resolves when the capture is exhausted. No kernel and no privileges are needed.
+ */
+export class ReplaySource implements FlowSource {
+  private readonly pipeline: WirePipeline;
+  private closed = false;
+  private firstDump: (() => void) | undefined;
+  private nextDump: (() => void)[] = [];
+  /** Resolves when every record has been played (or the source was closed). */
+  done: Promise<void> = Promise.resolve();
+  /** Records played so far. */
+  played = 0;
+
+  constructor(private readonly path: string, private readonly opts: ReplayOptions = {}) {
+    this.pipeline = new WirePipeline(() => undefined, opts.filter);
+  }
+
+  get health(): SourceHealth {
+    return this.pipeline.health;
+  }
+
+  start(sink: SourceSink): Promise<void> {
+    const started = new Promise<void>((resolve) => (this.firstDump = resolve));
+    this.pipeline.sink = (ev) => {
+      sink(ev);
+      if (ev.kind === 'dumpEnd') {
+        this.firstDump?.();
+        this.firstDump = undefined;
+        for (const f of this.nextDump.splice(0)) f();
+      }
+    };
+    this.done = this.play().finally(() => {
+      this.firstDump?.();
+      for (const f of this.nextDump.splice(0)) f();
+    });
+    // A capture that fails to open or decode rejects start() as well as done.
+    return Promise.race([started, this.done]);
+  }
+
+  private async play(): Promise<void> {
+    const speed = this.opts.speed ?? 1;
+    const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    let t0: bigint | undefined;
+    const wall0 = Date.now();
+    for await (const rec of readPcapFile(this.path, { tolerant: true })) {
+      if (this.closed) return;
+      t0 ??= rec.tsNs;
+      if (Number.isFinite(speed)) {
+        const dueMs = Number(rec.tsNs - t0) / 1e6 / speed - (Date.now() - wall0);
+        if (dueMs > 1) await sleep(dueMs);
+      } else if (this.played % 256 === 255) {
+        await new Promise<void>((r) => setImmediate(r)); // stay responsive while replaying at full speed
+      }
+      if (this.closed) return;
+      this.pipeline.feed(rec);
+      this.played++;
+    }
+  }
+
+  /** In a replay the capture decides when dumps happen: resolves at the next recorded dump's end. */
+  refresh(): Promise<void> {
+    return new Promise((resolve) => this.nextDump.push(resolve));
+  }
+
+  close(): void {
+    this.closed = true;
   }
 }
