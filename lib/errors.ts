@@ -27,6 +27,7 @@ export function explain(e: unknown): string {
   if (x.name === 'NetlinkError' && (x.code === 'EOPNOTSUPP' || x.code === 'ENOENT')) {
     return `the kernel refused the conntrack ${x.op ?? 'request'} (${x.code}): load ctnetlink with \`sudo modprobe nf_conntrack_netlink\`.`;
   }
+  if (x.name === 'DecodeError' && x.code === 'BAD_CAPTURE') return `not a capture conntop can replay (pcap with LINKTYPE_NETLINK): ${msg}`;
   if (x.name === 'DecodeError') return `unreadable data (${msg}); please report it with the file made by --record.`;
   if (x.code === 'ENOENT' && x.syscall === 'open') return `no such file: ${x.path ?? msg}`;
   if (x.code === 'ENOENT' || x.code === 'EISDIR' || x.code === 'ENOSPC' || x.code === 'EROFS') return msg;

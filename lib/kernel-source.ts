@@ -363,7 +363,11 @@ export class ReplaySource implements FlowSource {
   }
 
   start(sink: SourceSink): Promise<void> {
-    const started = new Promise<void>((resolve) => (this.firstDump = resolve));
+    let fail: (e: unknown) => void = () => undefined;
+    const started = new Promise<void>((resolve, reject) => {
+      this.firstDump = resolve;
+      fail = reject;
+    });
     this.pipeline.sink = (ev) => {
       sink(ev);
       if (ev.kind === 'dumpEnd') {
@@ -372,12 +376,19 @@ export class ReplaySource implements FlowSource {
         for (const f of this.nextDump.splice(0)) f();
       }
     };
-    this.done = this.play().finally(() => {
-      this.firstDump?.();
-      for (const f of this.nextDump.splice(0)) f();
-    });
-    // A capture that fails to open or decode rejects start() as well as done.
-    return Promise.race([started, this.done]);
+    // A capture that cannot be opened or read rejects start() (and done); one without dumps resolves at its end.
+    this.done = this.play().then(
+      () => {
+        this.firstDump?.();
+        for (const f of this.nextDump.splice(0)) f();
+      },
+      (e: unknown) => {
+        fail(e);
+        throw e;
+      },
+    );
+    this.done.catch(() => undefined);
+    return started;
   }
 
   private async play(): Promise<void> {
