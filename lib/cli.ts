@@ -6,6 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { runOnce, runEvents, type RunOptions } from './modes.js';
 import { explain } from './errors.js';
+import { SysctlGuard } from './sysctl.js';
 
 const PROTOS: Record<string, number[]> = { T: [6], U: [17, 136], D: [33], I: [1, 58], S: [132], gre: [47] };
 
@@ -127,7 +128,26 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  const sysctls = new SysctlGuard();
+  const abort = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (signalled) {
+      // A second signal: the user insists. Restore and leave now.
+      sysctls.restore();
+      process.exit(128 + (SIGNALS[sig] ?? 1));
+    }
+    signalled = sig;
+    abort.abort();
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
+  // A crash must not leave the host's sysctls changed.
+  process.on('uncaughtException', (e) => {
+    sysctls.restore();
+    process.stderr.write(`conntop: internal error: ${e.stack ?? e.message}\n`);
+    process.exit(1);
+  });
+  const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, sysctls, signal: abort.signal };
   try {
     if (opts.mode === 'once') return await runOnce(opts, io);
     if (opts.mode === 'events') return await runEvents(opts, io);
@@ -136,12 +156,18 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     process.stderr.write(`conntop: ${explain(e)}\n`);
     return 1;
+  } finally {
+    sysctls.restore();
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
+    if (signalled) process.exitCode = 128 + (SIGNALS[signalled] ?? 1);
   }
 }
 
+const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode ??= code;
   },
   (e: unknown) => {
     process.stderr.write(`conntop: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -204,6 +204,8 @@ export interface KernelSourceOptions {
   onBadDatagram?: (data: Uint8Array, err: DecodeError) => void;
   /** CLOCK_REALTIME in ns (injected for tests). */
   nowNs?: () => bigint;
+  /** Runs the receive-buffer setsockopt under a raised net.core.rmem_max cap (see sysctl.ts withRmemMax). */
+  withReceiveCap?: <T>(bytes: number, fn: () => T) => T;
 }
 
 /** Realtime ns with sub-millisecond resolution: the wall clock at start plus a monotonic offset. */
@@ -262,7 +264,12 @@ export class KernelSource implements FlowSource {
         onDatagram: (d) => this.feed('in', d),
         onError: (e) => this.eventError(e),
       }, { groups: 0x7 }); // NFNLGRP_CONNTRACK_NEW | _UPDATE | _DESTROY as the legacy bind mask
-      if (this.opts.recvBufferBytes) this.eventBufferBytes = this.evSock.setReceiveBuffer(this.opts.recvBufferBytes);
+      const want = this.opts.recvBufferBytes;
+      const ev = this.evSock;
+      if (want) {
+        const set = () => ev.setReceiveBuffer(want);
+        this.eventBufferBytes = this.opts.withReceiveCap ? this.opts.withReceiveCap(want, set) : set();
+      }
     }
     await this.refresh();
   }
@@ -289,15 +296,16 @@ export class KernelSource implements FlowSource {
     return sock.send(data).then(() => done);
   }
 
-  /** One dump (per the family filter: a single family goes to the kernel, both families dump AF_UNSPEC), then stats. */
+  /** Statistics, then one dump (a single family goes to the kernel as a filter; both families dump AF_UNSPEC). */
   refresh(): Promise<void> {
     const run = async (): Promise<void> => {
       const fams = this.opts.filter?.families ?? [];
       const family = fams.length === 1 ? (fams[0] === 'ipv4' ? AF.INET : AF.INET6) : AF.UNSPEC;
+      // Stats first: the dump's end then closes the refresh cycle, in a live run and in its replay alike.
       let seq = this.nextSeq();
-      await this.request(encodeDumpRequest(seq, { family, ...this.opts.dumpFilter }), seq);
-      seq = this.nextSeq();
       await this.request(encodeStatsRequest(seq), seq);
+      seq = this.nextSeq();
+      await this.request(encodeDumpRequest(seq, { family, ...this.opts.dumpFilter }), seq);
     };
     // Dumps are serialised: the kernel allows one dump per socket at a time (EBUSY otherwise).
     const next = this.chain.then(run, run);
@@ -349,6 +357,10 @@ export class ReplaySource implements FlowSource {
   private closed = false;
   private firstDump: (() => void) | undefined;
   private nextDump: (() => void)[] = [];
+  /** Dumps the consumer has asked for (refresh calls) that playback has not yet reached. */
+  private credits = 0;
+  private gate: (() => void) | undefined;
+  private dumpEnded = false;
   /** Resolves when every record has been played (or the source was closed). */
   done: Promise<void> = Promise.resolve();
   /** Records played so far. */
@@ -371,6 +383,7 @@ export class ReplaySource implements FlowSource {
     this.pipeline.sink = (ev) => {
       sink(ev);
       if (ev.kind === 'dumpEnd') {
+        this.dumpEnded = true;
         this.firstDump?.();
         this.firstDump = undefined;
         for (const f of this.nextDump.splice(0)) f();
@@ -406,17 +419,31 @@ export class ReplaySource implements FlowSource {
         await new Promise<void>((r) => setImmediate(r)); // stay responsive while replaying at full speed
       }
       if (this.closed) return;
+      this.dumpEnded = false;
       this.pipeline.feed(rec);
       this.played++;
+      // Like a live run, the next dump waits until the consumer asks for it, so each refresh sees one dump.
+      if (this.dumpEnded) {
+        if (this.credits > 0) this.credits--;
+        else await new Promise<void>((r) => (this.gate = r));
+      }
     }
   }
 
   /** In a replay the capture decides when dumps happen: resolves at the next recorded dump's end. */
   refresh(): Promise<void> {
-    return new Promise((resolve) => this.nextDump.push(resolve));
+    const p = new Promise<void>((resolve) => this.nextDump.push(resolve));
+    const g = this.gate;
+    this.gate = undefined;
+    if (g) g();
+    else this.credits++;
+    return p;
   }
 
   close(): void {
     this.closed = true;
+    const g = this.gate;
+    this.gate = undefined;
+    g?.();
   }
 }

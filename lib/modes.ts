@@ -6,6 +6,8 @@ import { flowKey, type Flow } from './flow.js';
 import { KernelSource, ReplaySource, openRecorder, type FlowFilter, type KernelDumpFilter } from './kernel-source.js';
 import { LineWriter, flowJson, renderTable } from './output.js';
 import type { FlowSource } from './source.js';
+import { FlowTable, type FlowChange, type LiveFlow } from './flow-table.js';
+import { SysctlGuard, procSysctl, withRmemMax } from './sysctl.js';
 
 /** Everything the command line decides. */
 export interface RunOptions {
@@ -33,6 +35,10 @@ export interface Io {
   stdout: Writable;
   stderr: Writable;
   env: NodeJS.ProcessEnv;
+  /** Sysctls changed for this run; the caller restores them on every exit path. */
+  sysctls: SysctlGuard;
+  /** Aborted on SIGINT, SIGTERM and SIGHUP: modes stop at once and return. */
+  signal: AbortSignal;
 }
 
 /** Builds the source the options ask for: a capture, or the kernel (recording when asked). */
@@ -48,6 +54,7 @@ export function openSource(opts: RunOptions, events: boolean): { source: FlowSou
     events,
     recvBufferBytes: opts.rcvbufBytes,
     record: rec?.record,
+    withReceiveCap: (bytes, fn) => withRmemMax(procSysctl, bytes, fn),
   });
   return { source, finish: () => { source.close(); rec?.close(); } };
 }
@@ -85,9 +92,90 @@ function warnHealth(source: FlowSource, io: Io): void {
   if (h.badMessages > 0) io.stderr.write(`conntop: warning: ${h.badMessages} undecodable netlink message(s) skipped (${h.lastProblem})\n`);
 }
 
-/** --events: one JSON line per change; implemented with the live flow table. */
+/** The JSON line of one change: the flow in the README schema plus its live figures. */
+export function changeJson(c: FlowChange): string {
+  if (c.kind === 'resync') return JSON.stringify({ event: 'resync', atMs: c.atMs });
+  const l: LiveFlow = c.live;
+  return JSON.stringify({
+    event: c.kind,
+    atMs: c.kind === 'destroy' && l.closed ? l.closed.atMs : l.lastChangeMs,
+    ...(l.closed ? { reason: l.closed.reason } : {}),
+    flow: l.flow,
+    rates: l.rates,
+    ageMs: l.ageMs,
+    ageSource: l.ageSource,
+    idleMs: l.idleMs,
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+/** Turns on accounting, timestamps and reliable events unless --no-sysctl, and says what it could not do. */
+export function prepareSysctls(opts: RunOptions, io: Io): void {
+  if (opts.replay) return;
+  if (opts.sysctl) io.sysctls.enableMonitoring();
+  for (const f of io.sysctls.failures) io.stderr.write(`conntop: warning: could not set ${f.name.replace(/\//g, '.')} (${f.reason})\n`);
+  if (!opts.sysctl && procSysctl.read('net/netfilter/nf_conntrack_acct') === '0') {
+    io.stderr.write('conntop: note: nf_conntrack_acct is 0, so flows carry no counters (sysctl -w net.netfilter.nf_conntrack_acct=1)\n');
+  }
+}
+
+/**
+ * --events: the live table, printed as one JSON line per change (new, update, destroy, resync) and one
+ * `stats` line per refresh. Stops on a signal, when stdout closes, or after --iterations refreshes.
+ */
 export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
-  void opts;
-  io.stderr.write('conntop: --events is not built yet\n');
-  return 2;
+  prepareSysctls(opts, io);
+  const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
+  const { source, finish } = openSource(opts, true);
+  const out = new LineWriter(io.stdout);
+  let clockMs = 0; // the source's clock: the end of the latest dump (recorded time in a replay)
+  const emit = (): void => {
+    table.tick(clockMs);
+    for (const c of table.drainChanges()) out.line(changeJson(c));
+    out.line(JSON.stringify({ event: 'stats', atMs: clockMs, ...table.stats(), health: source.health }));
+    out.flush();
+  };
+  const replay = source instanceof ReplaySource ? source : undefined;
+  let ended = false;
+  try {
+    await source.start((ev) => {
+      if (ev.kind === 'dumpEnd') clockMs = ev.atMs;
+      table.apply(ev);
+    });
+    replay?.done.then(() => (ended = true), () => (ended = true));
+    emit();
+    for (let n = 0; !io.signal.aborted && !out.closed && (opts.iterations === undefined || n < opts.iterations); n++) {
+      if (replay) {
+        if (ended) break;
+        await Promise.race([source.refresh(), replay.done.catch(() => undefined)]);
+        if (ended) break; // the capture ended: the final emit below reports what came after its last dump
+      } else {
+        await sleep(opts.delaySec * 1000, io.signal);
+        if (io.signal.aborted) break;
+        await source.refresh();
+      }
+      emit();
+    }
+    if (replay && !io.signal.aborted) {
+      await replay.done;
+      emit();
+    }
+  } finally {
+    finish();
+  }
+  await out.end();
+  warnHealth(source, io);
+  return 0;
 }
