@@ -1,0 +1,101 @@
+// lib/ layer (enrich): a flow's direction relative to this machine, the NAT applied, and its service side.
+// Imports lib/flow.ts types and ./addr-class.ts. Pure functions: whether an address is local is injected.
+import type { Flow, FlowTuple } from '../flow.js';
+import { canonicalIp } from './addr-class.js';
+
+/**
+ * outbound: this machine opened it; inbound: it was opened to this machine; forwarded: neither end is
+ * local (a router); local: both ends are local.
+ */
+export type Direction = 'outbound' | 'inbound' | 'forwarded' | 'local';
+/** Which translation conntrack applied: source NAT (masquerade), destination NAT (port forward), both, none. */
+export type NatKind = 'none' | 'snat' | 'dnat' | 'both';
+
+/** The four real endpoints of a flow, after undoing NAT. */
+export interface FlowEnds {
+  /** The originator as it sent the first packet: orig.src / orig.sport. */
+  client: { addr: string; port?: number };
+  /** The responder as it really is (after DNAT): reply.src / reply.sport. */
+  server: { addr: string; port?: number };
+  /** The address the client aimed at (before DNAT): orig.dst / orig.dport. */
+  target: { addr: string; port?: number };
+  /** The client as the server sees it (after SNAT): reply.dst / reply.dport. */
+  translatedClient: { addr: string; port?: number };
+}
+
+/** Direction and NAT of one flow. */
+export interface FlowDirection {
+  dir: Direction;
+  nat: NatKind;
+}
+
+const sameEnd = (a: string, ap: number | undefined, b: string, bp: number | undefined) =>
+  ap === bp && canonicalIp(a) === canonicalIp(b);
+
+/** The flow's endpoints as named in FlowEnds. */
+export function flowEnds(f: Pick<Flow, 'orig' | 'reply'>): FlowEnds {
+  const end = (t: FlowTuple, side: 'src' | 'dst') => ({ addr: t[side], port: side === 'src' ? t.sport : t.dport });
+  return { client: end(f.orig, 'src'), server: end(f.reply, 'src'), target: end(f.orig, 'dst'), translatedClient: end(f.reply, 'dst') };
+}
+
+/**
+ * NAT from the status bits (SRC_NAT, DST_NAT) or, when the bits are absent (some events), from tuples
+ * that do not mirror each other.
+ */
+export function natKind(f: Pick<Flow, 'orig' | 'reply' | 'status'>): NatKind {
+  const e = flowEnds(f);
+  const snat = f.status.includes('SRC_NAT') || !sameEnd(e.client.addr, e.client.port, e.translatedClient.addr, e.translatedClient.port);
+  const dnat = f.status.includes('DST_NAT') || !sameEnd(e.target.addr, e.target.port, e.server.addr, e.server.port);
+  return snat && dnat ? 'both' : snat ? 'snat' : dnat ? 'dnat' : 'none';
+}
+
+/**
+ * Direction from the real ends: the client (orig.src) and the server (reply.src, which sees through DNAT).
+ * A port forward on a router (orig.dst is the router, reply.src a LAN host) is therefore `forwarded`.
+ */
+export function flowDirection(f: Pick<Flow, 'orig' | 'reply' | 'status'>, isLocal: (addr: string) => boolean): FlowDirection {
+  const clientLocal = isLocal(f.orig.src);
+  const serverLocal = isLocal(f.reply.src);
+  const dir: Direction = clientLocal && serverLocal ? 'local' : clientLocal ? 'outbound' : serverLocal ? 'inbound' : 'forwarded';
+  return { dir, nat: natKind(f) };
+}
+
+/** The remote end to geolocate: the server when outbound, the client when inbound, null when local. */
+export function remoteAddress(f: Pick<Flow, 'orig' | 'reply'>, dir: Direction, isPublic: (addr: string) => boolean): string | null {
+  switch (dir) {
+    case 'outbound': return f.reply.src;
+    case 'inbound': return f.orig.src;
+    case 'local': return null;
+    case 'forwarded': return isPublic(f.reply.src) ? f.reply.src : isPublic(f.orig.src) ? f.orig.src : null;
+  }
+}
+
+/** Ports below this are "well known" when the server side's port is not in the service table. */
+const WELL_KNOWN_BELOW = 1024;
+
+/** The service side of a flow: which port names the service, and the name when one is known. */
+export interface ServiceSide {
+  /** 'server' = orig.dport (the port the client aimed at); 'client' = orig.sport (flow picked up mid-stream). */
+  side: 'server' | 'client';
+  port: number;
+  name: string | null;
+}
+
+/**
+ * Names the server's port (orig.dport, before DNAT, the port the user asked for), never the client's
+ * ephemeral one. Only when the server port is unknown and the client port is a known well-known port
+ * (a TCP flow picked up mid-stream in reverse) is the client side named. Null for port-less protocols.
+ */
+export function serviceSide(
+  f: Pick<Flow, 'orig' | 'proto'>, lookup: (proto: string, port: number) => string | undefined,
+): ServiceSide | null {
+  const { sport, dport } = f.orig;
+  if (dport === undefined) return null;
+  const name = lookup(f.proto, dport);
+  if (name !== undefined) return { side: 'server', port: dport, name };
+  if (sport !== undefined && sport < WELL_KNOWN_BELOW && dport >= WELL_KNOWN_BELOW) {
+    const alt = lookup(f.proto, sport);
+    if (alt !== undefined) return { side: 'client', port: sport, name: alt };
+  }
+  return { side: 'server', port: dport, name: null };
+}

@@ -1,0 +1,205 @@
+// lib/ layer (enrich): the Enricher, which gives every flow an Enrichment record without ever blocking:
+// derived fields are computed once per flow, GeoIP and DNS answer from caches and queue misses, and process
+// lookups are batched once per tick. Imports lib/flow.ts and ./ files; all sources are injected (null = off).
+import { flowKey, type Flow } from '../flow.js';
+import { classifyAddress, isLocalClass, type AddrClass, type LocalAddresses } from './addr-class.js';
+import type { ReverseDns } from './dns.js';
+import { flowDirection, remoteAddress, serviceSide, type Direction, type NatKind, type ServiceSide } from './direction.js';
+import type { GeoInfo, GeoIp } from './geoip.js';
+import { BoundedCache } from './lru.js';
+import type { ProcessAttributor, ProcessLabel, SocketQuery } from './processes.js';
+import type { ServiceTable } from './services.js';
+
+/** Everything conntop adds to one flow. */
+export interface Enrichment {
+  dir: Direction;
+  nat: NatKind;
+  /** Classes of orig.src and orig.dst. */
+  classes: { src: AddrClass; dst: AddrClass };
+  service: ServiceSide | null;
+  /** The address `geo` describes (the far end), null when both ends are local or none is public. */
+  remote: string | null;
+  geo: GeoInfo | null;
+  /** First PTR name of orig.src / orig.dst; null while pending, without a name, or with DNS off. */
+  rdns: { src: string | null; dst: string | null };
+  /** Owner of the local end (the client's when both are local); null while pending; absent when there is none. */
+  process?: ProcessLabel | null;
+  /** A DNS query to one of conntop's own resolver servers: 'yes' when the socket is this process's. */
+  ownDns?: 'yes' | 'maybe';
+}
+
+/** Injected sources and bounds. */
+export interface EnricherOptions {
+  /** Monotonic clock in ms. */
+  now: () => number;
+  local: Pick<LocalAddresses, 'has' | 'isBroadcast' | 'refresh' | 'generation'>;
+  services?: Pick<ServiceTable, 'lookup'> | null;
+  geo?: Pick<GeoIp, 'lookup' | 'poll' | 'close'> | null;
+  dns?: Pick<ReverseDns, 'request' | 'servers' | 'close'> | null;
+  /** Null in client mode: the server attributes processes, the client does the rest. */
+  processes?: Pick<ProcessAttributor, 'attribute' | 'close'> | null;
+  /** This process's PID, to recognise conntop's own DNS queries. */
+  selfPid?: number;
+  /** Flows remembered (derived fields and process labels). */
+  maxFlows?: number;
+  /** Process queries sent per tick; the rest wait for later ticks (bounded by maxFlows). */
+  maxBatch?: number;
+  /** Minimum ms between interface re-reads. */
+  localRefreshMs?: number;
+  /** Called when background work produced new answers (redraw hint). */
+  onUpdate?: () => void;
+}
+
+interface Derived {
+  gen: number;
+  dir: Direction;
+  nat: NatKind;
+  classes: { src: AddrClass; dst: AddrClass };
+  service: ServiceSide | null;
+  remote: string | null;
+  query: SocketQuery | null;
+}
+
+const SOCKET_PROTOS = new Set([6, 17, 33, 132, 136]);
+/** rDNS is not asked for addresses no server will have a PTR for. */
+const NO_RDNS = new Set<AddrClass>(['unspecified', 'loopback', 'multicast', 'broadcast', 'link-local', 'documentation']);
+
+/** Caches per flow key; every method returns at once. */
+export class Enricher {
+  readonly #o: EnricherOptions;
+  readonly #derived: BoundedCache<string, Derived>;
+  readonly #procs: BoundedCache<string, ProcessLabel>;
+  /** Process queries waiting for the next tick, by flow key (the pending set; bounded by maxFlows). */
+  readonly #want = new Map<string, SocketQuery>();
+  readonly #inFlight = new Set<string>();
+  #batchRunning = false;
+  #lastLocal = -Infinity;
+  #closed = false;
+  /** The resolver's servers, re-read each tick. */
+  #dnsServers: Array<{ addr: string; port: number }>;
+
+  constructor(opts: EnricherOptions) {
+    this.#o = opts;
+    const maxEntries = opts.maxFlows ?? 65_536;
+    this.#derived = new BoundedCache({ maxEntries, ttlMs: Infinity, now: opts.now });
+    this.#procs = new BoundedCache({ maxEntries, ttlMs: 300_000, now: opts.now });
+    this.#dnsServers = opts.dns?.servers() ?? [];
+  }
+
+  /** The enrichment of `flow` from what is known now; unknown parts are queued for the background. */
+  enrich(flow: Flow): Enrichment {
+    const key = flowKey(flow);
+    const d = this.#derive(key, flow);
+    const { src, dst } = flow.orig;
+    const e: Enrichment = {
+      dir: d.dir, nat: d.nat, classes: d.classes, service: d.service, remote: d.remote,
+      geo: d.remote !== null && this.#o.geo ? this.#o.geo.lookup(d.remote) : null,
+      rdns: { src: this.#name(src, d.classes.src), dst: this.#name(dst, d.classes.dst) },
+    };
+    if (d.query !== null && this.#o.processes) {
+      const label = this.#procs.get(key);
+      if (label === undefined && !this.#inFlight.has(key) && !this.#closed && this.#want.size < (this.#o.maxFlows ?? 65_536)) this.#want.set(key, d.query);
+      e.process = label ?? null;
+    }
+    const own = this.#ownDns(flow, e.process);
+    if (own) e.ownDns = own;
+    return e;
+  }
+
+  /** Once per refresh: re-reads interfaces when due, lets GeoIP check its files, and sends one process batch. */
+  tick(): void {
+    if (this.#closed) return;
+    const now = this.#o.now();
+    if (now - this.#lastLocal >= (this.#o.localRefreshMs ?? 5_000)) {
+      this.#lastLocal = now;
+      this.#o.local.refresh(); // a new generation invalidates derived fields lazily
+    }
+    this.#dnsServers = this.#o.dns?.servers() ?? [];
+    void this.#o.geo?.poll();
+    this.#sendBatch();
+  }
+
+  /** Process lookups waiting for a tick. */
+  get queuedProcessLookups(): number {
+    return this.#want.size;
+  }
+
+  /** Drops queued work and closes the sources; nothing scheduled survives, so exit is immediate. */
+  close(): void {
+    this.#closed = true;
+    this.#want.clear();
+    this.#o.dns?.close();
+    this.#o.geo?.close();
+    this.#o.processes?.close();
+  }
+
+  #derive(key: string, flow: Flow): Derived {
+    const gen = this.#o.local.generation;
+    const hit = this.#derived.get(key);
+    if (hit && hit.gen === gen) return hit;
+    const local = this.#o.local;
+    const cls = (a: string) => classifyAddress(a, local);
+    const isLocal = (a: string) => isLocalClass(cls(a));
+    const { dir, nat } = flowDirection(flow, isLocal);
+    const services = this.#o.services;
+    const o = flow.orig, r = flow.reply;
+    let query: SocketQuery | null = null;
+    if (SOCKET_PROTOS.has(flow.protoNum) && dir !== 'forwarded') {
+      // The client's socket sees the orig tuple; an inbound server's socket sees the reply tuple reversed.
+      query = dir === 'inbound'
+        ? { family: flow.family, protoNum: flow.protoNum, src: r.src, sport: r.sport ?? 0, dst: r.dst, dport: r.dport ?? 0 }
+        : { family: flow.family, protoNum: flow.protoNum, src: o.src, sport: o.sport ?? 0, dst: o.dst, dport: o.dport ?? 0 };
+    }
+    const d: Derived = {
+      gen, dir, nat, query,
+      classes: { src: cls(o.src), dst: cls(o.dst) },
+      service: services ? serviceSide(flow, (p, n) => services.lookup(p, n)) : null,
+      remote: remoteAddress(flow, dir, (a) => cls(a) === 'public'),
+    };
+    this.#derived.set(key, d);
+    return d;
+  }
+
+  #name(addr: string, c: AddrClass): string | null {
+    if (!this.#o.dns || NO_RDNS.has(c) || this.#closed) return null;
+    const r = this.#o.dns.request(addr);
+    return r !== null && r.status === 'ok' ? r.names[0] : null;
+  }
+
+  #ownDns(flow: Flow, proc: ProcessLabel | null | undefined): 'yes' | 'maybe' | null {
+    if (!this.#o.dns || (flow.protoNum !== 17 && flow.protoNum !== 6)) return null;
+    const dst = flow.orig.dst, port = flow.orig.dport;
+    if (!this.#dnsServers.some((s) => s.port === port && s.addr === dst)) return null;
+    if (proc?.kind === 'process') return proc.pid === this.#o.selfPid ? 'yes' : null;
+    return this.#o.local.has(flow.orig.src) || classifyAddress(flow.orig.src) === 'loopback' ? 'maybe' : null;
+  }
+
+  #sendBatch(): void {
+    const procs = this.#o.processes;
+    if (!procs || this.#batchRunning || this.#want.size === 0) return;
+    const keys: string[] = [];
+    const batch: SocketQuery[] = [];
+    for (const [k, q] of this.#want) {
+      if (batch.length >= (this.#o.maxBatch ?? 256)) break;
+      keys.push(k); batch.push(q); this.#want.delete(k); this.#inFlight.add(k);
+    }
+    this.#batchRunning = true;
+    procs.attribute(batch).then((labels) => {
+      if (this.#closed) return;
+      keys.forEach((k, i) => this.#procs.set(k, labels[i]));
+      this.#o.onUpdate?.();
+    }).catch(() => undefined).finally(() => {
+      this.#batchRunning = false;
+      for (const k of keys) this.#inFlight.delete(k);
+    });
+  }
+}
+
+export { BoundedCache } from './lru.js';
+export * from './addr-class.js';
+export * from './direction.js';
+export * from './services.js';
+export * from './geoip-sources.js';
+export { GeoIp, type GeoInfo, type GeoIpOptions, type GeoSourceState } from './geoip.js';
+export { ReverseDns, createResolver, parseServer, type RdnsEntry, type ReverseResolver, type ReverseDnsOptions } from './dns.js';
+export { InodeIndex, ProcessAttributor, type ProcFs, type ProcessLabel, type SocketInfo, type SocketLookup, type SocketQuery } from './processes.js';
