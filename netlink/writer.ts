@@ -7,9 +7,12 @@ export const NLA_F_NESTED = 0x8000;
 export const NLA_F_NET_BYTEORDER = 0x4000;
 export const NLA_TYPE_MASK = 0x3fff;
 
-/** Rounds up to the 4-byte netlink alignment. */
+/**
+ * Rounds up to the 4-byte netlink alignment. Exact for every non-negative integer up to 2^53:
+ * `(n + 3) & ~3` would wrap to a negative number from 2^31 (e.g. an echoed nlmsg_len of 0x80000000).
+ */
 export function align4(n: number): number {
-  return (n + 3) & ~3;
+  return n + ((4 - (n % 4)) % 4);
 }
 
 /** Thrown when a request cannot be encoded (an attribute too large for its u16 length). */
@@ -36,7 +39,7 @@ export class Writer {
 
   private grow(n: number): void {
     if (this.off + n <= this.buf.byteLength) return;
-    let size = this.buf.byteLength * 2;
+    let size = Math.max(16, this.buf.byteLength * 2);
     while (size < this.off + n) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.off));
