@@ -37,11 +37,14 @@ export class AttrIter {
     this.pos = start;
   }
 
-  /** Advances to the next attribute; false at the end of the run. Throws BAD_ATTR_LEN / ATTR_PAST_END. */
+  /** Advances to the next attribute; false at the end of the run. Throws BAD_ATTR_LEN / ATTR_PAST_END / BAD_NEST. */
   next(): boolean {
     const remaining = this.end - this.pos;
-    // Fewer than 4 bytes left: at most alignment padding of an unaligned parent, never an attribute.
-    if (remaining < 4) return false;
+    if (remaining <= 0) return false;
+    // 1-3 bytes left cannot be padding (the aligned step below already skips every attribute's pad, and
+    // a nest's nla_len excludes its own): they are garbage inside the nest or message (kernel nla_parse
+    // warns "bytes leftover"). Reported, never read as an attribute.
+    if (remaining < 4) throw new DecodeError('BAD_NEST', this.pos, '', 4, remaining);
     const at = this.pos;
     const nlaLen = this.r.u16ne(at);
     const rawType = this.r.u16ne(at + 2);
