@@ -53,7 +53,8 @@ function parseIPv4(text: string): Uint8Array | null {
   if (parts.length !== 4) return null;
   const out = new Uint8Array(4);
   for (let i = 0; i < 4; i++) {
-    if (!/^\d{1,3}$/.test(parts[i])) return null;
+    // inet_pton rules: 1-3 decimal digits, no leading zero (inet_aton would read "010" as octal 8).
+    if (!/^(0|[1-9]\d{0,2})$/.test(parts[i])) return null;
     const v = Number(parts[i]);
     if (v > 255) return null;
     out[i] = v;
@@ -66,13 +67,14 @@ function parseIPv6(text: string): Uint8Array | null {
   if (pct >= 0) text = text.slice(0, pct);
   const halves = text.split('::');
   if (halves.length > 2) return null;
-  const words = (s: string): number[] | null => {
+  // An embedded IPv4 part may only end the whole address: in the tail, or in the head when there is no '::'.
+  const words = (s: string, last: boolean): number[] | null => {
     if (s === '') return [];
     const out: number[] = [];
     const parts = s.split(':');
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i];
-      if (i === parts.length - 1 && p.includes('.')) {
+      if (last && i === parts.length - 1 && p.includes('.')) {
         const v4 = parseIPv4(p);
         if (!v4) return null;
         out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
@@ -83,8 +85,8 @@ function parseIPv6(text: string): Uint8Array | null {
     }
     return out;
   };
-  const head = words(halves[0]);
-  const tail = halves.length === 2 ? words(halves[1]) : [];
+  const head = words(halves[0], halves.length === 1);
+  const tail = halves.length === 2 ? words(halves[1], true) : [];
   if (!head || !tail) return null;
   const fill = 8 - head.length - tail.length;
   if (halves.length === 2 ? fill < 1 : fill !== 0) return null;
