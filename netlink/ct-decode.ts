@@ -1,5 +1,5 @@
 // netlink/ layer: decodes one ctnetlink conntrack message (dump reply or event) into a CtEntry.
-// Imports ./reader, ./attr, ./errors, ./message, ./nfnetlink, ./ct-*. This is the hot path of a
+// Imports ./reader, ./writer, ./attr, ./errors, ./message, ./nfnetlink, ./ct-*. This is the hot path of a
 // 100k-flow dump: one pass, no closures, unknown attributes counted, zero-length attributes skipped
 // (64-bit pads; CTA_TIMESTAMP_EVENT's top-level pad shares type 3 with CTA_STATUS, ctnetlink.md §1.6).
 import { AttrIter, type UnknownAttrs } from './attr.js';
@@ -12,7 +12,8 @@ import { decodeTuple } from './ct-tuple.js';
 import { DecodeError, rethrowWithin } from './errors.js';
 import { NLM_F, type NlMsg } from './message.js';
 import { NFGENMSG_LEN, NFNL_SUBSYS, decodeNfGenMsg, msgTypeOf, subsysOf } from './nfnetlink.js';
-import { HOST_IS_LE, U64_SATURATED, type Reader } from './reader.js';
+import { HOST_IS_LE, type Reader } from './reader.js';
+import { EncodeError } from './writer.js';
 
 /** True when `m` is a ctnetlink conntrack message (type 0x0100 NEW or 0x0102 DELETE). */
 export function isCtEntryMessage(m: NlMsg): boolean {
@@ -44,6 +45,7 @@ function decodeBody(r: Reader, m: NlMsg, unknown?: UnknownAttrs): CtEntry {
   const family = decodeNfGenMsg(r, m.payload, end).family;
   const e: CtEntry = { family, protoNum: -1, orig: undefined!, reply: undefined!, status: 0 };
   const it = new AttrIter(r, m.payload + NFGENMSG_LEN, end);
+  let masterProto = -1;
   while (it.next()) {
     if (it.len === 0) continue;
     const o = it.off, len = it.len;
@@ -51,7 +53,7 @@ function decodeBody(r: Reader, m: NlMsg, unknown?: UnknownAttrs): CtEntry {
       switch (it.type) {
         case CTA.TUPLE_ORIG: { const t = decodeTuple(r, o, o + len); e.orig = t.tuple; e.protoNum = t.protoNum; break; }
         case CTA.TUPLE_REPLY: e.reply = decodeTuple(r, o, o + len).tuple; break;
-        case CTA.TUPLE_MASTER: e.master = decodeTuple(r, o, o + len).tuple; break;
+        case CTA.TUPLE_MASTER: { const t = decodeTuple(r, o, o + len); e.master = t.tuple; masterProto = t.protoNum; break; }
         case CTA.STATUS: r.fixed(it.hdr, len, 4); e.status = r.u32be(o); break;
         case CTA.TIMEOUT: r.fixed(it.hdr, len, 4); e.timeoutSec = r.u32be(o); break;
         case CTA.MARK: r.fixed(it.hdr, len, 4); e.mark = r.u32be(o); break;
@@ -77,6 +79,8 @@ function decodeBody(r: Reader, m: NlMsg, unknown?: UnknownAttrs): CtEntry {
   }
   if (e.orig === undefined) throw new DecodeError('MISSING_ATTR', m.payload, 'CTA_TUPLE_ORIG');
   if (e.reply === undefined) throw new DecodeError('MISSING_ATTR', m.payload, 'CTA_TUPLE_REPLY');
+  // Resolved after the walk: attributes may come in any order (ctnetlink.md §3.8 "decode by type").
+  if (e.master !== undefined && masterProto !== e.protoNum) e.masterProtoNum = masterProto;
   return e;
 }
 
@@ -127,19 +131,24 @@ function decodeProtoinfo(r: Reader, off: number, end: number, e: CtEntry): void 
   }
 }
 
+/** Largest high word of a u64 that a number holds exactly (values up to 2^53 - 1). */
+const U64_EXACT_HI = 0x1fffff;
+
 function decodeCounters(r: Reader, off: number, end: number, e: CtEntry): CtCounters {
   const c: CtCounters = { packets: 0, bytes: 0 };
   const it = new AttrIter(r, off, end);
+  let saturated = false;
   while (it.next()) {
     switch (it.type) {
-      case CTA_COUNTERS.PACKETS: r.fixed(it.hdr, it.len, 8); c.packets = r.u64be(it.off); break;
-      case CTA_COUNTERS.BYTES: r.fixed(it.hdr, it.len, 8); c.bytes = r.u64be(it.off); break;
+      // Saturation is judged on the high word: 2^53 - 1 itself is exact and must not be flagged.
+      case CTA_COUNTERS.PACKETS: r.fixed(it.hdr, it.len, 8); c.packets = r.u64be(it.off); saturated ||= r.u32be(it.off) > U64_EXACT_HI; break;
+      case CTA_COUNTERS.BYTES: r.fixed(it.hdr, it.len, 8); c.bytes = r.u64be(it.off); saturated ||= r.u32be(it.off) > U64_EXACT_HI; break;
       // 32-bit forms: kernels before 64-bit counters (about 2.6.2x). Accepted, never expected.
       case CTA_COUNTERS.PACKETS32: r.fixed(it.hdr, it.len, 4); c.packets = r.u32be(it.off); break;
       case CTA_COUNTERS.BYTES32: r.fixed(it.hdr, it.len, 4); c.bytes = r.u32be(it.off); break;
     }
   }
-  if (c.packets === U64_SATURATED || c.bytes === U64_SATURATED) e.countersSaturated = true;
+  if (saturated) e.countersSaturated = true;
   return c;
 }
 
@@ -209,6 +218,8 @@ function decodeLabels(r: Reader, hdr: number, off: number, len: number): number[
 export function encodeLabels(labels: readonly number[], size = 16): Uint8Array {
   const out = new Uint8Array(size);
   for (const n of labels) {
+    // Out-of-range bits used to vanish silently (typed-array writes past the end are ignored).
+    if (!Number.isInteger(n) || n < 0 || n >= size * 8) throw new EncodeError('BAD_VALUE', `label ${n} outside 0..${size * 8 - 1}`);
     const i = n >> 3;
     const byteIndex = HOST_IS_LE ? i : (i & ~7) + (7 - (i & 7));
     out[byteIndex] |= 1 << (n & 7);

@@ -75,6 +75,11 @@ export interface CtEntry {
   reply: CtTuple;
   /** CTA_TUPLE_MASTER: present for expected (RELATED) entries. */
   master?: CtTuple;
+  /**
+   * CTA_PROTO_NUM of the master tuple, only when it differs from `protoNum` (e.g. a UDP RTP flow
+   * expected by a SIP-over-TCP master); absent means the master has `protoNum`.
+   */
+  masterProtoNum?: number;
   /** CTA_STATUS bits (IPS_*); 0 when absent. */
   status: number;
   timeoutSec?: number;

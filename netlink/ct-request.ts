@@ -202,7 +202,7 @@ export function encodeCtEntryMessage(e: CtEntry, hdr: { type?: number; flags: nu
     if (e.secctx !== undefined) w.nest(CTA.SECCTX, (w) => w.attrString(CTA_SECCTX_ATTR.NAME, e.secctx!));
     if (e.id !== undefined) w.attrU32be(CTA.ID, e.id);
     if (e.use !== undefined) w.attrU32be(CTA.USE, e.use);
-    if (e.master) encodeTuple(w, CTA.TUPLE_MASTER, e.master, e.protoNum);
+    if (e.master) encodeTuple(w, CTA.TUPLE_MASTER, e.master, e.masterProtoNum ?? e.protoNum);
     if (e.timeoutSec !== undefined) w.attrU32be(CTA.TIMEOUT, e.timeoutSec);
     encodeProtoinfo(w, e);
     if (e.countersOrig) encodeCounters(w, CTA.COUNTERS_ORIG, e.countersOrig);
@@ -227,7 +227,7 @@ export function encodeCtEntryMessage(e: CtEntry, hdr: { type?: number; flags: nu
       if (e.helper !== undefined) w.nest(CTA.HELP, (w) => w.attrString(CTA_HELP_ATTR.NAME, e.helper!));
       if (e.secctx !== undefined) w.nest(CTA.SECCTX, (w) => w.attrString(CTA_SECCTX_ATTR.NAME, e.secctx!));
       if (e.labels !== undefined) w.attrBytes(CTA.LABELS, encodeLabels(e.labels));
-      if (e.master) encodeTuple(w, CTA.TUPLE_MASTER, e.master, e.protoNum);
+      if (e.master) encodeTuple(w, CTA.TUPLE_MASTER, e.master, e.masterProtoNum ?? e.protoNum);
       if (e.seqAdjOrig) encodeSeqAdj(w, CTA.SEQ_ADJ_ORIG, e.seqAdjOrig);
       if (e.seqAdjReply) encodeSeqAdj(w, CTA.SEQ_ADJ_REPLY, e.seqAdjReply);
       if (e.synproxy) encodeSynproxy(w, e.synproxy);
