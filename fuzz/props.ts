@@ -1,0 +1,13 @@
+// fuzz/ layer: the registry of codec properties, each a function of {numRuns, seed}.
+// Imports the *.prop.ts files. fuzz/run.ts runs them for a time budget; test/fuzz.test.ts in CI.
+import { propDecodeAnyBytes } from './decode-any.prop.js';
+import type { PropOptions } from './harness.js';
+import { propMutatedKernelMessages } from './mutate.prop.js';
+import { propEntryRoundTrip, propStatsRoundTrip } from './roundtrip.prop.js';
+
+export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
+  { name: 'decode-any-bytes', run: propDecodeAnyBytes },
+  { name: 'entry-round-trip', run: propEntryRoundTrip },
+  { name: 'stats-round-trip', run: propStatsRoundTrip },
+  { name: 'mutated-kernel-messages', run: propMutatedKernelMessages },
+];

@@ -1,0 +1,18 @@
+// CI run of the codec properties in fuzz/: each with a fixed seed and a bounded number of runs, so
+// failures reproduce. Longer, fresh-seed runs: `npm run build && npm run fuzz -- --seconds N`.
+// Shrunk counterexamples found by the fuzzer live as named regression cases in test/netlink/*.test.ts.
+import t from 'tap';
+import { PROPERTIES } from '../fuzz/props.js';
+
+const SEED = 0x5eed;
+const RUNS = 300;
+
+for (const p of PROPERTIES) {
+  t.test(`property ${p.name} (seed ${SEED}, ${RUNS} runs)`, async (t) => {
+    t.doesNotThrow(() => p.run({ numRuns: RUNS, seed: SEED }));
+  });
+}
+
+t.test('the registry holds the four codec properties', async (t) => {
+  t.same(PROPERTIES.map((p) => p.name), ['decode-any-bytes', 'entry-round-trip', 'stats-round-trip', 'mutated-kernel-messages']);
+});
