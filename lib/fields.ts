@@ -1,5 +1,6 @@
 // lib/ layer: the column registry shared by the text table and the TUI: id, title, width, alignment,
 // default sort direction, comparison and formatting. Imports ./flow and ./format only.
+import type { Enrichment } from './enrich/index.js';
 import type { Flow, FlowTuple } from './flow.js';
 import { formatBytes, formatCount } from './format.js';
 
@@ -11,7 +12,8 @@ export interface Field {
   align: 'left' | 'right';
   /** True when larger values sort first by default (counters, rates). */
   descending: boolean;
-  format(f: Flow): string;
+  /** The cell text; `e` is the flow's enrichment when enrichment runs. */
+  format(f: Flow, e?: Enrichment): string;
   compare(a: Flow, b: Flow): number;
 }
 
@@ -56,6 +58,27 @@ export const FIELDS: readonly Field[] = [
   { id: 'flags', title: 'FLAGS', width: 10, align: 'left', descending: false, format: flagText, compare: str(flagText) },
 ];
 
+const none = () => 0;
+
+function processText(e?: Enrichment): string {
+  const p = e?.process;
+  if (!p) return '';
+  if (p.kind === 'process') return `${p.name}(${p.pid})`;
+  return p.kind === 'no-owner' ? '-' : p.kind === 'hidden' ? '?' : '';
+}
+
+/** Columns that need enrichment (services, direction, GeoIP, reverse DNS, processes). */
+export const ENRICH_FIELDS: readonly Field[] = [
+  { id: 'service', title: 'SERVICE', width: 12, align: 'left', descending: false, format: (_f, e) => e?.service?.name ?? '', compare: none },
+  { id: 'dir', title: 'DIR', width: 4, align: 'left', descending: false, format: (_f, e) => (e ? DIR_SHORT[e.dir] + (e.nat === 'none' ? '' : e.nat === 'snat' ? 'S' : e.nat === 'dnat' ? 'D' : 'SD') : ''), compare: none },
+  { id: 'country', title: 'CC', width: 2, align: 'left', descending: false, format: (_f, e) => e?.geo?.country ?? '', compare: none },
+  { id: 'org', title: 'AS ORGANISATION', width: 28, align: 'left', descending: false, format: (_f, e) => (e?.geo?.asn ? `AS${e.geo.asn} ${e.geo.org ?? ''}`.trim() : ''), compare: none },
+  { id: 'host', title: 'REMOTE HOST', width: 32, align: 'left', descending: false, format: (_f, e) => (e ? (e.remote === e.rdns.src && e.rdns.src) || e.rdns.dst || '' : ''), compare: none },
+  { id: 'process', title: 'PROCESS', width: 20, align: 'left', descending: false, format: (_f, e) => processText(e), compare: none },
+];
+
+const DIR_SHORT = { outbound: 'out', inbound: 'in', forwarded: 'fwd', local: 'loc' } as const;
+
 /** Short status letters: A assured, U unreplied, S source NAT, D destination NAT, O offloaded, E expected. */
 export function flagText(f: Flow): string {
   const s = f.status;
@@ -71,5 +94,5 @@ export function flagText(f: Flow): string {
 
 /** The field with this id, or undefined. */
 export function fieldById(id: string): Field | undefined {
-  return FIELDS.find((f) => f.id === id);
+  return FIELDS.find((f) => f.id === id) ?? ENRICH_FIELDS.find((f) => f.id === id);
 }

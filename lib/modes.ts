@@ -3,7 +3,9 @@
 import type { Writable } from 'node:stream';
 import { fieldById } from './fields.js';
 import { flowKey, type Flow } from './flow.js';
-import { KernelSource, ReplaySource, openRecorder, type FlowFilter, type KernelDumpFilter } from './kernel-source.js';
+import { KernelSource, ReplaySource, SockDiagLookup, openRecorder, type FlowFilter, type KernelDumpFilter, type WireRecord } from './kernel-source.js';
+import { composeEnricher } from './enrich/compose.js';
+import type { Enricher } from './enrich/index.js';
 import { LineWriter, flowJson, renderTable } from './output.js';
 import type { FlowSource } from './source.js';
 import { FlowTable, type FlowChange, type LiveFlow } from './flow-table.js';
@@ -42,7 +44,7 @@ export interface Io {
 }
 
 /** Builds the source the options ask for: a capture, or the kernel (recording when asked). */
-export function openSource(opts: RunOptions, events: boolean): { source: FlowSource; finish: () => void } {
+export function openSource(opts: RunOptions, events: boolean): { source: FlowSource; finish: () => void; record?: (rec: WireRecord) => void } {
   if (opts.replay) {
     const source = new ReplaySource(opts.replay, { filter: opts.filter, speed: opts.speed });
     return { source, finish: () => source.close() };
@@ -56,7 +58,33 @@ export function openSource(opts: RunOptions, events: boolean): { source: FlowSou
     record: rec?.record,
     withReceiveCap: (bytes, fn) => withRmemMax(procSysctl, bytes, fn),
   });
-  return { source, finish: () => { source.close(); rec?.close(); } };
+  return { source, finish: () => { source.close(); rec?.close(); }, record: rec?.record };
+}
+
+/** True when any enrichment part is on. */
+function wantsEnrichment(opts: RunOptions): boolean {
+  return opts.dns || opts.geoip || opts.services || (opts.processes && !opts.replay);
+}
+
+/** The enricher the options ask for; process lookup only against the live kernel (a replay has no sockets). */
+async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
+  if (!wantsEnrichment(opts)) return null;
+  const warned = new Set<string>();
+  const sockets = opts.processes && !opts.replay ? new SockDiagLookup({ record }) : null;
+  const { enricher, dns } = await composeEnricher({
+    dns: opts.dns, geoip: opts.geoip, geoipDir: opts.geoipDir, services: opts.services, sockets,
+    warn: (m) => {
+      if (warned.has(m)) return;
+      warned.add(m);
+      io.stderr.write(`conntop: warning: ${m}\n`);
+    },
+  });
+  const origClose = enricher.close.bind(enricher);
+  enricher.close = () => {
+    origClose();
+    sockets?.close();
+  };
+  return { enricher, settled: () => enricher.pendingProcessLookups === 0 && (dns?.pendingCount ?? 0) === 0 };
 }
 
 const byDefault = (a: Flow, b: Flow): number =>
@@ -81,7 +109,23 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
   } finally {
     finish();
   }
-  if (!opts.json) for (const l of renderTable(flows.sort(byDefault))) out.line(l);
+  if (!opts.json) {
+    flows.sort(byDefault);
+    const en = await openEnricher(opts, io);
+    let rows = flows.map((flow) => ({ flow, enrich: en?.enricher.enrich(flow) }));
+    if (en) {
+      // One pass of background work (process batch, reverse DNS) with a short deadline: --once never waits long.
+      const deadline = Date.now() + 1500;
+      for (;;) {
+        en.enricher.tick(); // each tick sends the next process batch
+        if ((en.settled() && !rows.some((r) => r.enrich?.geo?.pending)) || Date.now() >= deadline) break;
+        await new Promise((r) => setTimeout(r, 25));
+        rows = flows.map((flow) => ({ flow, enrich: en.enricher.enrich(flow) }));
+      }
+      en.enricher.close();
+    }
+    for (const l of renderTable(rows)) out.line(l);
+  }
   await out.end();
   warnHealth(source, io);
   return 0;
@@ -93,9 +137,10 @@ function warnHealth(source: FlowSource, io: Io): void {
 }
 
 /** The JSON line of one change: the flow in the README schema plus its live figures. */
-export function changeJson(c: FlowChange): string {
+export function changeJson(c: FlowChange, enricher?: Enricher | null): string {
   if (c.kind === 'resync') return JSON.stringify({ event: 'resync', atMs: c.atMs });
   const l: LiveFlow = c.live;
+  const enrich = enricher ? enricher.enrich(l.flow) : undefined;
   return JSON.stringify({
     event: c.kind,
     atMs: c.kind === 'destroy' && l.closed ? l.closed.atMs : l.lastChangeMs,
@@ -105,6 +150,7 @@ export function changeJson(c: FlowChange): string {
     ageMs: l.ageMs,
     ageSource: l.ageSource,
     idleMs: l.idleMs,
+    ...(enrich ? { enrich } : {}),
   });
 }
 
@@ -138,12 +184,14 @@ export function prepareSysctls(opts: RunOptions, io: Io): void {
 export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   prepareSysctls(opts, io);
   const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
-  const { source, finish } = openSource(opts, true);
+  const { source, finish, record } = openSource(opts, true);
+  const en = await openEnricher(opts, io, record);
   const out = new LineWriter(io.stdout);
   let clockMs = 0; // the source's clock: the end of the latest dump (recorded time in a replay)
   const emit = (): void => {
     table.tick(clockMs);
-    for (const c of table.drainChanges()) out.line(changeJson(c));
+    en?.enricher.tick();
+    for (const c of table.drainChanges()) out.line(changeJson(c, en?.enricher));
     out.line(JSON.stringify({ event: 'stats', atMs: clockMs, ...table.stats(), health: source.health }));
     out.flush();
   };
@@ -174,6 +222,7 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
     }
   } finally {
     finish();
+    en?.enricher.close();
   }
   await out.end();
   warnHealth(source, io);

@@ -2,7 +2,8 @@
 // buffered line writer that stops quietly when the reader goes away (EPIPE from `| head`).
 // Imports ./flow, ./fields, ./format. Streams are passed in (house style §2).
 import type { Writable } from 'node:stream';
-import { FIELDS, type Field } from './fields.js';
+import type { Enrichment } from './enrich/index.js';
+import { fieldById, type Field } from './fields.js';
 import type { Flow } from './flow.js';
 import { fit } from './format.js';
 
@@ -45,13 +46,19 @@ export function flowJson(f: Flow): string {
   return JSON.stringify(f);
 }
 
-/** Columns of the --once text table. */
-export const ONCE_COLUMNS = ['proto', 'state', 'src', 'sport', 'dst', 'dport', 'packets', 'bytes', 'timeout', 'mark', 'zone', 'flags'];
+/** Columns of the --once text table; enrichment columns that stay empty are dropped. */
+export const ONCE_COLUMNS = ['proto', 'state', 'src', 'sport', 'dst', 'dport', 'service', 'dir', 'packets', 'bytes', 'timeout', 'mark', 'zone', 'flags', 'country', 'org', 'host', 'process'];
 
-/** Renders flows as an aligned text table: widths fit the content, capped at each field's width. */
-export function renderTable(flows: readonly Flow[], columnIds: readonly string[] = ONCE_COLUMNS): string[] {
-  const cols = columnIds.map((id) => FIELDS.find((f) => f.id === id)).filter((f): f is Field => f !== undefined);
-  const cells = flows.map((f) => cols.map((c) => c.format(f)));
+/** A flow and, when enrichment runs, what conntop knows about it. */
+export interface Row {
+  flow: Flow;
+  enrich?: Enrichment;
+}
+
+/** Renders rows as an aligned text table: widths fit the content, capped at each field's width. */
+export function renderTable(rows: readonly Row[], columnIds: readonly string[] = ONCE_COLUMNS): string[] {
+  const cols = columnIds.map((id) => fieldById(id)).filter((f): f is Field => f !== undefined);
+  const cells = rows.map((r) => cols.map((c) => c.format(r.flow, r.enrich)));
   const widths = cols.map((c, i) => Math.min(c.width, Math.max(c.title.length, ...cells.map((row) => row[i].length))));
   // Drop columns that are empty for every flow (mark, zone on most hosts) to keep rows short.
   const keep = cols.map((c, i) => c.id === 'proto' || cells.some((row) => row[i] !== ''));

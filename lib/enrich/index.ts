@@ -124,6 +124,11 @@ export class Enricher {
     return this.#want.size;
   }
 
+  /** Process lookups queued or in flight (0 once every asked-for label has arrived). */
+  get pendingProcessLookups(): number {
+    return this.#want.size + this.#inFlight.size;
+  }
+
   /** Drops queued work and closes the sources; nothing scheduled survives, so exit is immediate. */
   close(): void {
     this.#closed = true;

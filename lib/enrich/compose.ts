@@ -1,0 +1,65 @@
+// lib/ layer (enrich): builds an Enricher from real I/O (fs, os, dns, /proc) for the command line.
+// Imports node builtins and ./ files; the socket lookup is passed in (kernel-source.ts owns sockets).
+// Every part can be switched off; a part that fails to start gives one warning and conntop goes on.
+import { createReadStream } from 'node:fs';
+import { readFile, readdir, readlink, stat } from 'node:fs/promises';
+import { homedir, networkInterfaces } from 'node:os';
+import { LocalAddresses } from './addr-class.js';
+import { ReverseDns, createResolver } from './dns.js';
+import { GeoIp } from './geoip.js';
+import { geoipSearchDirs, resolveGeoDefaults } from './geoip-sources.js';
+import { Enricher } from './index.js';
+import { ProcessAttributor, type SocketLookup } from './processes.js';
+import { loadServices } from './services.js';
+
+/** Which enrichment parts to run (the command line's --no-* switches). */
+export interface EnrichConfig {
+  dns: boolean;
+  geoip: boolean;
+  geoipDir?: string;
+  services: boolean;
+  /** The socket lookup for process attribution, or null when --no-processes. */
+  sockets: SocketLookup | null;
+  warn: (message: string) => void;
+  onUpdate?: () => void;
+}
+
+const monotonicMs = (): number => performance.now();
+
+/** Builds the enricher; GeoIP databases open in the background (`ready` resolves when the first ones are in). */
+export async function composeEnricher(cfg: EnrichConfig): Promise<{ enricher: Enricher; geo: GeoIp | null; dns: ReverseDns | null }> {
+  const services = cfg.services ? await loadServices((p) => readFile(p, 'utf8')) : null;
+  let geo: GeoIp | null = null;
+  if (cfg.geoip) {
+    geo = new GeoIp({
+      dirs: geoipSearchDirs({ geoipDir: cfg.geoipDir, home: safeHome() }),
+      defaults: resolveGeoDefaults((s) => import.meta.resolve(s)),
+      stat: async (p) => {
+        const s = await stat(p);
+        return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
+      },
+      readFile: (p) => readFile(p),
+      openText: (p) => createReadStream(p, { encoding: 'utf8', highWaterMark: 1 << 20 }),
+      now: monotonicMs,
+      warn: cfg.warn,
+      onChange: cfg.onUpdate,
+    });
+    await geo.start().catch((e: unknown) => cfg.warn(`GeoIP off: ${e instanceof Error ? e.message : String(e)}`));
+  }
+  const dns = cfg.dns ? new ReverseDns({ resolver: createResolver({ timeoutMs: 1000, tries: 2 }), now: monotonicMs }) : null;
+  const processes = cfg.sockets
+    ? new ProcessAttributor({ sockets: cfg.sockets, fs: { readdir, readlink, readFile: (p) => readFile(p, 'utf8') }, now: monotonicMs, readPasswd: () => readFile('/etc/passwd', 'utf8') })
+    : null;
+  const local = new LocalAddresses(networkInterfaces);
+  local.refresh();
+  const enricher = new Enricher({ now: monotonicMs, local, services, geo, dns, processes, selfPid: process.pid, onUpdate: cfg.onUpdate });
+  return { enricher, geo, dns };
+}
+
+function safeHome(): string | null {
+  try {
+    return homedir();
+  } catch {
+    return null;
+  }
+}
