@@ -49,6 +49,7 @@ export function buildProgram(): Command {
     .version(version(), '-V, --version')
     .option('--once', 'print the conntrack table once and exit')
     .option('--json', 'with --once: one JSON object per flow per line')
+    .option('--enrich', 'with --once --json: add an "enrich" object (service, direction, GeoIP, reverse DNS, process)')
     .option('-b, --batch', 'stream one JSON line per change (new, update, destroy, resync, stats)')
     .option('--events', 'the same as --batch')
     .addOption(new Option('-d, --delay <seconds>', 'refresh interval (fractions allowed)').argParser(seconds).default(1))
@@ -100,6 +101,7 @@ export function parseOptions(argv: string[]): RunOptions {
   return {
     mode: o.once ? 'once' : o.batch || o.events ? 'events' : 'live',
     json: Boolean(o.json),
+    enrich: Boolean(o.enrich),
     delaySec: (o.interval as number | undefined) ?? (o.delay as number),
     filter: { families, protoNums },
     dumpFilter: o.mark ? { mark: o.mark.mark, markMask: o.mark.mask, ...(o.zone !== undefined ? { zone: o.zone } : {}) } : o.zone !== undefined ? { zone: o.zone } : {},

@@ -15,6 +15,8 @@ import { SysctlGuard, procSysctl, withRmemMax } from './sysctl.js';
 export interface RunOptions {
   mode: 'once' | 'events' | 'live';
   json: boolean;
+  /** With --json: add an `enrich` object to each flow line. */
+  enrich: boolean;
   delaySec: number;
   filter: FlowFilter;
   dumpFilter: KernelDumpFilter;
@@ -93,7 +95,7 @@ const byDefault = (a: Flow, b: Flow): number =>
 
 /** --once: one dump, printed as a table or as JSON lines. Duplicates within a dump (hash resizes) are dropped. */
 export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
-  const { source, finish } = openSource(opts, false);
+  const { source, finish, record } = openSource(opts, false);
   const out = new LineWriter(io.stdout);
   const seen = new Set<string>();
   const flows: Flow[] = [];
@@ -103,18 +105,18 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
       const key = flowKey(ev.flow);
       if (seen.has(key)) return;
       seen.add(key);
-      if (opts.json) out.line(flowJson(ev.flow));
+      if (opts.json && !opts.enrich) out.line(flowJson(ev.flow));
       else flows.push(ev.flow);
     });
   } finally {
     finish();
   }
-  if (!opts.json) {
+  if (!opts.json || opts.enrich) {
     flows.sort(byDefault);
-    const en = await openEnricher(opts, io);
+    const en = await openEnricher(opts, io, record);
     let rows = flows.map((flow) => ({ flow, enrich: en?.enricher.enrich(flow) }));
     if (en) {
-      // One pass of background work (process batch, reverse DNS) with a short deadline: --once never waits long.
+      // One pass of background work (process batches, reverse DNS, the ASN table) with a short deadline.
       const deadline = Date.now() + 1500;
       for (;;) {
         en.enricher.tick(); // each tick sends the next process batch
@@ -124,7 +126,8 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
       }
       en.enricher.close();
     }
-    for (const l of renderTable(rows)) out.line(l);
+    if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
+    else for (const l of renderTable(rows)) out.line(l);
   }
   await out.end();
   warnHealth(source, io);
