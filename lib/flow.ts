@@ -66,3 +66,44 @@ export function flowKey(f: Pick<Flow, 'id' | 'zone' | 'protoNum' | 'orig'>): str
   const o = f.orig;
   return `${f.id}|${f.zone}|${f.protoNum}|${o.src}|${o.dst}|${o.sport ?? o.type ?? o.srcKey ?? ''}|${o.dport ?? o.code ?? o.dstKey ?? ''}|${o.icmpId ?? ''}|${o.zone ?? ''}`;
 }
+
+/** True exactly when flowKey(a) === flowKey(b), without building the strings (the live table's hot path). */
+export function sameFlowKey(a: Pick<Flow, 'id' | 'zone' | 'protoNum' | 'orig'>, b: Pick<Flow, 'id' | 'zone' | 'protoNum' | 'orig'>): boolean {
+  const x = a.orig;
+  const y = b.orig;
+  return a.id === b.id && a.zone === b.zone && a.protoNum === b.protoNum && x.src === y.src && x.dst === y.dst &&
+    (x.sport ?? x.type ?? x.srcKey) === (y.sport ?? y.type ?? y.srcKey) &&
+    (x.dport ?? x.code ?? x.dstKey) === (y.dport ?? y.code ?? y.dstKey) && x.icmpId === y.icmpId && x.zone === y.zone;
+}
+
+/**
+ * Merges what a NEW/UPDATE/DESTROY event carries into `dst` in place: state, helper (when non-null), status and
+ * labels (when non-empty), mark (always: the kernel sends any non-zero mark), timeoutSec (when non-null),
+ * master and secctx. Events carry no counters, use or start time, so those are kept. True when a reportable
+ * field changed (state, status, mark, labels, helper); timeoutSec ticks down constantly and is not one.
+ */
+export function mergeEventFields(dst: Flow, ev: Flow): boolean {
+  let changed = false;
+  if (ev.state !== null && ev.state !== dst.state) { dst.state = ev.state; changed = true; }
+  if (ev.status.length > 0 && !sameList(ev.status, dst.status)) { dst.status = ev.status; changed = true; }
+  if (ev.mark !== dst.mark) { dst.mark = ev.mark; changed = true; }
+  if (ev.labels.length > 0 && !sameList(ev.labels, dst.labels)) { dst.labels = ev.labels; changed = true; }
+  if (ev.helper !== null && ev.helper !== dst.helper) { dst.helper = ev.helper; changed = true; }
+  if (ev.timeoutSec !== null) dst.timeoutSec = ev.timeoutSec;
+  if (ev.master) dst.master = ev.master;
+  if (ev.secctx !== undefined) dst.secctx = ev.secctx;
+  return changed;
+}
+
+/** True when two views of a flow agree on the reportable fields: state, status, mark, labels and helper. */
+export function sameReportable(a: Flow, b: Flow): boolean {
+  return a.state === b.state && a.mark === b.mark && a.helper === b.helper &&
+    sameList(a.status, b.status) && sameList(a.labels, b.labels);
+}
+
+/** Element-wise equality of two lists (status names, label bits). */
+export function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,460 @@
+// lib/ layer: the live flow table, a pure state machine: apply(input), tick(nowMs), snapshot(), stats().
+// Imports lib/flow.ts and lib/flow-stats.ts only: never netlink/, no timers, no sockets, no global state.
+// Dump/event reconciliation and what counts as a change are documented on FlowTable below.
+import { flowKey, mergeEventFields, sameFlowKey, sameList, sameReportable, type Flow } from './flow.js';
+import { FlowCounts, clearRates, sameCounters, setRates, zeroRates, type BothCounters, type FlowRates, type TableStats } from './flow-stats.js';
+
+export type { DirRate, FlowRates, TableStats } from './flow-stats.js';
+
+/**
+ * One input, in arrival order (same shape as source.ts's SourceEvent). Times are epoch ms. Dump entries come
+ * between dumpBegin and dumpEnd; complete=false means the dump failed and must not sweep. Contract for the
+ * source: apply every event already received before applying dumpBegin (drain the event socket first).
+ * The table takes ownership of every Flow it is given: it stores them and mutates them on later events.
+ */
+export type TableInput =
+  | { kind: 'dumpBegin'; atMs: number }
+  | { kind: 'dumpEntry'; flow: Flow }
+  | { kind: 'dumpEnd'; atMs: number; complete: boolean }
+  | { kind: 'new' | 'update' | 'destroy'; flow: Flow; atMs: number }
+  | { kind: 'overflow'; atMs: number }
+  | { kind: 'stats'; count: number; max: number | null; atMs: number };
+
+/** Why a flow left the table: a DESTROY event, or absent from a complete dump (or replaced, see startNs). */
+export type CloseReason = 'destroy' | 'gone';
+
+/** A flow as the table tracks it: plain serializable data, one stable object per open flow (mutated in place). */
+export interface LiveFlow {
+  /** flowKey(flow): kernel id + zone + original tuple. */
+  key: string;
+  /** Latest merged kernel view (counters/use/startNs from dumps or DESTROY, never from NEW/UPDATE). */
+  flow: Flow;
+  /** Epoch ms when the table first saw this flow, and of its last reportable change (see FlowTable). */
+  firstSeenMs: number;
+  lastChangeMs: number;
+  /** Kernel start timestamp in epoch ms (from flow.startNs), null when the kernel sent none. */
+  startMs: number | null;
+  /** 'kernel' when ageMs counts from startMs, 'first-seen' when it counts from firstSeenMs. */
+  ageSource: 'kernel' | 'first-seen';
+  /** Age and time since lastChangeMs, in ms, as of the last tick (frozen when the flow closes). */
+  ageMs: number;
+  idleMs: number;
+  /** Epoch ms of the dump (its dumpBegin) or DESTROY that gave the current counters; null if none yet. */
+  sampleMs: number | null;
+  /** Rates between the last two counter samples; 0 when unknown, after a counter decrease, and once closed. */
+  rates: FlowRates;
+  /** Set once the flow has closed; the object then lingers as a ghost for lingerMs. */
+  closed: { atMs: number; reason: CloseReason } | null;
+  /** How many times the counters went down (zeroed, or a new flow on the same key). */
+  countersReset: number;
+}
+
+/** One change for the streaming output; `live` is the current object, so serialize it when draining. */
+export type FlowChange =
+  | { kind: 'new' | 'update' | 'destroy'; live: LiveFlow }
+  | { kind: 'resync'; atMs: number };
+
+/** Construction options; all durations in ms. */
+export interface FlowTableOptions {
+  /** How long closed flows stay visible as ghosts (ms). */
+  lingerMs: number;
+  /** Cap on ghosts, oldest dropped first (default 10000; 0 keeps none). */
+  maxClosed?: number;
+  /** Queue changes for drainChanges() (default false: nothing is queued). */
+  trackChanges?: boolean;
+  /** Cap on queued changes between drains (default 200000); beyond it they are counted in droppedChanges. */
+  maxChanges?: number;
+}
+
+/** Internal per-flow bookkeeping around the public LiveFlow. */
+class Entry {
+  /** The counters sample before the current one (flow.counters), and its time. */
+  prev: BothCounters | undefined = undefined;
+  prevMs = NaN;
+  /** Time of the current sample (NaN when none); time of the last counted reset. */
+  curMs = NaN;
+  resetMs = NaN;
+  /** Dump generation that proved this flow alive (its copy, or an event after dumpBegin). */
+  seenGen = 0;
+  /** Input sequence numbers of the last NEW/UPDATE, of the last one carrying a state, and carrying labels/helper. */
+  eventSeq = 0;
+  stateSeq = 0;
+  auxSeq = 0;
+  /** drainChanges() generation in which a 'new'/'update' was queued (coalescing). */
+  queuedGen = -1;
+  /** The next open entry with the same kernel id (ids rarely collide across tuples). */
+  nextSameId: Entry | null = null;
+  constructor(readonly live: LiveFlow) {}
+}
+
+/**
+ * The live flow table. Identity is flowKey (id + zone + orig tuple); a dump copy whose startNs differs from
+ * the stored one is a new incarnation (the old one closes as 'gone'). Every complete dump is a mark-and-sweep:
+ * open flows neither in the dump nor touched by a NEW/UPDATE after its dumpBegin close as 'gone'. Once a
+ * DESTROY for a key arrives after dumpBegin, every later copy of that key in the same dump is ignored (the
+ * copy predates the destroy). A dump copy replaces the flow unless a NEW/UPDATE for it arrived after
+ * dumpBegin; then the fields that event carried stay (it is at least as fresh) and the copy gives the rest
+ * (counters, use, timestamps). NEW/UPDATE merge state/status/timeout/mark/labels/helper when present and
+ * insert unknown flows. Reportable changes ('update', lastChangeMs): counters, state, status, mark, labels,
+ * helper; timeoutSec (ticks down constantly) and use are not. Lookups go through a kernel-id index.
+ */
+export class FlowTable {
+  private readonly open = new Map<string, Entry>();
+  /** Open entries by kernel id, chained: lookups compare fields instead of building flowKey strings. */
+  private readonly byId = new Map<number, Entry>();
+  /** Ghosts in close order (re-inserted on close, so the first is the oldest). */
+  private readonly closed = new Map<string, Entry>();
+  private readonly counts = new FlowCounts();
+  private readonly destroyedInDump = new Set<string>();
+  private readonly lingerMs: number;
+  private readonly maxClosed: number;
+  private readonly trackChanges: boolean;
+  private readonly maxChanges: number;
+  private changes: FlowChange[] = [];
+  private drainGen = 0;
+  private seq = 0;
+  private gen = 0;
+  private inDump = false;
+  private dumpSeq = 0;
+  private dumpAtMs = 0;
+  private lastAtMs = 0;
+  private overflowSeq = -1;
+  private lastTickMs = NaN;
+  private eventsSinceTick = 0;
+  private readonly st: Omit<TableStats, 'total' | 'byProto' | 'byTcpState' | 'closedLingering'> = {
+    max: null, kernelCount: null, rates: zeroRates(), eventsPerSec: 0, droppedEvents: 0, unknownDestroys: 0,
+    ignoredDumpCopies: 0, dumps: 0, failedDumps: 0, resyncs: 0, lastResyncMs: null, stale: false, droppedChanges: 0,
+  };
+
+  constructor(opts: FlowTableOptions) {
+    this.lingerMs = opts.lingerMs;
+    this.maxClosed = opts.maxClosed ?? 10000;
+    this.trackChanges = opts.trackChanges ?? false;
+    this.maxChanges = opts.maxChanges ?? 200000;
+  }
+
+  /** True while events may have been lost and no complete dump begun since has finished. */
+  get needsResync(): boolean {
+    return this.st.stale;
+  }
+
+  /** Applies one input; never throws for odd sequences (unmatched dumpEnd, entries outside a dump). */
+  apply(input: TableInput): void {
+    const seq = ++this.seq;
+    if ('atMs' in input) this.lastAtMs = input.atMs;
+    switch (input.kind) {
+      case 'dumpBegin':
+        if (this.inDump) this.st.failedDumps++;
+        this.inDump = true;
+        this.gen++;
+        this.dumpSeq = seq;
+        this.dumpAtMs = input.atMs;
+        this.destroyedInDump.clear();
+        return;
+      case 'dumpEntry':
+        return this.dumpEntry(input.flow);
+      case 'dumpEnd':
+        return this.dumpEnd(input.atMs, input.complete);
+      case 'new':
+      case 'update':
+        this.eventsSinceTick++;
+        return this.upsert(input.flow, input.atMs, seq);
+      case 'destroy':
+        this.eventsSinceTick++;
+        return this.destroy(input.flow, input.atMs);
+      case 'overflow':
+        this.st.droppedEvents++;
+        this.st.stale = true;
+        this.overflowSeq = seq;
+        return;
+      case 'stats':
+        this.st.kernelCount = input.count;
+        this.st.max = input.max;
+        return;
+    }
+  }
+
+  /** Publishes ages, idle times, total rates and eventsPerSec as of `nowMs`, and expires ghosts; O(open). */
+  tick(nowMs: number): void {
+    const dtMs = nowMs - this.lastTickMs;
+    this.st.eventsPerSec = dtMs > 0 ? (this.eventsSinceTick * 1000) / dtMs : 0;
+    this.eventsSinceTick = 0;
+    this.lastTickMs = nowMs;
+    for (const [key, e] of this.closed) {
+      if (e.live.closed!.atMs + this.lingerMs > nowMs) break; // close order ~ time order
+      this.closed.delete(key);
+    }
+    const sum = this.st.rates;
+    clearRates(sum);
+    for (const { live } of this.open.values()) {
+      live.ageMs = Math.max(0, nowMs - (live.startMs ?? live.firstSeenMs));
+      live.idleMs = Math.max(0, nowMs - live.lastChangeMs);
+      const r = live.rates;
+      sum.orig.bytesPerSec += r.orig.bytesPerSec;
+      sum.orig.packetsPerSec += r.orig.packetsPerSec;
+      sum.reply.bytesPerSec += r.reply.bytesPerSec;
+      sum.reply.packetsPerSec += r.reply.packetsPerSec;
+    }
+  }
+
+  /** The open flow with this key, else its ghost, else undefined. */
+  get(key: string): LiveFlow | undefined {
+    return (this.open.get(key) ?? this.closed.get(key))?.live;
+  }
+
+  /** A new array of the open flows (plus ghosts if includeClosed), filtered then sorted; O(n log n). */
+  snapshot(opts: { sort?: (a: LiveFlow, b: LiveFlow) => number; filter?: (f: LiveFlow) => boolean; includeClosed?: boolean } = {}): LiveFlow[] {
+    const out: LiveFlow[] = [];
+    const { filter, sort } = opts;
+    for (const { live } of this.open.values()) if (!filter || filter(live)) out.push(live);
+    if (opts.includeClosed) for (const { live } of this.closed.values()) if (!filter || filter(live)) out.push(live);
+    if (sort) out.sort(sort);
+    return out;
+  }
+
+  /** Table-wide figures as a fresh plain object. */
+  stats(): TableStats {
+    const s = this.st;
+    return {
+      ...s, total: this.open.size, byProto: this.counts.byProto(), byTcpState: this.counts.byTcpState(),
+      closedLingering: this.closed.size,
+      rates: { orig: { ...s.rates.orig }, reply: { ...s.rates.reply } },
+    };
+  }
+
+  /** Returns and clears the queued changes (empty unless trackChanges); one 'new'/'update' per flow per drain. */
+  drainChanges(): FlowChange[] {
+    const c = this.changes;
+    this.changes = [];
+    this.drainGen++;
+    return c;
+  }
+
+  private dumpEntry(flow: Flow): void {
+    if (this.inDump && this.destroyedInDump.size > 0 && this.destroyedInDump.has(flowKey(flow))) {
+      this.st.ignoredDumpCopies++;
+      return;
+    }
+    const t = this.inDump ? this.dumpAtMs : this.lastAtMs;
+    let e = this.find(flow);
+    if (e && e.live.flow.startNs !== undefined && flow.startNs !== undefined && e.live.flow.startNs !== flow.startNs) {
+      this.close(e, t, 'gone'); // same key, another incarnation: a new flow, not a counter jump
+      const fresh = this.inDump && e.eventSeq > this.dumpSeq;
+      if (fresh) { // events since dumpBegin described the new incarnation: keep what they carried
+        const merged = { ...e.live.flow };
+        fillFromCopy(merged, flow, e.stateSeq > this.dumpSeq, e.auxSeq > this.dumpSeq);
+        flow = merged;
+      }
+      const prev = e;
+      e = this.insert(prev.live.key, flow, t);
+      if (fresh) { e.eventSeq = prev.eventSeq; e.stateSeq = prev.stateSeq; e.auxSeq = prev.auxSeq; }
+      this.sample(e, undefined, flow.counters, t);
+    } else if (!e) {
+      e = this.insert(flowKey(flow), flow, t);
+      this.sample(e, undefined, flow.counters, t);
+    } else {
+      const live = e.live;
+      const cur = live.flow;
+      const old = cur.counters;
+      let changed: boolean;
+      if (this.inDump && e.eventSeq > this.dumpSeq) {
+        // An event since dumpBegin is at least as fresh for the evented fields; the copy fills what events lack.
+        const state = cur.state;
+        changed = fillFromCopy(cur, flow, e.stateSeq > this.dumpSeq, e.auxSeq > this.dumpSeq);
+        this.counts.moveState(cur, state);
+      } else {
+        changed = !sameReportable(cur, flow);
+        this.counts.moveState(flow, cur.state);
+        live.flow = flow;
+      }
+      setStart(live);
+      if (this.sample(e, old, flow.counters, t)) changed = true;
+      if (changed) this.changed(e, t);
+    }
+    if (this.inDump) e.seenGen = this.gen;
+  }
+
+  private dumpEnd(atMs: number, complete: boolean): void {
+    if (!this.inDump) return;
+    this.inDump = false;
+    this.destroyedInDump.clear();
+    if (!complete) {
+      this.st.failedDumps++;
+      return;
+    }
+    this.st.dumps++;
+    for (const e of this.open.values()) if (e.seenGen !== this.gen) this.close(e, atMs, 'gone');
+    if (this.st.stale && this.overflowSeq < this.dumpSeq) {
+      this.st.stale = false;
+      this.st.resyncs++;
+      this.st.lastResyncMs = atMs;
+      this.queue({ kind: 'resync', atMs });
+    }
+  }
+
+  private upsert(ev: Flow, atMs: number, seq: number): void {
+    let e = this.find(ev);
+    if (!e) e = this.insert(flowKey(ev), ev, atMs);
+    else {
+      const cur = e.live.flow;
+      const state = cur.state;
+      if (mergeEventFields(cur, ev)) this.changed(e, atMs);
+      this.counts.moveState(cur, state);
+    }
+    e.eventSeq = seq;
+    if (ev.state !== null) e.stateSeq = seq;
+    if (ev.labels.length > 0 || ev.helper !== null) e.auxSeq = seq;
+    if (this.inDump) e.seenGen = this.gen;
+  }
+
+  private destroy(ev: Flow, atMs: number): void {
+    const e = this.find(ev);
+    const key = e ? e.live.key : flowKey(ev);
+    if (this.inDump) this.destroyedInDump.add(key);
+    if (e) {
+      const cur = e.live.flow;
+      const state = cur.state;
+      mergeEventFields(cur, ev);
+      this.counts.moveState(cur, state);
+      takeFinal(cur, ev);
+      if (ev.counters) e.live.sampleMs = atMs;
+      this.close(e, atMs, 'destroy');
+      return;
+    }
+    const ghost = this.closed.get(key)?.live;
+    if (!ghost) this.st.unknownDestroys++;
+    else if (ghost.closed!.reason === 'gone') {
+      ghost.closed!.reason = 'destroy'; // swept by a dump first; the late DESTROY brings the final counters
+      takeFinal(ghost.flow, ev);
+      if (ev.counters) ghost.sampleMs = atMs;
+    }
+  }
+
+  private insert(key: string, flow: Flow, atMs: number): Entry {
+    this.closed.delete(key); // a reborn key replaces its ghost: keys stay unique in snapshots
+    const live: LiveFlow = {
+      key, flow, firstSeenMs: atMs, lastChangeMs: atMs, startMs: null, ageSource: 'first-seen', ageMs: 0,
+      idleMs: 0, sampleMs: null, rates: zeroRates(), closed: null, countersReset: 0,
+    };
+    setStart(live);
+    live.ageMs = Math.max(0, atMs - (live.startMs ?? atMs));
+    const e = new Entry(live);
+    this.open.set(key, e);
+    e.nextSameId = this.byId.get(flow.id) ?? null;
+    this.byId.set(flow.id, e);
+    this.counts.add(flow, 1);
+    if (this.trackChanges && this.room()) {
+      e.queuedGen = this.drainGen;
+      this.changes.push({ kind: 'new', live });
+    }
+    return e;
+  }
+
+  private close(e: Entry, atMs: number, reason: CloseReason): void {
+    const live = e.live;
+    this.open.delete(live.key);
+    this.unlink(e);
+    this.counts.add(live.flow, -1);
+    live.closed = { atMs, reason };
+    clearRates(live.rates);
+    live.ageMs = Math.max(0, atMs - (live.startMs ?? live.firstSeenMs));
+    live.idleMs = Math.max(0, atMs - live.lastChangeMs);
+    this.queue({ kind: 'destroy', live });
+    if (this.maxClosed <= 0) return;
+    this.closed.delete(live.key);
+    this.closed.set(live.key, e);
+    if (this.closed.size > this.maxClosed) this.closed.delete(this.closed.keys().next().value!);
+  }
+
+  private find(f: Flow): Entry | undefined {
+    for (let e: Entry | null = this.byId.get(f.id) ?? null; e; e = e.nextSameId) if (sameFlowKey(e.live.flow, f)) return e;
+    return undefined;
+  }
+
+  private unlink(e: Entry): void {
+    const id = e.live.flow.id;
+    let h: Entry | null = this.byId.get(id) ?? null;
+    if (h === e) {
+      if (e.nextSameId) this.byId.set(id, e.nextSameId);
+      else this.byId.delete(id);
+    } else {
+      while (h && h.nextSameId !== e) h = h.nextSameId;
+      if (h) h.nextSameId = e.nextSameId;
+    }
+    e.nextSameId = null;
+  }
+
+  /** Records a counters sample taken at `t`; computes rates against the previous sample. True if counters changed. */
+  private sample(e: Entry, old: BothCounters | undefined, cur: BothCounters | undefined, t: number): boolean {
+    const live = e.live;
+    const r = live.rates;
+    if (!cur) {
+      e.prev = undefined;
+      e.curMs = NaN;
+      clearRates(r);
+      return old !== undefined;
+    }
+    if (t !== e.curMs) {
+      e.prev = old; // a second copy in the same dump keeps the previous dump as its base
+      e.prevMs = e.curMs;
+      e.curMs = t;
+    }
+    live.sampleMs = t;
+    live.flow.counters = cur;
+    if (setRates(live.rates, e.prev, e.prevMs, cur, t) === 'reset' && e.resetMs !== t) {
+      live.countersReset++;
+      e.resetMs = t; // a duplicate copy in the same dump does not count twice
+    }
+    return !sameCounters(old, cur);
+  }
+
+  private changed(e: Entry, atMs: number): void {
+    e.live.lastChangeMs = atMs;
+    if (!this.trackChanges || e.queuedGen === this.drainGen || !this.room()) return;
+    e.queuedGen = this.drainGen;
+    this.changes.push({ kind: 'update', live: e.live });
+  }
+
+  private queue(c: FlowChange): void {
+    if (this.trackChanges && this.room()) this.changes.push(c);
+  }
+
+  private room(): boolean {
+    if (this.changes.length < this.maxChanges) return true;
+    this.st.droppedChanges++;
+    return false;
+  }
+}
+
+/**
+ * Merges a dump copy into a flow that an event updated after dumpBegin: status, mark and timeout stay (every
+ * NEW/UPDATE carries them); state, labels and helper are taken unless such an event carried them.
+ */
+function fillFromCopy(dst: Flow, copy: Flow, keepState: boolean, keepAux: boolean): boolean {
+  let changed = false;
+  dst.use = copy.use;
+  if (copy.startNs !== undefined) dst.startNs = copy.startNs;
+  if (copy.stopNs !== undefined) dst.stopNs = copy.stopNs;
+  dst.counters = copy.counters;
+  if (dst.timeoutSec === null) dst.timeoutSec = copy.timeoutSec;
+  if (!keepState && dst.state !== copy.state) { dst.state = copy.state; changed = true; }
+  if (!keepAux && (dst.helper !== copy.helper || !sameList(dst.labels, copy.labels))) {
+    changed = true;
+    dst.helper = copy.helper;
+    dst.labels = copy.labels;
+  }
+  return changed;
+}
+
+/** Takes a DESTROY's final counters and timestamps when it carries them. */
+function takeFinal(dst: Flow, ev: Flow): void {
+  if (ev.counters) dst.counters = ev.counters;
+  if (ev.startNs !== undefined) dst.startNs = ev.startNs;
+  if (ev.stopNs !== undefined) dst.stopNs = ev.stopNs;
+}
+
+function setStart(live: LiveFlow): void {
+  const ns = live.flow.startNs;
+  live.startMs = ns === undefined ? null : Number(ns) / 1e6;
+  live.ageSource = ns === undefined ? 'first-seen' : 'kernel';
+}
