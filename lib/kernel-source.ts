@@ -17,7 +17,7 @@ import { encodeNlError } from '../netlink/message.js';
 import { SocketError } from '../netlink/errors.js';
 import { openNetlinkSocket, type NetlinkSocket } from '../netlink/socket.js';
 import { PcapWriter, readPcapFile, type CaptureRecord } from '../netlink/pcap.js';
-import { NETLINK_SOCK_DIAG, decodeInetDiagMsg, encodeInetDiagReq, exactLookupFor } from '../netlink/sock-diag.js';
+import { NETLINK_SOCK_DIAG, TCP_STATE, decodeInetDiagMsg, encodeInetDiagReq, exactLookupFor } from '../netlink/sock-diag.js';
 import type { SocketInfo, SocketLookup, SocketQuery } from './enrich/processes.js';
 import type { Flow } from './flow.js';
 import type { FlowSource, SourceHealth, SourceSink } from './source.js';
@@ -490,7 +490,9 @@ export class SockDiagLookup implements SocketLookup {
           w(err === -2 || err === 0 ? null : toNetlinkError({ error: err }, 'sock_diag', m.seq));
         } else {
           const msg = decodeInetDiagMsg(r, m);
-          w({ inode: msg.inode, uid: msg.uid });
+          // An exact TCP lookup that misses the established table falls back to the listener on the local
+          // port (inet_lookup): that listener is not this flow's socket, whoever owns it.
+          w(msg.state === TCP_STATE.LISTEN ? null : { inode: msg.inode, uid: msg.uid });
         }
       }
     } catch (e) {
