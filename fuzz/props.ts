@@ -1,6 +1,7 @@
-// fuzz/ layer: the registry of codec properties, each a function of {numRuns, seed}.
+// fuzz/ layer: the registry of codec and state-machine properties, each a function of {numRuns, seed}.
 // Imports the *.prop.ts files. fuzz/run.ts runs them for a time budget; test/fuzz.test.ts in CI.
 import { propDecodeAnyBytes } from './decode-any.prop.js';
+import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
 import { propEntryRoundTrip, propStatsRoundTrip } from './roundtrip.prop.js';
@@ -10,4 +11,6 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'entry-round-trip', run: propEntryRoundTrip },
   { name: 'stats-round-trip', run: propStatsRoundTrip },
   { name: 'mutated-kernel-messages', run: propMutatedKernelMessages },
+  // The live table against its reference model (fc.commands): dumps, events, id reuse, lost events, resync.
+  { name: 'flow-table-model', run: (o) => checkFlowTableModel({ numRuns: o.numRuns, seed: o.seed }) },
 ];

@@ -1,6 +1,7 @@
 // lib/ layer: the live flow table, a pure state machine: apply(input), tick(nowMs), snapshot(), stats().
 // Imports lib/flow.ts and lib/flow-stats.ts only: never netlink/, no timers, no sockets, no global state.
 // Dump/event reconciliation and what counts as a change are documented on FlowTable below.
+import type { SourceEvent } from './source.js';
 import { flowKey, mergeEventFields, sameFlowKey, sameList, sameReportable, type Flow } from './flow.js';
 import { FlowCounts, clearRates, sameCounters, setRates, zeroRates, type BothCounters, type FlowRates, type TableStats } from './flow-stats.js';
 
@@ -12,13 +13,7 @@ export type { DirRate, FlowRates, TableStats } from './flow-stats.js';
  * source: apply every event already received before applying dumpBegin (drain the event socket first).
  * The table takes ownership of every Flow it is given: it stores them and mutates them on later events.
  */
-export type TableInput =
-  | { kind: 'dumpBegin'; atMs: number }
-  | { kind: 'dumpEntry'; flow: Flow }
-  | { kind: 'dumpEnd'; atMs: number; complete: boolean }
-  | { kind: 'new' | 'update' | 'destroy'; flow: Flow; atMs: number }
-  | { kind: 'overflow'; atMs: number }
-  | { kind: 'stats'; count: number; max: number | null; atMs: number };
+export type TableInput = SourceEvent;
 
 /** Why a flow left the table: a DESTROY event, or absent from a complete dump (or replaced, see startNs). */
 export type CloseReason = 'destroy' | 'gone';

@@ -13,6 +13,6 @@ for (const p of PROPERTIES) {
   });
 }
 
-t.test('the registry holds the four codec properties', async (t) => {
-  t.same(PROPERTIES.map((p) => p.name), ['decode-any-bytes', 'entry-round-trip', 'stats-round-trip', 'mutated-kernel-messages']);
+t.test('the registry holds the codec properties and the flow-table model', async (t) => {
+  t.same(PROPERTIES.map((p) => p.name), ['decode-any-bytes', 'entry-round-trip', 'stats-round-trip', 'mutated-kernel-messages', 'flow-table-model']);
 });
