@@ -214,7 +214,11 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
         if (ended) break; // the capture ended: the final emit below reports what came after its last dump
       } else {
         await sleep(opts.delaySec * 1000, io.signal);
-        if (io.signal.aborted) break;
+        if (io.signal.aborted) {
+          // Report the events received since the last refresh: the capture holds them, so a replay will.
+          emit();
+          break;
+        }
         await source.refresh();
       }
       emit();
