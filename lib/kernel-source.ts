@@ -15,7 +15,7 @@ import { AF, NETLINK_NETFILTER } from '../netlink/nfnetlink.js';
 import { encodeDumpRequest, encodeStatsRequest, type DumpFilter } from '../netlink/ct-request.js';
 import { encodeNlError } from '../netlink/message.js';
 import { SocketError } from '../netlink/errors.js';
-import { openNetlinkSocket, type NetlinkSocket } from '../netlink/socket.js';
+import { openNetlinkSocket, shimPatched, type NetlinkSocket } from '../netlink/socket.js';
 import { PcapWriter, readPcapFile, type CaptureRecord } from '../netlink/pcap.js';
 import { NETLINK_SOCK_DIAG, TCP_STATE, decodeInetDiagMsg, encodeInetDiagReq, exactLookupFor } from '../netlink/sock-diag.js';
 import type { SocketInfo, SocketLookup, SocketQuery } from './enrich/processes.js';
@@ -231,6 +231,8 @@ export class KernelSource implements FlowSource {
   private closed = false;
   /** Effective receive buffer of the event socket in bytes (after the kernel's doubling and cap). */
   eventBufferBytes = 0;
+  /** False when the socket shim lacks conntop's install-time patch: an event overflow would abort the process. */
+  readonly shimPatched = shimPatched();
 
   constructor(private readonly opts: KernelSourceOptions = {}) {
     this.nowNs = opts.nowNs ?? realtimeNs();
@@ -269,8 +271,11 @@ export class KernelSource implements FlowSource {
       const want = this.opts.recvBufferBytes;
       const ev = this.evSock;
       if (want) {
+        // The patched shim uses SO_RCVBUFFORCE (the kernel doubles the request); without it the size is capped
+        // at 2 × net.core.rmem_max, which withReceiveCap raises around the call where it can (initial netns).
         const set = () => ev.setReceiveBuffer(want);
-        this.eventBufferBytes = this.opts.withReceiveCap ? this.opts.withReceiveCap(want, set) : set();
+        this.eventBufferBytes = set();
+        if (this.eventBufferBytes < want && this.opts.withReceiveCap) this.eventBufferBytes = this.opts.withReceiveCap(want, set);
       }
     }
     await this.refresh();

@@ -188,6 +188,9 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   prepareSysctls(opts, io);
   const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
   const { source, finish, record } = openSource(opts, true);
+  if (source instanceof KernelSource && !source.shimPatched) {
+    io.stderr.write('conntop: warning: the netlink shim is not patched (npm rebuild conntop needs python3, make and g++): an event overflow will abort conntop\n');
+  }
   const en = await openEnricher(opts, io, record);
   const out = new LineWriter(io.stdout);
   let clockMs = 0; // the source's clock: the end of the latest dump (recorded time in a replay)

@@ -1,7 +1,9 @@
 // netlink/ layer: the only code that touches AF_NETLINK, through the `netlink` package's RawNetlinkSocket.
 // Imports node builtins and ./errors. Five operations: send, datagrams, join group, set receive buffer, close.
 // Errors become SocketError; the caller decides what to tell the user (house style §1, §5).
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { SocketError, errnoName } from './errors.js';
 
 interface RawSocket {
@@ -22,6 +24,19 @@ function loadShim(): RawCtor {
   // The shim is CommonJS with a native addon; load it lazily so --replay and --help never need it.
   rawCtor ??= (createRequire(import.meta.url)('netlink/dist/raw') as { RawNetlinkSocket: RawCtor }).RawNetlinkSocket;
   return rawCtor;
+}
+
+/**
+ * True when the shim carries conntop's install-time patch (netlink/shim/patch-binding.mjs) and was rebuilt
+ * with it: without it, a multicast overrun (ENOBUFS) aborts the process inside the 0.3.0 binding.
+ */
+export function shimPatched(): boolean {
+  try {
+    const dir = dirname(createRequire(import.meta.url).resolve('netlink/package.json'));
+    return existsSync(join(dir, 'build/Release/netlink_binding.node')) && readFileSync(join(dir, 'src/binding.cc'), 'utf8').includes('conntop-patch');
+  } catch {
+    return false;
+  }
 }
 
 /** How a socket delivers what it receives: whole datagrams, or errors (ENOBUFS means events were lost). */
