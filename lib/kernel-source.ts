@@ -311,6 +311,9 @@ export class KernelSource implements FlowSource {
       // Stats first: the dump's end then closes the refresh cycle, in a live run and in its replay alike.
       let seq = this.nextSeq();
       await this.request(encodeStatsRequest(seq), seq);
+      // The table treats events applied after dumpBegin as newer than the dump: let libuv's poll phase read the
+      // event datagrams already queued first (setImmediate runs after it), so stale ones are applied before.
+      if (this.evSock) await new Promise<void>((r) => setImmediate(r));
       seq = this.nextSeq();
       await this.request(encodeDumpRequest(seq, { family, ...this.opts.dumpFilter }), seq);
     };
