@@ -1,0 +1,388 @@
+// `npm run bench`: conntop next to conntrack-tools and the bare kernel dump, on one namespace, in one run.
+// Uses the measurement kit in ../shared/bench (mkns.sh, rmns.sh, event-storm.sh, ctkit); exits 0 with a
+// message when the kit or root is missing. Never part of the unit tests. Imports ./proc and node: modules.
+// Options: --quick (3 runs instead of 5, shorter storms), --no-storm, --rates 5000,20000,..., --keep-json F,
+// --only load,once,decode,start,steady,storm (a subset of the sections).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { children, fmt, median, medianRun, netlinkDrops, procCpuS, run, runAsync, table, type ProcRun } from './proc.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const KIT = resolve(process.env.CONNTOP_BENCH_KIT ?? join(ROOT, '../shared/bench'));
+const CACHE = process.env.PK_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'conntrack-bench');
+const CTKIT = join(CACHE, 'ctkit');
+const CLI = join(ROOT, 'dist/lib/cli.js');
+const CHILD = join(ROOT, 'dist/test/bench/load-child.js');
+const DECODE = join(ROOT, 'dist/test/bench/decode-child.js');
+const NS = `conntop-bench-${process.pid}`;
+const NODE = process.execPath;
+
+const argv = process.argv.slice(2);
+const QUICK = argv.includes('--quick');
+const RUNS = QUICK ? 3 : 5;
+const STORM = !argv.includes('--no-storm');
+const ri = argv.indexOf('--rates');
+const RATES = ri >= 0 ? argv[ri + 1].split(',').map(Number) : QUICK ? [5000, 50000] : [5000, 20000, 50000, 100000];
+const STORM_S = QUICK ? 3 : 5;
+const oi = argv.indexOf('--only');
+const ONLY = oi >= 0 ? new Set(argv[oi + 1].split(',')) : undefined;
+const want = (part: string): boolean => !ONLY || ONLY.has(part);
+
+const inNs = (cmd: string[]): string[] => ['nsenter', `--net=/run/netns/${NS}`, ...cmd];
+const log = (s: string): void => void process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+const ratio = (a: number, b: number): number => a / b;
+const verdict = (r: number, target: number): string => (r <= target ? 'met' : 'NOT met');
+
+/** One whole-process run in the namespace, timed by ctkit run (stdout to /dev/null). */
+function timed(cmd: string[], allowFail = false): ProcRun {
+  const out = run(inNs([CTKIT, 'run', '--stdout', '/dev/null', '--stderr', errFile, '--', ...cmd]));
+  const r = JSON.parse(out.trim().split('\n').pop()!) as ProcRun;
+  if (r.rc !== 0) {
+    const err = readFileSync(errFile, 'utf8').trim().split('\n').slice(0, 2).join(' | ');
+    if (!allowFail) throw new Error(`${cmd.join(' ')} exited ${r.rc}: ${err}`);
+    log(`warning: ${cmd.slice(1).join(' ')} exited ${r.rc}: ${err}`);
+  }
+  return r;
+}
+let errFile = '/dev/null';
+
+/** Interleaves commands: `warmup` untimed rounds, then `runs` timed rounds; one list of runs per command. */
+function interleaved(cmds: string[][], runs: number, warmup = 1): ProcRun[][] {
+  const out: ProcRun[][] = cmds.map(() => []);
+  for (let i = 0; i < warmup + runs; i++) {
+    cmds.forEach((c, k) => {
+      const r = timed(c);
+      if (i >= warmup) out[k].push(r);
+    });
+  }
+  return out;
+}
+
+function fill(n: number): void {
+  const t0 = Date.now();
+  run([join(KIT, 'mkns.sh'), NS, String(n), '--quiet']);
+  const count = Number(run(inNs(['cat', '/proc/sys/net/netfilter/nf_conntrack_count'])).trim());
+  log(`table filled: ${count} flows (wanted ${n}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (count !== n) throw new Error(`the namespace holds ${count} flows, wanted ${n}`);
+}
+
+interface ChildResult { wallS: number; userS: number; sysS: number; flows: number; bytes: number; maxRssKiB: number }
+function child(args: string[]): ChildResult {
+  return JSON.parse(run(inNs([NODE, CHILD, ...args])).trim()) as ChildResult;
+}
+
+const results: Record<string, unknown> = { date: new Date().toISOString(), kernel: run(['uname', '-r']).trim(), node: process.version };
+const rows: string[][] = [];
+const row = (what: string, conntop: string, ref: string, r: number | null, target: string, met: string): void => void rows.push([what, conntop, ref, r === null ? '-' : `${fmt(r)}×`, target, met]);
+
+// ---- issue 2 (a): the whole table into Flow objects vs a bare read of the same dump ----
+function loadVsBare(n: number): void {
+  log(`2a: KernelSource.start into Flow objects vs bare dump, ${n} flows, ${RUNS} runs after 1 warm-up`);
+  const load: ChildResult[] = [], bare: ChildResult[] = [];
+  for (let i = 0; i <= RUNS; i++) {
+    const l = child(['load']), b = child(['bare']);
+    if (l.flows !== n || b.flows !== n) log(`warning: load saw ${l.flows}, bare ${b.flows} flows (want ${n})`);
+    if (i > 0) { load.push(l); bare.push(b); }
+  }
+  const m = (xs: ChildResult[], f: (x: ChildResult) => number): number => median(xs.map(f));
+  const lw = m(load, (x) => x.wallS), bw = m(bare, (x) => x.wallS);
+  const lc = m(load, (x) => x.userS + x.sysS), bc = m(bare, (x) => x.userS + x.sysS);
+  results.loadVsBare = { n, load, bare, wallRatio: lw / bw, cpuRatio: lc / bc };
+  row(`load ${n / 1000}k into Flows, wall s`, fmt(lw), `bare ${fmt(bw)}`, ratio(lw, bw), '≤1.3×', verdict(lw / bw, 1.3));
+  row(`load ${n / 1000}k into Flows, CPU s`, fmt(lc), `bare ${fmt(bc)}`, ratio(lc, bc), '≤1.3×', verdict(lc / bc, 1.3));
+  row(`load ${n / 1000}k: peak RSS MiB`, fmt(m(load, (x) => x.maxRssKiB) / 1024), `bare ${fmt(m(bare, (x) => x.maxRssKiB) / 1024)}`, null, '', '');
+}
+
+// ---- issue 2 (b): conntop --once --json vs conntrack -L -o extended, whole processes ----
+function onceVsConntrack(n: number): void {
+  log(`2b: conntop --once --json vs conntrack -L -o extended, ${n} flows, median of ${RUNS} after 1 warm-up`);
+  const [c, k, b] = interleaved([[NODE, CLI, '--once', '--json'], ['conntrack', '-L', '-o', 'extended'], [NODE, CHILD, 'bare']], RUNS);
+  const mc = medianRun(c), mk = medianRun(k), mb = medianRun(b);
+  results.once = { n, conntop: c, conntrack: k, bareNode: b };
+  row(`--once --json ${n / 1000}k, wall s`, fmt(mc.wall), `conntrack -L ${fmt(mk.wall)}`, mc.wall / mk.wall, '≤1.0×', verdict(mc.wall / mk.wall, 1.0));
+  row(`--once --json ${n / 1000}k, CPU s`, fmt(mc.cpu), `conntrack -L ${fmt(mk.cpu)}`, mc.cpu / mk.cpu, '≤1.0×', verdict(mc.cpu / mk.cpu, 1.0));
+  row(`--once --json ${n / 1000}k, peak RSS MiB`, fmt(mc.maxrss_kb / 1024), `conntrack -L ${fmt(mk.maxrss_kb / 1024)}`, null, '', '');
+  row(`(bare dump in node, whole process) wall/CPU s`, `${fmt(mc.wall)}/${fmt(mc.cpu)}`, `${fmt(mb.wall)}/${fmt(mb.cpu)}`, mc.cpu / mb.cpu, 'info', '');
+}
+
+// ---- issue 2 (c): decode alone on a recorded capture ----
+function decodeAlone(n: number, dir: string): void {
+  const cap = join(dir, `dump-${n}.pcap`);
+  run(inNs([NODE, CLI, '--once', '--json', '--record', cap]));
+  log(`2c: decode alone on a ${n}-flow capture (${(statSync(cap).size / 1048576).toFixed(1)} MiB)`);
+  const out = run([NODE, '--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', DECODE, cap, '--seconds', QUICK ? '2' : '4']);
+  const d = JSON.parse(out.trim()) as { flowsPerSec: number; nsPerFlow: number; allocBytesPerFlow: number | null; flowsPerPass: number; bytes: number; slicesDiscarded: number };
+  results.decode = { n, ...d };
+  const kernelNsPerFlow = (results.kernelNsPerFlow as number | undefined) ?? null;
+  row(`decode+toFlow only, flows/s`, fmt(d.flowsPerSec), kernelNsPerFlow ? `kernel ${fmt(1e9 / kernelNsPerFlow)}` : '-', kernelNsPerFlow ? (1e9 / kernelNsPerFlow) / d.flowsPerSec : null, 'info', '');
+  row(`decode+toFlow only, bytes allocated/flow`, fmt(d.allocBytesPerFlow), `wire ${fmt(d.bytes / d.flowsPerPass)}`, null, '', '');
+}
+
+// ---- issue 3: steady state with 1 s refresh ----
+/** Enrichment off: the table alone (reverse DNS, GeoIP, services and process lookup are on by default). */
+const LEAN = ['-n', '--no-geoip', '--no-services', '--no-processes'];
+
+function steady(n: number, iterations: number): void {
+  log(`3: steady state at ${n} flows: conntop --events -d 1 --iterations ${iterations} (default, then enrichment off) vs a bare dump every second`);
+  const c = timed([NODE, CLI, '--events', '-d', '1', '--iterations', String(iterations)], true);
+  const l = timed([NODE, CLI, '--events', '-d', '1', '--iterations', String(iterations), ...LEAN], true);
+  const b = timed([NODE, CHILD, 'bare', '--repeat', String(iterations + 1), '--interval-ms', '1000']);
+  const cps = (c.user + c.sys) / c.wall, lps = (l.user + l.sys) / l.wall, bps = (b.user + b.sys) / b.wall;
+  (results.steady ??= {} as Record<number, unknown>);
+  (results.steady as Record<number, unknown>)[n] = { conntop: c, lean: l, bare: b, cpuPerSec: cps, leanCpuPerSec: lps, bareCpuPerSec: bps };
+  const k = `${n / 1000}k`;
+  const rc = (r: ProcRun): string => (r.rc === 0 ? '' : ` (exit ${r.rc})`);
+  row(`--events -d 1 at ${k}, CPU s/s`, fmt(cps) + rc(c), `bare ${fmt(bps)}`, cps / bps, '≤1.5×', verdict(cps / bps, 1.5));
+  row(`  same, enrichment off`, fmt(lps) + rc(l), `bare ${fmt(bps)}`, lps / bps, '≤1.5×', verdict(lps / bps, 1.5));
+  const big = n === 50000;
+  row(`--events -d 1 at ${k}, peak RSS MiB`, fmt(c.maxrss_kb / 1024), `bare ${fmt(b.maxrss_kb / 1024)}`, null, big ? '≤120 MiB' : '', big ? verdict(c.maxrss_kb / 1024, 120) : '');
+  row(`  same, enrichment off`, fmt(l.maxrss_kb / 1024), `bare ${fmt(b.maxrss_kb / 1024)}`, null, big ? '≤120 MiB' : '', big ? verdict(l.maxrss_kb / 1024, 120) : '');
+}
+
+/** A running `conntop --events`, its stdout parsed: the set of flow ids its change stream describes. */
+class Follower {
+  /** Open flows by id and original tuple → kernel id. */
+  readonly ids = new Map<string, number>();
+  lastStats: Record<string, unknown> | undefined;
+  statsLines = 0;
+  private buf = '';
+  private readonly proc;
+  private waiters: (() => void)[] = [];
+  readonly startedAt = process.hrtime.bigint();
+  firstStatsS = NaN;
+  exited: Promise<void>;
+  /** Set when the process has exited (code or signal). */
+  exitCode: number | string | undefined;
+
+  constructor(cmdPrefix: string[], readonly errPath: string) {
+    const argv = [...cmdPrefix, ...inNs([NODE, CLI, '--events', '-d', '1'])];
+    this.proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', openSync(errPath, 'w')] });
+    children.add(this.proc);
+    this.exited = new Promise((r) => this.proc.on('close', (code, sig) => { this.exitCode = code ?? sig ?? 'killed'; children.delete(this.proc); r(); }));
+    this.proc.stdout!.setEncoding('utf8').on('data', (s: string) => this.onData(s));
+  }
+
+  get pid(): number {
+    return this.proc.pid!;
+  }
+
+  private onData(s: string): void {
+    this.buf += s;
+    let nl: number;
+    while ((nl = this.buf.indexOf('\n')) >= 0) {
+      const line = this.buf.slice(0, nl);
+      this.buf = this.buf.slice(nl + 1);
+      // Cheap routing: only stats lines and the id of new/update/destroy lines are needed.
+      if (line.startsWith('{"event":"stats"')) {
+        this.lastStats = JSON.parse(line) as Record<string, unknown>;
+        if (this.statsLines++ === 0) this.firstStatsS = Number(process.hrtime.bigint() - this.startedAt) / 1e9;
+        for (const w of this.waiters.splice(0)) w();
+        continue;
+      }
+      // A flow is its id and its original tuple: kernel ids are hashes and two live flows can share one.
+      const m = /^\{"event":"(new|update|destroy)".*?"flow":\{"id":(\d+),.*?"orig":(\{[^}]*\})/.exec(line);
+      if (!m) continue;
+      if (m[1] === 'destroy') this.ids.delete(`${m[2]} ${m[3]}`);
+      else this.ids.set(`${m[2]} ${m[3]}`, Number(m[2]));
+    }
+  }
+
+  /** Resolves at the next stats line (one per refresh). */
+  nextStats(): Promise<void> {
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  async stop(): Promise<void> {
+    if (this.exitCode !== undefined) return;
+    this.proc.kill('SIGINT');
+    const t = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
+    await this.exited;
+    clearTimeout(t);
+  }
+}
+
+/** How many flows carry each kernel id. */
+function countIds(ids: Iterable<number>): Map<number, number> {
+  const c = new Map<number, number>();
+  for (const id of ids) c.set(id, (c.get(id) ?? 0) + 1);
+  return c;
+}
+
+function kernelIds(): Map<number, number> {
+  const out = run(inNs(['conntrack', '-L', '-o', 'id']), { okFail: true });
+  // The conntrack id is the last id= of a line (ICMP tuples print their echo id= first).
+  return countIds([...out.matchAll(/ id=(\d+)\s*$/gm)].map((m) => Number(m[1])));
+}
+
+/** Flows in `a` and not in `b`, compared as multisets of ids. */
+function surplus(a: Map<number, number>, b: Map<number, number>): number {
+  let n = 0;
+  for (const [id, k] of a) n += Math.max(0, k - (b.get(id) ?? 0));
+  return n;
+}
+
+// ---- time from start to a complete table ----
+async function startToTable(n: number): Promise<void> {
+  log(`3: time from start to a complete table at ${n} flows (conntop --events, first stats line)`);
+  const ts: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const f = new Follower([], errFile);
+    await f.nextStats();
+    ts.push(f.firstStatsS);
+    if (f.lastStats?.total !== n) log(`warning: first table holds ${String(f.lastStats?.total)} flows, want ${n}`);
+    await f.stop();
+  }
+  const bare = interleaved([[NODE, CHILD, 'bare'], ['conntrack', '-L', '-o', 'extended']], RUNS, 0);
+  const t = median(ts), bw = medianRun(bare[0]).wall, kw = medianRun(bare[1]).wall;
+  results.startToTable = { n, conntopS: ts, bareNode: bare[0], conntrack: bare[1] };
+  row(`start → complete table ${n / 1000}k (--events), s`, fmt(t), `bare ${fmt(bw)}`, t / bw, 'info', '');
+  row(`  (same, against conntrack -L -o extended)`, fmt(t), `conntrack ${fmt(kw)}`, t / kw, 'info', '');
+}
+
+// ---- event storms ----
+interface StormRow { rate: number; achieved: number; exact: boolean; died: boolean; missing: number; extra: number; drops: number; overflows: number; cpuUsPerEvent: number; conntrackDrops: number | null; conntrackEvents: number | null; conntrackVerdict: string | null }
+
+async function stormConntop(rate: number, baseN: number): Promise<Omit<StormRow, 'conntrackDrops' | 'conntrackEvents' | 'conntrackVerdict'>> {
+  const pin = (cpu: number): string[] => (existsSync('/usr/bin/taskset') ? ['taskset', '-c', String(cpu)] : []);
+  const f = new Follower(pin(1), join(dirname(errFile), `follower-${rate}.err`));
+  await f.nextStats();
+  const before = run(inNs(['cat', '/proc/sys/net/netfilter/nf_conntrack_count'])).trim();
+  const cpu0 = procCpuS(f.pid);
+  const gen = JSON.parse((await runAsync([...pin(0), ...inNs([CTKIT, 'storm', String(rate), String(STORM_S)])])).trim().split('\n').pop()!) as { achieved_events_per_s: number; total_events: number; errors?: number };
+  const cpu1 = procCpuS(f.pid);
+  await new Promise((r) => setTimeout(r, 2000));
+  // conntop's table as of its first refresh that ends more than 2 s after the storm (at most 5 s more).
+  const next = await Promise.race([f.nextStats().then(() => true), f.exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
+  if (!next && f.exitCode === undefined) log(`conntop printed no table within 7 s after the storm`);
+  const died = f.exitCode !== undefined;
+  const drops = netlinkDrops(f.pid);
+  const kern = kernelIds();
+  const mine = countIds(f.ids.values());
+  const stats = f.lastStats ?? {};
+  await f.stop();
+  const missing = surplus(kern, mine), extra = surplus(mine, kern);
+  const kernN = [...kern.values()].reduce((a, b) => a + b, 0);
+  if (kernN !== baseN) log(`warning: the kernel holds ${kernN} flows after the storm, ${before} before, base was ${baseN}`);
+  const err = readFileSync(f.errPath, 'utf8').trim();
+  if (err) log(`conntop stderr: ${err.split('\n').slice(0, 2).join(' | ')}`);
+  if (missing || extra) {
+    const lines = run(inNs(['conntrack', '-L', '-o', 'id']), { okFail: true }).split('\n');
+    const sample = lines.filter((l) => { const m = / id=(\d+)\s*$/.exec(l); return m && !mine.has(Number(m[1])); }).slice(0, 3);
+    log(`not exact: conntop total ${String(stats.total)}, its change stream ${f.ids.size}, kernel ${kernN}; missing e.g. ${sample.join(' || ')}`);
+  }
+  const events = gen.total_events - (gen.errors ?? 0);
+  return {
+    rate, achieved: gen.achieved_events_per_s, exact: !died && missing === 0 && extra === 0, died, missing, extra, drops,
+    overflows: Number(stats.droppedEvents ?? 0), cpuUsPerEvent: ((cpu1 - cpu0) * 1e6) / Math.max(1, events),
+  };
+}
+
+function stormConntrack(rate: number, dir: string): { drops: number; events: number; verdict: string } | null {
+  const out = join(dir, 'storm');
+  mkdirSync(out, { recursive: true });
+  try {
+    run([join(KIT, 'event-storm.sh'), NS, String(rate), String(STORM_S), '--mode', 'netlink', '--out', out]);
+    const last = readFileSync(join(out, 'storm.jsonl'), 'utf8').trim().split('\n').pop()!;
+    const r = JSON.parse(last) as { drops: number; events: number; verdict: string };
+    return { drops: r.drops, events: r.events, verdict: r.verdict };
+  } catch (e) {
+    log(`conntrack -E trial at ${rate} ev/s failed: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+async function storms(baseN: number, dir: string): Promise<void> {
+  const out: StormRow[] = [];
+  for (const rate of RATES) {
+    log(`storm: ${rate} ev/s for ${STORM_S} s (netlink mode, ${baseN}-flow table): conntop --events, then conntrack -E`);
+    const c = await stormConntop(rate, baseN);
+    const k = stormConntrack(rate, dir);
+    out.push({ ...c, conntrackDrops: k?.drops ?? null, conntrackEvents: k?.events ?? null, conntrackVerdict: k?.verdict ?? null });
+  }
+  results.storms = out;
+  const best = out.filter((r) => r.exact).reduce((m, r) => Math.max(m, r.rate), 0);
+  stormTable = table(
+    ['target ev/s', 'generated', 'conntop exact 2 s after', 'missing/extra', 'kernel drops', 'ENOBUFS', 'conntop µs CPU/event', 'conntrack -E drop rate', 'conntrack -E verdict'],
+    out.map((r) => [fmt(r.rate), fmt(r.achieved), r.died ? 'NO (died)' : r.exact ? 'yes' : 'NO', `${r.missing}/${r.extra}`, fmt(r.drops), fmt(r.overflows), fmt(r.cpuUsPerEvent),
+      r.conntrackEvents ? `${fmt((100 * (r.conntrackDrops ?? 0)) / r.conntrackEvents)} %` : '-', r.conntrackVerdict ?? '-']),
+  );
+  row(`storm: highest rate with an exact table 2 s after`, best ? `${fmt(best)} ev/s` : 'none', `of ${RATES.map((r) => fmt(r)).join(', ')}`, null, 'info', '');
+}
+let stormTable = '';
+
+async function main(): Promise<number> {
+  if (process.getuid?.() !== 0) {
+    console.log('bench: needs root (network namespaces and ctnetlink); nothing measured.');
+    return 0;
+  }
+  if (!existsSync(join(KIT, 'mkns.sh'))) {
+    console.log(`bench: the measurement kit is not at ${KIT} (set CONNTOP_BENCH_KIT); nothing measured.`);
+    return 0;
+  }
+  for (const tool of ['conntrack', 'nsenter', 'ip']) {
+    if (run(['sh', '-c', `command -v ${tool} || true`]).trim() === '') {
+      console.log(`bench: ${tool} is missing; nothing measured.`);
+      return 0;
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'conntop-bench-'));
+  errFile = join(dir, 'stderr');
+  const t0 = Date.now();
+  const load0 = loadavg()[0];
+  try {
+    if (want('load') || want('once') || want('decode') || want('start') || want('steady')) {
+      fill(100000);
+      if (!existsSync(CTKIT)) throw new Error(`mkns.sh did not build ${CTKIT} (needs a C compiler)`);
+      // The kernel's own dump speed, for the decode row: median in-process bare dump.
+      const k = [0, 1, 2].map(() => child(['bare']));
+      results.kernelNsPerFlow = (median(k.map((x) => x.wallS)) * 1e9) / 100000;
+    }
+    if (want('load')) loadVsBare(100000);
+    if (want('once')) onceVsConntrack(100000);
+    if (want('decode')) decodeAlone(100000, dir);
+    if (want('start')) await startToTable(100000);
+    if (want('steady')) {
+      steady(100000, 10);
+      fill(50000);
+      steady(50000, 10);
+    }
+    if (STORM && want('storm')) {
+      fill(10000);
+      if (want('steady')) steady(10000, 10);
+      await storms(10000, dir);
+    } else if (want('steady')) {
+      fill(10000);
+      steady(10000, 10);
+    }
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    run([join(KIT, 'rmns.sh'), NS], { okFail: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+  results.seconds = (Date.now() - t0) / 1000;
+  results.loadavg = [load0, loadavg()[0]];
+  console.log(`\nconntop benchmark: kernel ${results.kernel as string}, node ${process.version}, ${RUNS} runs per figure (medians), load average ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)}, ${fmt(results.seconds as number)} s\n`);
+  console.log(table(['measure', 'conntop', 'reference', 'ratio', 'target', 'met?'], rows));
+  if (stormTable) console.log(`\nEvent storms (ctkit storm, netlink mode, creates+deletes paced every 1 ms; conntop --events -d 1 on CPU 1, generator on CPU 0):\n${stormTable}`);
+  const ji = argv.indexOf('--keep-json');
+  const jsonPath = ji >= 0 ? argv[ji + 1] : join(CACHE, 'results', 'conntop-bench.json');
+  mkdirSync(dirname(jsonPath), { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify(results, null, 1)}\n`);
+  console.log(`\nraw figures: ${jsonPath}`);
+  return 0;
+}
+
+const onSignal = (): void => {
+  for (const c of children) c.kill('SIGKILL');
+  run([join(KIT, 'rmns.sh'), NS], { okFail: true });
+  process.exit(130);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+main().then((code) => (process.exitCode = code), (e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exitCode = 1;
+});
