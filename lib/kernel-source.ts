@@ -517,7 +517,7 @@ export class SockDiagLookup implements SocketLookup {
         const seq = (this.seq = (this.seq + 1) >>> 0 || 1);
         const exact = exactLookupFor(q.protoNum, { addr: q.src, port: q.sport }, { addr: q.dst, port: q.dport });
         parts.push(encodeInetDiagReq({ family: q.family === 'ipv6' ? AF.INET6 : AF.INET, protocol: q.protoNum, exact, seq, dump: false }));
-        out.push(new Promise<SocketInfo | null>((resolve, reject) => {
+        const answer = new Promise<SocketInfo | null>((resolve, reject) => {
           const timer = setTimeout(() => {
             this.waiters.delete(seq);
             reject(new SocketError('recvmsg', 'ETIMEDOUT', 110, 'sock_diag did not answer'));
@@ -528,7 +528,10 @@ export class SockDiagLookup implements SocketLookup {
             if (v instanceof Error) reject(v);
             else resolve(v);
           });
-        }));
+        });
+        // Handled here too: when a later send fails or close() cancels, Promise.all has not subscribed yet.
+        answer.catch(() => undefined);
+        out.push(answer);
       }
       const data = concat(parts);
       this.opts.record?.({ tsNs: this.nowNs(), direction: 'out', family: NETLINK_SOCK_DIAG, data });

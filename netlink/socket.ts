@@ -89,10 +89,22 @@ export function openNetlinkSocket(protocol: number, handlers: SocketHandlers, op
     throw toSocketError(e, 'socket');
   }
   let closed = false;
-  raw.on('message', (msg) => handlers.onDatagram(msg));
-  raw.on('truncatedMessage', () => handlers.onError(new SocketError('recvmsg', 'EMSGSIZE', 90, 'datagram larger than the receive buffer (truncated)')));
+  // These run inside the shim's native callback: an exception thrown there aborts the process in C++
+  // ("Error in native callback", SIGABRT: no cleanup). Rethrow it from a fresh task, where the
+  // process's uncaughtException handler sees it and restores what it must.
+  const guard = (fn: () => void): void => {
+    try {
+      fn();
+    } catch (e) {
+      setImmediate(() => {
+        throw e;
+      });
+    }
+  };
+  raw.on('message', (msg) => guard(() => handlers.onDatagram(msg)));
+  raw.on('truncatedMessage', () => guard(() => handlers.onError(new SocketError('recvmsg', 'EMSGSIZE', 90, 'datagram larger than the receive buffer (truncated)'))));
   raw.on('error', (err) => {
-    if (!closed) handlers.onError(toSocketError(err, 'recvmsg'));
+    if (!closed) guard(() => handlers.onError(toSocketError(err, 'recvmsg')));
   });
   return {
     portId: raw.address().port,
