@@ -49,7 +49,7 @@ export function buildProgram(): Command {
     .version(version(), '-V, --version')
     .option('--once', 'print the conntrack table once and exit')
     .option('--json', 'with --once: one JSON object per flow per line')
-    .option('--enrich', 'with --once --json: add an "enrich" object (service, direction, GeoIP, reverse DNS, process)')
+    .option('--enrich', 'with --once --json and --events: add an "enrich" object (service, direction, GeoIP, reverse DNS, process)')
     .option('-b, --batch', 'stream one JSON line per change (new, update, destroy, resync, stats)')
     .option('--events', 'the same as --batch')
     .addOption(new Option('-d, --delay <seconds>', 'refresh interval (fractions allowed)').argParser(seconds).default(1))

@@ -191,7 +191,8 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   if (source instanceof KernelSource && !source.shimPatched) {
     io.stderr.write('conntop: warning: the netlink shim is not patched (npm rebuild conntop needs python3, make and g++): an event overflow will abort conntop\n');
   }
-  const en = await openEnricher(opts, io, record);
+  // JSON streams carry the plain flow schema unless --enrich asks for more (scripts want speed and stable keys).
+  const en = opts.enrich ? await openEnricher(opts, io, record) : null;
   const out = new LineWriter(io.stdout);
   let clockMs = 0; // the source's clock: the end of the latest dump (recorded time in a replay)
   const emit = (): void => {
