@@ -2,7 +2,7 @@
 // outputs. Imports lib/ only (kernel-source.ts is the netlink boundary). Streams are passed in.
 import type { Writable } from 'node:stream';
 import { fieldById } from './fields.js';
-import { flowKey, type Flow } from './flow.js';
+import { flowKey, sameFlowKey, type Flow } from './flow.js';
 import { KernelSource, ReplaySource, SockDiagLookup, openRecorder, type FlowFilter, type KernelDumpFilter, type WireRecord } from './kernel-source.js';
 import { composeEnricher } from './enrich/compose.js';
 import type { Enricher } from './enrich/index.js';
@@ -97,14 +97,27 @@ const byDefault = (a: Flow, b: Flow): number =>
 export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
   const { source, finish, record } = openSource(opts, false);
   const out = new LineWriter(io.stdout);
-  const seen = new Set<string>();
+  // Dumps can repeat an entry (a hash resize mid-dump). Keyed by kernel id first; the full key (id, zone,
+  // original tuple) is built only for the rare id that repeats.
+  const byId = new Map<number, Flow>();
+  const seenKeys = new Set<string>();
+  const isRepeat = (f: Flow): boolean => {
+    const prev = byId.get(f.id);
+    if (prev === undefined) {
+      byId.set(f.id, f);
+      return false;
+    }
+    if (sameFlowKey(prev, f)) return true;
+    if (seenKeys.size === 0) seenKeys.add(flowKey(prev));
+    const key = flowKey(f);
+    if (seenKeys.has(key)) return true;
+    seenKeys.add(key);
+    return false;
+  };
   const flows: Flow[] = [];
   try {
     await source.start((ev) => {
-      if (ev.kind !== 'dumpEntry') return;
-      const key = flowKey(ev.flow);
-      if (seen.has(key)) return;
-      seen.add(key);
+      if (ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
       if (opts.json && !opts.enrich) out.line(flowJson(ev.flow));
       else flows.push(ev.flow);
     });
@@ -144,17 +157,11 @@ export function changeJson(c: FlowChange, enricher?: Enricher | null): string {
   if (c.kind === 'resync') return JSON.stringify({ event: 'resync', atMs: c.atMs });
   const l: LiveFlow = c.live;
   const enrich = enricher ? enricher.enrich(l.flow) : undefined;
-  return JSON.stringify({
-    event: c.kind,
-    atMs: c.kind === 'destroy' && l.closed ? l.closed.atMs : l.lastChangeMs,
-    ...(l.closed ? { reason: l.closed.reason } : {}),
-    flow: l.flow,
-    rates: l.rates,
-    ageMs: l.ageMs,
-    ageSource: l.ageSource,
-    idleMs: l.idleMs,
-    ...(enrich ? { enrich } : {}),
-  });
+  const atMs = c.kind === 'destroy' && l.closed ? l.closed.atMs : l.lastChangeMs;
+  const r = l.rates;
+  return `{"event":"${c.kind}","atMs":${atMs}${l.closed ? `,"reason":"${l.closed.reason}"` : ''},"flow":${flowJson(l.flow)}` +
+    `,"rates":{"orig":{"bytesPerSec":${r.orig.bytesPerSec},"packetsPerSec":${r.orig.packetsPerSec}},"reply":{"bytesPerSec":${r.reply.bytesPerSec},"packetsPerSec":${r.reply.packetsPerSec}}}` +
+    `,"ageMs":${l.ageMs},"ageSource":"${l.ageSource}","idleMs":${l.idleMs}${enrich ? `,"enrich":${JSON.stringify(enrich)}` : ''}}`;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -41,10 +41,7 @@ export class LineWriter {
   }
 }
 
-/** The JSON form of a flow: one line, the README schema. Extra enrichment keys may be merged in by callers. */
-export function flowJson(f: Flow): string {
-  return JSON.stringify(f);
-}
+export { flowJson } from './flow-json.js';
 
 /** Columns of the --once text table; enrichment columns that stay empty are dropped. */
 export const ONCE_COLUMNS = ['proto', 'state', 'src', 'sport', 'dst', 'dport', 'service', 'dir', 'packets', 'bytes', 'timeout', 'mark', 'zone', 'flags', 'country', 'org', 'host', 'process'];
