@@ -3,7 +3,7 @@
 // to the parent, zero-length payloads (64-bit PAD attributes) are reported so callers skip them,
 // nests are accepted with or without NLA_F_NESTED (kernels before 5.2 may omit it).
 import { DecodeError } from './errors.js';
-import type { Reader } from './reader.js';
+import { HOST_IS_LE, type Reader } from './reader.js';
 
 /** Bit 15 of nla_type: the payload is a nest. */
 export const NLA_F_NESTED = 0x8000;
@@ -28,16 +28,36 @@ export class AttrIter {
   /** Absolute offset of the attribute header (for error reports). */
   hdr = 0;
   private pos: number;
+  private end: number;
+  private readonly buf: Uint8Array;
 
   constructor(
     private readonly r: Reader,
     start: number,
-    private readonly end: number,
+    end: number,
   ) {
+    this.buf = r.buf;
     this.pos = start;
+    this.end = end;
   }
 
-  /** Advances to the next attribute; false at the end of the run. Throws BAD_ATTR_LEN / ATTR_PAST_END / BAD_NEST. */
+  /** Restarts the cursor over [start, end) of the same datagram (decoders reuse one iterator per nesting depth). */
+  reset(start: number, end: number): this {
+    this.pos = start;
+    this.end = end;
+    this.type = 0;
+    this.nestedFlag = false;
+    this.off = 0;
+    this.len = 0;
+    this.hdr = 0;
+    return this;
+  }
+
+  /**
+   * Advances to the next attribute; false at the end of the run. Throws BAD_ATTR_LEN / ATTR_PAST_END / BAD_NEST,
+   * or SHORT_HEADER when the run extends past the datagram. On true, [off, off + len) lies inside the datagram,
+   * so decoders may use the reader's unchecked `*At` reads on it once the size is checked.
+   */
   next(): boolean {
     const remaining = this.end - this.pos;
     if (remaining <= 0) return false;
@@ -46,17 +66,24 @@ export class AttrIter {
     // warns "bytes leftover"). Reported, never read as an attribute.
     if (remaining < 4) throw new DecodeError('BAD_NEST', this.pos, '', 4, remaining);
     const at = this.pos;
-    const nlaLen = this.r.u16ne(at);
-    const rawType = this.r.u16ne(at + 2);
+    const b = this.buf;
+    const size = b.length;
+    // The header check Reader.u16ne would make (a run whose end lies past the datagram).
+    if (at < 0 || at + 4 > size) { this.r.need(at, 2); this.r.need(at + 2, 2); }
+    const nlaLen = HOST_IS_LE ? b[at] | (b[at + 1] << 8) : (b[at] << 8) | b[at + 1];
+    const rawType = HOST_IS_LE ? b[at + 2] | (b[at + 3] << 8) : (b[at + 2] << 8) | b[at + 3];
     if (nlaLen < 4) throw new DecodeError('BAD_ATTR_LEN', at, '', 4, nlaLen);
     if (nlaLen > remaining) throw new DecodeError('ATTR_PAST_END', at, '', nlaLen, remaining);
+    // Payload past the datagram (only when the run's end does): reported as a short read of the payload.
+    if (at + nlaLen > size) this.r.need(at + 4, nlaLen - 4);
     this.hdr = at;
     this.type = rawType & TYPE_MASK;
     this.nestedFlag = (rawType & NLA_F_NESTED) !== 0;
     this.off = at + 4;
     this.len = nlaLen - 4;
     // Step by the aligned length, clamped: the last attribute's padding may be cut off.
-    this.pos = Math.min(this.end, at + ((nlaLen + 3) & ~3));
+    const step = at + ((nlaLen + 3) & ~3);
+    this.pos = step < this.end ? step : this.end;
     return true;
   }
 }

@@ -2,16 +2,16 @@
 // Imports ./reader, ./writer, ./attr, ./errors, ./message, ./nfnetlink, ./ct-*. This is the hot path of a
 // 100k-flow dump: one pass, no closures, unknown attributes counted, zero-length attributes skipped
 // (64-bit pads; CTA_TIMESTAMP_EVENT's top-level pad shares type 3 with CTA_STATUS, ctnetlink.md §1.6).
-import { AttrIter, type UnknownAttrs } from './attr.js';
+import type { UnknownAttrs } from './attr.js';
 import {
   CTA, CTA_COUNTERS, CTA_HELP_ATTR, CTA_PROTOINFO, CTA_PROTOINFO_DCCP, CTA_PROTOINFO_SCTP,
   CTA_PROTOINFO_TCP, CTA_SECCTX_ATTR, CTA_SEQADJ, CTA_SYNPROXY_ATTR, CTA_TIMESTAMP_ATTR, CT_MSG, ctaName,
 } from './ct-attrs.js';
 import type { CtCounters, CtEntry, CtKind, CtSeqAdj } from './ct-entry.js';
-import { decodeTuple } from './ct-tuple.js';
+import { CtDecodeScratch, decodeTupleWith } from './ct-tuple.js';
 import { DecodeError, rethrowWithin } from './errors.js';
 import { NLM_F, type NlMsg } from './message.js';
-import { NFGENMSG_LEN, NFNL_SUBSYS, decodeNfGenMsg, msgTypeOf, subsysOf } from './nfnetlink.js';
+import { NFGENMSG_LEN, NFNL_SUBSYS, msgTypeOf, subsysOf } from './nfnetlink.js';
 import { HOST_IS_LE, type Reader } from './reader.js';
 import { EncodeError } from './writer.js';
 
@@ -42,35 +42,40 @@ export function decodeCtEntry(r: Reader, m: NlMsg, unknown?: UnknownAttrs): CtEn
 
 function decodeBody(r: Reader, m: NlMsg, unknown?: UnknownAttrs): CtEntry {
   const end = m.end;
-  const family = decodeNfGenMsg(r, m.payload, end).family;
+  // nfgenmsg (decodeNfGenMsg's checks, without its object): only the family is kept.
+  r.need(m.payload, NFGENMSG_LEN, end);
+  const family = r.u8(m.payload);
+  r.u8(m.payload + 1);
+  r.u16be(m.payload + 2);
+  const s = CtDecodeScratch.of(r);
   const e: CtEntry = { family, protoNum: -1, orig: undefined!, reply: undefined!, status: 0 };
-  const it = new AttrIter(r, m.payload + NFGENMSG_LEN, end);
+  const it = s.it0.reset(m.payload + NFGENMSG_LEN, end);
   let masterProto = -1;
   while (it.next()) {
     if (it.len === 0) continue;
     const o = it.off, len = it.len;
     try {
       switch (it.type) {
-        case CTA.TUPLE_ORIG: { const t = decodeTuple(r, o, o + len); e.orig = t.tuple; e.protoNum = t.protoNum; break; }
-        case CTA.TUPLE_REPLY: e.reply = decodeTuple(r, o, o + len).tuple; break;
-        case CTA.TUPLE_MASTER: { const t = decodeTuple(r, o, o + len); e.master = t.tuple; masterProto = t.protoNum; break; }
-        case CTA.STATUS: r.fixed(it.hdr, len, 4); e.status = r.u32be(o); break;
-        case CTA.TIMEOUT: r.fixed(it.hdr, len, 4); e.timeoutSec = r.u32be(o); break;
-        case CTA.MARK: r.fixed(it.hdr, len, 4); e.mark = r.u32be(o); break;
-        case CTA.USE: r.fixed(it.hdr, len, 4); e.use = r.u32be(o); break;
-        case CTA.ID: r.fixed(it.hdr, len, 4); e.id = r.u32be(o); break;
-        case CTA.ZONE: r.fixed(it.hdr, len, 2); e.zone = r.u16be(o); break;
-        case CTA.PROTOINFO: decodeProtoinfo(r, o, o + len, e); break;
-        case CTA.COUNTERS_ORIG: e.countersOrig = decodeCounters(r, o, o + len, e); break;
-        case CTA.COUNTERS_REPLY: e.countersReply = decodeCounters(r, o, o + len, e); break;
-        case CTA.TIMESTAMP: decodeTimestamp(r, o, o + len, e); break;
+        case CTA.TUPLE_ORIG: e.orig = decodeTupleWith(s, o, o + len); e.protoNum = s.protoNum; break;
+        case CTA.TUPLE_REPLY: e.reply = decodeTupleWith(s, o, o + len); break;
+        case CTA.TUPLE_MASTER: e.master = decodeTupleWith(s, o, o + len); masterProto = s.protoNum; break;
+        case CTA.STATUS: r.fixed(it.hdr, len, 4); e.status = r.u32beAt(o); break;
+        case CTA.TIMEOUT: r.fixed(it.hdr, len, 4); e.timeoutSec = r.u32beAt(o); break;
+        case CTA.MARK: r.fixed(it.hdr, len, 4); e.mark = r.u32beAt(o); break;
+        case CTA.USE: r.fixed(it.hdr, len, 4); e.use = r.u32beAt(o); break;
+        case CTA.ID: r.fixed(it.hdr, len, 4); e.id = r.u32beAt(o); break;
+        case CTA.ZONE: r.fixed(it.hdr, len, 2); e.zone = r.u16beAt(o); break;
+        case CTA.PROTOINFO: decodeProtoinfo(s, o, o + len, e); break;
+        case CTA.COUNTERS_ORIG: e.countersOrig = decodeCounters(s, o, o + len, e); break;
+        case CTA.COUNTERS_REPLY: e.countersReply = decodeCounters(s, o, o + len, e); break;
+        case CTA.TIMESTAMP: decodeTimestamp(s, o, o + len, e); break;
         case CTA.TIMESTAMP_EVENT: r.fixed(it.hdr, len, 8); e.eventNs = r.u64beBig(o); break;
-        case CTA.HELP: decodeHelp(r, o, o + len, e); break;
+        case CTA.HELP: decodeHelp(s, o, o + len, e); break;
         case CTA.LABELS: e.labels = decodeLabels(r, it.hdr, o, len); break;
-        case CTA.SEQ_ADJ_ORIG: e.seqAdjOrig = decodeSeqAdj(r, o, o + len); break;
-        case CTA.SEQ_ADJ_REPLY: e.seqAdjReply = decodeSeqAdj(r, o, o + len); break;
-        case CTA.SECCTX: decodeSecctx(r, o, o + len, e); break;
-        case CTA.SYNPROXY: decodeSynproxy(r, o, o + len, e); break;
+        case CTA.SEQ_ADJ_ORIG: e.seqAdjOrig = decodeSeqAdj(s, o, o + len); break;
+        case CTA.SEQ_ADJ_REPLY: e.seqAdjReply = decodeSeqAdj(s, o, o + len); break;
+        case CTA.SECCTX: decodeSecctx(s, o, o + len, e); break;
+        case CTA.SYNPROXY: decodeSynproxy(s, o, o + len, e); break;
         default: unknown?.add(ctaName(it.type), r, it);
       }
     } catch (err) {
@@ -84,22 +89,32 @@ function decodeBody(r: Reader, m: NlMsg, unknown?: UnknownAttrs): CtEntry {
   return e;
 }
 
-function decodeProtoinfo(r: Reader, off: number, end: number, e: CtEntry): void {
-  const it = new AttrIter(r, off, end);
+/** Path segment of a CTA_PROTOINFO_* nest. */
+function protoinfoName(type: number): string {
+  return `CTA_PROTOINFO_${type === 1 ? 'TCP' : type === 2 ? 'DCCP' : type === 3 ? 'SCTP' : `?(${type})`}`;
+}
+
+// Nested decoders below use the scratch's depth-1 iterator for their own attributes and depth-2 for
+// nests inside them; fixed-size payloads are read unchecked after `fixed()` (AttrIter bounds them).
+
+function decodeProtoinfo(s: CtDecodeScratch, off: number, end: number, e: CtEntry): void {
+  const r = s.r;
+  const b = r.buf;
+  const it = s.it1.reset(off, end);
   while (it.next()) {
     if (it.len === 0) continue;
-    const p = new AttrIter(r, it.off, it.off + it.len);
+    const p = s.it2.reset(it.off, it.off + it.len);
     try {
       if (it.type === CTA_PROTOINFO.TCP) {
         const tcp: NonNullable<CtEntry['tcp']> = { state: 0 };
         while (p.next()) {
           switch (p.type) {
-            case CTA_PROTOINFO_TCP.STATE: r.fixed(p.hdr, p.len, 1); tcp.state = r.buf[p.off]; break;
-            case CTA_PROTOINFO_TCP.WSCALE_ORIGINAL: r.fixed(p.hdr, p.len, 1); tcp.wscaleOrig = r.buf[p.off]; break;
-            case CTA_PROTOINFO_TCP.WSCALE_REPLY: r.fixed(p.hdr, p.len, 1); tcp.wscaleReply = r.buf[p.off]; break;
+            case CTA_PROTOINFO_TCP.STATE: r.fixed(p.hdr, p.len, 1); tcp.state = b[p.off]; break;
+            case CTA_PROTOINFO_TCP.WSCALE_ORIGINAL: r.fixed(p.hdr, p.len, 1); tcp.wscaleOrig = b[p.off]; break;
+            case CTA_PROTOINFO_TCP.WSCALE_REPLY: r.fixed(p.hdr, p.len, 1); tcp.wscaleReply = b[p.off]; break;
             // struct nf_ct_tcp_flags {flags, mask}: the kernel always sends mask 0.
-            case CTA_PROTOINFO_TCP.FLAGS_ORIGINAL: r.fixed(p.hdr, p.len, 2); tcp.flagsOrig = r.buf[p.off]; break;
-            case CTA_PROTOINFO_TCP.FLAGS_REPLY: r.fixed(p.hdr, p.len, 2); tcp.flagsReply = r.buf[p.off]; break;
+            case CTA_PROTOINFO_TCP.FLAGS_ORIGINAL: r.fixed(p.hdr, p.len, 2); tcp.flagsOrig = b[p.off]; break;
+            case CTA_PROTOINFO_TCP.FLAGS_REPLY: r.fixed(p.hdr, p.len, 2); tcp.flagsReply = b[p.off]; break;
           }
         }
         e.tcp = tcp;
@@ -107,9 +122,9 @@ function decodeProtoinfo(r: Reader, off: number, end: number, e: CtEntry): void 
         const sctp: NonNullable<CtEntry['sctp']> = { state: 0 };
         while (p.next()) {
           switch (p.type) {
-            case CTA_PROTOINFO_SCTP.STATE: r.fixed(p.hdr, p.len, 1); sctp.state = r.buf[p.off]; break;
-            case CTA_PROTOINFO_SCTP.VTAG_ORIGINAL: r.fixed(p.hdr, p.len, 4); sctp.vtagOrig = r.u32be(p.off); break;
-            case CTA_PROTOINFO_SCTP.VTAG_REPLY: r.fixed(p.hdr, p.len, 4); sctp.vtagReply = r.u32be(p.off); break;
+            case CTA_PROTOINFO_SCTP.STATE: r.fixed(p.hdr, p.len, 1); sctp.state = b[p.off]; break;
+            case CTA_PROTOINFO_SCTP.VTAG_ORIGINAL: r.fixed(p.hdr, p.len, 4); sctp.vtagOrig = r.u32beAt(p.off); break;
+            case CTA_PROTOINFO_SCTP.VTAG_REPLY: r.fixed(p.hdr, p.len, 4); sctp.vtagReply = r.u32beAt(p.off); break;
           }
         }
         e.sctp = sctp;
@@ -118,15 +133,15 @@ function decodeProtoinfo(r: Reader, off: number, end: number, e: CtEntry): void 
         while (p.next()) {
           if (p.len === 0) continue; // CTA_PROTOINFO_DCCP_PAD
           switch (p.type) {
-            case CTA_PROTOINFO_DCCP.STATE: r.fixed(p.hdr, p.len, 1); dccp.state = r.buf[p.off]; break;
-            case CTA_PROTOINFO_DCCP.ROLE: r.fixed(p.hdr, p.len, 1); dccp.role = r.buf[p.off]; break;
+            case CTA_PROTOINFO_DCCP.STATE: r.fixed(p.hdr, p.len, 1); dccp.state = b[p.off]; break;
+            case CTA_PROTOINFO_DCCP.ROLE: r.fixed(p.hdr, p.len, 1); dccp.role = b[p.off]; break;
             case CTA_PROTOINFO_DCCP.HANDSHAKE_SEQ: r.fixed(p.hdr, p.len, 8); dccp.handshakeSeq = r.u64beBig(p.off); break;
           }
         }
         e.dccp = dccp;
       }
     } catch (err) {
-      rethrowWithin(err, `CTA_PROTOINFO_${it.type === 1 ? 'TCP' : it.type === 2 ? 'DCCP' : it.type === 3 ? 'SCTP' : `?(${it.type})`}`);
+      rethrowWithin(err, protoinfoName(it.type));
     }
   }
 }
@@ -134,26 +149,28 @@ function decodeProtoinfo(r: Reader, off: number, end: number, e: CtEntry): void 
 /** Largest high word of a u64 that a number holds exactly (values up to 2^53 - 1). */
 const U64_EXACT_HI = 0x1fffff;
 
-function decodeCounters(r: Reader, off: number, end: number, e: CtEntry): CtCounters {
-  const c: CtCounters = { packets: 0, bytes: 0 };
-  const it = new AttrIter(r, off, end);
+function decodeCounters(s: CtDecodeScratch, off: number, end: number, e: CtEntry): CtCounters {
+  const r = s.r;
+  let packets = 0, bytes = 0;
+  const it = s.it1.reset(off, end);
   let saturated = false;
   while (it.next()) {
     switch (it.type) {
       // Saturation is judged on the high word: 2^53 - 1 itself is exact and must not be flagged.
-      case CTA_COUNTERS.PACKETS: r.fixed(it.hdr, it.len, 8); c.packets = r.u64be(it.off); saturated ||= r.u32be(it.off) > U64_EXACT_HI; break;
-      case CTA_COUNTERS.BYTES: r.fixed(it.hdr, it.len, 8); c.bytes = r.u64be(it.off); saturated ||= r.u32be(it.off) > U64_EXACT_HI; break;
+      case CTA_COUNTERS.PACKETS: r.fixed(it.hdr, it.len, 8); packets = r.u64beAt(it.off); saturated ||= r.u32beAt(it.off) > U64_EXACT_HI; break;
+      case CTA_COUNTERS.BYTES: r.fixed(it.hdr, it.len, 8); bytes = r.u64beAt(it.off); saturated ||= r.u32beAt(it.off) > U64_EXACT_HI; break;
       // 32-bit forms: kernels before 64-bit counters (about 2.6.2x). Accepted, never expected.
-      case CTA_COUNTERS.PACKETS32: r.fixed(it.hdr, it.len, 4); c.packets = r.u32be(it.off); break;
-      case CTA_COUNTERS.BYTES32: r.fixed(it.hdr, it.len, 4); c.bytes = r.u32be(it.off); break;
+      case CTA_COUNTERS.PACKETS32: r.fixed(it.hdr, it.len, 4); packets = r.u32beAt(it.off); break;
+      case CTA_COUNTERS.BYTES32: r.fixed(it.hdr, it.len, 4); bytes = r.u32beAt(it.off); break;
     }
   }
   if (saturated) e.countersSaturated = true;
-  return c;
+  return { packets, bytes };
 }
 
-function decodeTimestamp(r: Reader, off: number, end: number, e: CtEntry): void {
-  const it = new AttrIter(r, off, end);
+function decodeTimestamp(s: CtDecodeScratch, off: number, end: number, e: CtEntry): void {
+  const r = s.r;
+  const it = s.it1.reset(off, end);
   while (it.next()) {
     if (it.len === 0) continue; // CTA_TIMESTAMP_PAD
     if (it.type === CTA_TIMESTAMP_ATTR.START) { r.fixed(it.hdr, it.len, 8); e.startNs = r.u64beBig(it.off); }
@@ -161,40 +178,42 @@ function decodeTimestamp(r: Reader, off: number, end: number, e: CtEntry): void 
   }
 }
 
-function decodeHelp(r: Reader, off: number, end: number, e: CtEntry): void {
-  const it = new AttrIter(r, off, end);
-  while (it.next()) if (it.type === CTA_HELP_ATTR.NAME) e.helper = r.cstring(it.off, it.len);
+function decodeHelp(s: CtDecodeScratch, off: number, end: number, e: CtEntry): void {
+  const it = s.it1.reset(off, end);
+  while (it.next()) if (it.type === CTA_HELP_ATTR.NAME) e.helper = s.r.cstring(it.off, it.len);
 }
 
-function decodeSecctx(r: Reader, off: number, end: number, e: CtEntry): void {
-  const it = new AttrIter(r, off, end);
-  while (it.next()) if (it.type === CTA_SECCTX_ATTR.NAME) e.secctx = r.cstring(it.off, it.len);
+function decodeSecctx(s: CtDecodeScratch, off: number, end: number, e: CtEntry): void {
+  const it = s.it1.reset(off, end);
+  while (it.next()) if (it.type === CTA_SECCTX_ATTR.NAME) e.secctx = s.r.cstring(it.off, it.len);
 }
 
-function decodeSeqAdj(r: Reader, off: number, end: number): CtSeqAdj {
-  const s: CtSeqAdj = { correctionPos: 0, offsetBefore: 0, offsetAfter: 0 };
-  const it = new AttrIter(r, off, end);
+function decodeSeqAdj(s: CtDecodeScratch, off: number, end: number): CtSeqAdj {
+  const r = s.r;
+  let correctionPos = 0, offsetBefore = 0, offsetAfter = 0;
+  const it = s.it1.reset(off, end);
   while (it.next()) {
     switch (it.type) {
-      case CTA_SEQADJ.CORRECTION_POS: r.fixed(it.hdr, it.len, 4); s.correctionPos = r.u32be(it.off); break;
-      case CTA_SEQADJ.OFFSET_BEFORE: r.fixed(it.hdr, it.len, 4); s.offsetBefore = r.u32be(it.off); break;
-      case CTA_SEQADJ.OFFSET_AFTER: r.fixed(it.hdr, it.len, 4); s.offsetAfter = r.u32be(it.off); break;
+      case CTA_SEQADJ.CORRECTION_POS: r.fixed(it.hdr, it.len, 4); correctionPos = r.u32beAt(it.off); break;
+      case CTA_SEQADJ.OFFSET_BEFORE: r.fixed(it.hdr, it.len, 4); offsetBefore = r.u32beAt(it.off); break;
+      case CTA_SEQADJ.OFFSET_AFTER: r.fixed(it.hdr, it.len, 4); offsetAfter = r.u32beAt(it.off); break;
     }
   }
-  return s;
+  return { correctionPos, offsetBefore, offsetAfter };
 }
 
-function decodeSynproxy(r: Reader, off: number, end: number, e: CtEntry): void {
-  const s = { isn: 0, its: 0, tsoff: 0 };
-  const it = new AttrIter(r, off, end);
+function decodeSynproxy(s: CtDecodeScratch, off: number, end: number, e: CtEntry): void {
+  const r = s.r;
+  let isn = 0, its = 0, tsoff = 0;
+  const it = s.it1.reset(off, end);
   while (it.next()) {
     switch (it.type) {
-      case CTA_SYNPROXY_ATTR.ISN: r.fixed(it.hdr, it.len, 4); s.isn = r.u32be(it.off); break;
-      case CTA_SYNPROXY_ATTR.ITS: r.fixed(it.hdr, it.len, 4); s.its = r.u32be(it.off); break;
-      case CTA_SYNPROXY_ATTR.TSOFF: r.fixed(it.hdr, it.len, 4); s.tsoff = r.u32be(it.off); break;
+      case CTA_SYNPROXY_ATTR.ISN: r.fixed(it.hdr, it.len, 4); isn = r.u32beAt(it.off); break;
+      case CTA_SYNPROXY_ATTR.ITS: r.fixed(it.hdr, it.len, 4); its = r.u32beAt(it.off); break;
+      case CTA_SYNPROXY_ATTR.TSOFF: r.fixed(it.hdr, it.len, 4); tsoff = r.u32beAt(it.off); break;
     }
   }
-  e.synproxy = s;
+  e.synproxy = { isn, its, tsoff };
 }
 
 /**

@@ -15,8 +15,50 @@ export interface DecodedTuple {
   protoNum: number;
 }
 
+/**
+ * Reusable state for decoding the conntrack messages of one datagram: one attribute iterator per nesting
+ * depth (message, nest, nest in nest), re-initialised with `reset` instead of allocated per nest, and the
+ * protocol number the last `decodeTupleWith` read. Belongs to one Reader; never shared between datagrams.
+ */
+export class CtDecodeScratch {
+  /** Top-level attributes of a message. */
+  readonly it0: AttrIter;
+  /** Attributes of a top-level nest (a tuple, CTA_PROTOINFO, counters, ...). */
+  readonly it1: AttrIter;
+  /** Attributes of a nest inside a nest (CTA_TUPLE_IP, CTA_TUPLE_PROTO, CTA_PROTOINFO_TCP, ...). */
+  readonly it2: AttrIter;
+  /** CTA_PROTO_NUM of the tuple the last decodeTupleWith call returned. */
+  protoNum = -1;
+  constructor(readonly r: Reader) {
+    this.it0 = new AttrIter(r, 0, 0);
+    this.it1 = new AttrIter(r, 0, 0);
+    this.it2 = new AttrIter(r, 0, 0);
+  }
+
+  /** The scratch of `r`, created on first use (a Reader's scratch slot holds at most one decoder's state). */
+  static of(r: Reader): CtDecodeScratch {
+    const s = r.scratch;
+    if (s instanceof CtDecodeScratch) return s;
+    const created = new CtDecodeScratch(r);
+    r.scratch = created;
+    return created;
+  }
+}
+
 /** Decodes a CTA_TUPLE_* payload in [off, end). Throws MISSING_ATTR without addresses or protocol. */
 export function decodeTuple(r: Reader, off: number, end: number): DecodedTuple {
+  const s = new CtDecodeScratch(r);
+  const tuple = decodeTupleWith(s, off, end);
+  return { tuple, protoNum: s.protoNum };
+}
+
+/**
+ * decodeTuple without the wrapper object: returns the tuple and leaves its protocol number in `s.protoNum`.
+ * Uses the scratch's depth-1 and depth-2 iterators.
+ */
+export function decodeTupleWith(s: CtDecodeScratch, off: number, end: number): CtTuple {
+  const r = s.r;
+  const b = r.buf;
   let src: string | undefined;
   let dst: string | undefined;
   let protoNum = -1;
@@ -26,35 +68,35 @@ export function decodeTuple(r: Reader, off: number, end: number): DecodedTuple {
   let icmpType: number | undefined;
   let icmpCode: number | undefined;
   let zone: number | undefined;
-  const it = new AttrIter(r, off, end);
+  const it = s.it1.reset(off, end);
   while (it.next()) {
     if (it.len === 0) continue;
     switch (it.type) {
       case CTA_TUPLE.IP: {
-        const ip = new AttrIter(r, it.off, it.off + it.len);
+        const ip = s.it2.reset(it.off, it.off + it.len);
         try {
           while (ip.next()) {
             switch (ip.type) {
-              case CTA_IP.V4_SRC: r.fixed(ip.hdr, ip.len, 4); src = formatIPv4At(r.buf, ip.off); break;
-              case CTA_IP.V4_DST: r.fixed(ip.hdr, ip.len, 4); dst = formatIPv4At(r.buf, ip.off); break;
-              case CTA_IP.V6_SRC: r.fixed(ip.hdr, ip.len, 16); src = formatIPv6At(r.buf, ip.off); break;
-              case CTA_IP.V6_DST: r.fixed(ip.hdr, ip.len, 16); dst = formatIPv6At(r.buf, ip.off); break;
+              case CTA_IP.V4_SRC: r.fixed(ip.hdr, ip.len, 4); src = formatIPv4At(b, ip.off); break;
+              case CTA_IP.V4_DST: r.fixed(ip.hdr, ip.len, 4); dst = formatIPv4At(b, ip.off); break;
+              case CTA_IP.V6_SRC: r.fixed(ip.hdr, ip.len, 16); src = formatIPv6At(b, ip.off); break;
+              case CTA_IP.V6_DST: r.fixed(ip.hdr, ip.len, 16); dst = formatIPv6At(b, ip.off); break;
             }
           }
         } catch (e) { rethrowWithin(e, 'CTA_TUPLE_IP'); }
         break;
       }
       case CTA_TUPLE.PROTO: {
-        const p = new AttrIter(r, it.off, it.off + it.len);
+        const p = s.it2.reset(it.off, it.off + it.len);
         try {
           while (p.next()) {
             switch (p.type) {
-              case CTA_PROTO.NUM: r.fixed(p.hdr, p.len, 1); protoNum = r.buf[p.off]; break;
-              case CTA_PROTO.SRC_PORT: r.fixed(p.hdr, p.len, 2); sport = r.u16be(p.off); break;
-              case CTA_PROTO.DST_PORT: r.fixed(p.hdr, p.len, 2); dport = r.u16be(p.off); break;
-              case CTA_PROTO.ICMP_ID: case CTA_PROTO.ICMPV6_ID: r.fixed(p.hdr, p.len, 2); icmpId = r.u16be(p.off); break;
-              case CTA_PROTO.ICMP_TYPE: case CTA_PROTO.ICMPV6_TYPE: r.fixed(p.hdr, p.len, 1); icmpType = r.buf[p.off]; break;
-              case CTA_PROTO.ICMP_CODE: case CTA_PROTO.ICMPV6_CODE: r.fixed(p.hdr, p.len, 1); icmpCode = r.buf[p.off]; break;
+              case CTA_PROTO.NUM: r.fixed(p.hdr, p.len, 1); protoNum = b[p.off]; break;
+              case CTA_PROTO.SRC_PORT: r.fixed(p.hdr, p.len, 2); sport = r.u16beAt(p.off); break;
+              case CTA_PROTO.DST_PORT: r.fixed(p.hdr, p.len, 2); dport = r.u16beAt(p.off); break;
+              case CTA_PROTO.ICMP_ID: case CTA_PROTO.ICMPV6_ID: r.fixed(p.hdr, p.len, 2); icmpId = r.u16beAt(p.off); break;
+              case CTA_PROTO.ICMP_TYPE: case CTA_PROTO.ICMPV6_TYPE: r.fixed(p.hdr, p.len, 1); icmpType = b[p.off]; break;
+              case CTA_PROTO.ICMP_CODE: case CTA_PROTO.ICMPV6_CODE: r.fixed(p.hdr, p.len, 1); icmpCode = b[p.off]; break;
             }
           }
         } catch (e) { rethrowWithin(e, 'CTA_TUPLE_PROTO'); }
@@ -62,26 +104,40 @@ export function decodeTuple(r: Reader, off: number, end: number): DecodedTuple {
       }
       case CTA_TUPLE.ZONE:
         r.fixed(it.hdr, it.len, 2);
-        zone = r.u16be(it.off);
+        zone = r.u16beAt(it.off);
         break;
     }
   }
   if (src === undefined || dst === undefined) throw new DecodeError('MISSING_ATTR', off, 'CTA_TUPLE_IP');
   if (protoNum < 0) throw new DecodeError('MISSING_ATTR', off, 'CTA_TUPLE_PROTO/CTA_PROTO_NUM');
-  const tuple: CtTuple = { src, dst };
+  s.protoNum = protoNum;
+  // Common shapes are built as one literal (no property-store growth); key order is the same as adding
+  // them one by one: src, dst, then the L4 keys, then zone.
+  let tuple: CtTuple;
   if (protoNum === IPPROTO.GRE) {
+    tuple = { src, dst };
     if (sport !== undefined) tuple.srcKey = sport;
     if (dport !== undefined) tuple.dstKey = dport;
   } else if (protoNum === IPPROTO.ICMP || protoNum === IPPROTO.ICMPV6) {
+    if (icmpType !== undefined && icmpCode !== undefined && icmpId !== undefined) {
+      tuple = zone === undefined
+        ? { src, dst, type: icmpType, code: icmpCode, icmpId }
+        : { src, dst, type: icmpType, code: icmpCode, icmpId, zone };
+      return tuple;
+    }
+    tuple = { src, dst };
     if (icmpType !== undefined) tuple.type = icmpType;
     if (icmpCode !== undefined) tuple.code = icmpCode;
     if (icmpId !== undefined) tuple.icmpId = icmpId;
+  } else if (sport !== undefined && dport !== undefined) {
+    return zone === undefined ? { src, dst, sport, dport } : { src, dst, sport, dport, zone };
   } else {
+    tuple = { src, dst };
     if (sport !== undefined) tuple.sport = sport;
     if (dport !== undefined) tuple.dport = dport;
   }
   if (zone !== undefined) tuple.zone = zone;
-  return { tuple, protoNum };
+  return tuple;
 }
 
 /** Encodes a tuple nest of type `nestType` (CTA_TUPLE_ORIG/REPLY/MASTER) for protocol `protoNum`. */

@@ -13,6 +13,11 @@ export const HOST_IS_LE = LE;
 /** A read-only view of one datagram; offsets are absolute within `buf`. */
 export class Reader {
   readonly view: DataView;
+  /**
+   * Per-datagram scratch state owned by one decoder (e.g. ct-decode's reusable attribute iterators),
+   * so a datagram of a hundred messages allocates it once. The reader itself never touches it.
+   */
+  scratch: object | undefined = undefined;
   constructor(readonly buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
@@ -68,6 +73,27 @@ export class Reader {
     this.need(off, 8);
     return this.view.getBigUint64(off, false);
   }
+  // Unchecked reads for decoders' hot paths. The CALLER has checked bounds: they are only used on an
+  // attribute payload that AttrIter placed inside the datagram and whose size `fixed()` confirmed.
+  // Plain byte loads (no DataView, no need()); an out-of-bounds offset would read garbage, not throw.
+
+  /** u16, network order, at `off`. Caller checked bounds. */
+  u16beAt(off: number): number {
+    const b = this.buf;
+    return (b[off] << 8) | b[off + 1];
+  }
+  /** u32, network order, at `off`. Caller checked bounds. */
+  u32beAt(off: number): number {
+    const b = this.buf;
+    return ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
+  }
+  /** u64, network order, at `off`, as u64be() returns it (U64_SATURATED above 2^53 - 1). Caller checked bounds. */
+  u64beAt(off: number): number {
+    const hi = this.u32beAt(off);
+    if (hi > 0x1fffff) return U64_SATURATED;
+    return hi * 0x100000000 + this.u32beAt(off + 4);
+  }
+
   /** A copy of `n` bytes at `off`. */
   bytes(off: number, n: number): Uint8Array {
     this.need(off, n);
