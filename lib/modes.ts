@@ -218,13 +218,16 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
     });
     replay?.done.then(() => (ended = true), () => (ended = true));
     emit();
+    let cycleStart = Date.now();
     for (let n = 0; !io.signal.aborted && !out.closed && (opts.iterations === undefined || n < opts.iterations); n++) {
       if (replay) {
         if (ended) break;
         await Promise.race([source.refresh(), replay.done.catch(() => undefined)]);
         if (ended) break; // the capture ended: the final emit below reports what came after its last dump
       } else {
-        await sleep(opts.delaySec * 1000, io.signal);
+        // A steady cadence: the interval runs from the start of one refresh to the start of the next.
+        await sleep(Math.max(0, cycleStart + opts.delaySec * 1000 - Date.now()), io.signal);
+        cycleStart = Date.now();
         if (io.signal.aborted) {
           // Report the events received since the last refresh: the capture holds them, so a replay will.
           emit();
