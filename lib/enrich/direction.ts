@@ -63,8 +63,9 @@ export function flowDirection(f: Pick<Flow, 'orig' | 'reply' | 'status'>, isLoca
 /** The remote end to geolocate: the server when outbound, the client when inbound, null when local. */
 export function remoteAddress(f: Pick<Flow, 'orig' | 'reply'>, dir: Direction, isPublic: (addr: string) => boolean): string | null {
   switch (dir) {
-    case 'outbound': return f.reply.src;
-    case 'inbound': return f.orig.src;
+    // Only public addresses have a place on the map (GeoIP data for private or documentation ranges is noise).
+    case 'outbound': return isPublic(f.reply.src) ? f.reply.src : null;
+    case 'inbound': return isPublic(f.orig.src) ? f.orig.src : null;
     case 'local': return null;
     case 'forwarded': return isPublic(f.reply.src) ? f.reply.src : isPublic(f.orig.src) ? f.orig.src : null;
   }
