@@ -2,7 +2,8 @@
 // Uses the measurement kit in ../shared/bench (mkns.sh, rmns.sh, event-storm.sh, ctkit); exits 0 with a
 // message when the kit or root is missing. Never part of the unit tests. Imports ./proc and node: modules.
 // Options: --quick (3 runs instead of 5, shorter storms), --no-storm, --rates 5000,20000,..., --keep-json F,
-// --only load,once,decode,start,steady,storm (a subset of the sections).
+// --only load,once,decode,start,steady,storm,enrich (a subset of the sections; enrich runs enrich-bench.ts).
+import { main as enrichBench } from './enrich-bench.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
@@ -372,6 +373,11 @@ async function main(): Promise<number> {
   mkdirSync(dirname(jsonPath), { recursive: true });
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 1)}\n`);
   console.log(`\nraw figures: ${jsonPath}`);
+  if (want('enrich')) {
+    // Enrichment at 50k flows (issue 4): its own namespace and children, after ours are gone.
+    console.log('\nEnrichment at 50k flows (GeoIP, services, processes, reverse DNS against a slow server):');
+    await enrichBench([]);
+  }
   return 0;
 }
 
