@@ -10,6 +10,8 @@ export const NLA_F_NESTED = 0x8000;
 /** Bit 14 of nla_type: payload in network order (ctnetlink never sets it, ctnetlink.md §1.6). */
 export const NLA_F_NET_BYTEORDER = 0x4000;
 const TYPE_MASK = 0x3fff;
+/** Module-local copy of HOST_IS_LE (a local constant folds in V8's optimiser; an import binding may not). */
+const LE = HOST_IS_LE;
 
 /**
  * A cursor over the attributes in [start, end). Allocation-free per attribute:
@@ -59,23 +61,16 @@ export class AttrIter {
    * so decoders may use the reader's unchecked `*At` reads on it once the size is checked.
    */
   next(): boolean {
-    const remaining = this.end - this.pos;
-    if (remaining <= 0) return false;
-    // 1-3 bytes left cannot be padding (the aligned step below already skips every attribute's pad, and
-    // a nest's nla_len excludes its own): they are garbage inside the nest or message (kernel nla_parse
-    // warns "bytes leftover"). Reported, never read as an attribute.
-    if (remaining < 4) throw new DecodeError('BAD_NEST', this.pos, '', 4, remaining);
     const at = this.pos;
+    const end = this.end;
+    if (at >= end) return false;
     const b = this.buf;
-    const size = b.length;
-    // The header check Reader.u16ne would make (a run whose end lies past the datagram).
-    if (at < 0 || at + 4 > size) { this.r.need(at, 2); this.r.need(at + 2, 2); }
-    const nlaLen = HOST_IS_LE ? b[at] | (b[at + 1] << 8) : (b[at] << 8) | b[at + 1];
-    const rawType = HOST_IS_LE ? b[at + 2] | (b[at + 3] << 8) : (b[at + 2] << 8) | b[at + 3];
-    if (nlaLen < 4) throw new DecodeError('BAD_ATTR_LEN', at, '', 4, nlaLen);
-    if (nlaLen > remaining) throw new DecodeError('ATTR_PAST_END', at, '', nlaLen, remaining);
-    // Payload past the datagram (only when the run's end does): reported as a short read of the payload.
-    if (at + nlaLen > size) this.r.need(at + 4, nlaLen - 4);
+    // Hot path kept small (so V8 inlines it into every decoder): one test covers every rule below,
+    // and failures are sorted out by fail(), which always throws.
+    if (at + 4 > end || at < 0 || at + 4 > b.length) this.fail(at);
+    const nlaLen = LE ? b[at] | (b[at + 1] << 8) : (b[at] << 8) | b[at + 1];
+    if (nlaLen < 4 || at + nlaLen > end || at + nlaLen > b.length) this.fail(at);
+    const rawType = LE ? b[at + 2] | (b[at + 3] << 8) : (b[at + 2] << 8) | b[at + 3];
     this.hdr = at;
     this.type = rawType & TYPE_MASK;
     this.nestedFlag = (rawType & NLA_F_NESTED) !== 0;
@@ -83,8 +78,26 @@ export class AttrIter {
     this.len = nlaLen - 4;
     // Step by the aligned length, clamped: the last attribute's padding may be cut off.
     const step = at + ((nlaLen + 3) & ~3);
-    this.pos = step < this.end ? step : this.end;
+    this.pos = step < end ? step : end;
     return true;
+  }
+
+  /** Throws the error for a bad attribute header at `at` (next() found one of these rules broken). */
+  private fail(at: number): never {
+    const remaining = this.end - at;
+    // 1-3 bytes left cannot be padding (the aligned step already skips every attribute's pad, and
+    // a nest's nla_len excludes its own): they are garbage inside the nest or message (kernel nla_parse
+    // warns "bytes leftover"). Reported, never read as an attribute.
+    if (remaining < 4) throw new DecodeError('BAD_NEST', at, '', 4, remaining);
+    // The header lies past the datagram (a run whose end does): what Reader.u16ne reports.
+    this.r.need(at, 2);
+    this.r.need(at + 2, 2);
+    const nlaLen = this.r.u16ne(at);
+    if (nlaLen < 4) throw new DecodeError('BAD_ATTR_LEN', at, '', 4, nlaLen);
+    if (nlaLen > remaining) throw new DecodeError('ATTR_PAST_END', at, '', nlaLen, remaining);
+    // The payload lies past the datagram: reported as a short read of it.
+    this.r.need(at + 4, nlaLen - 4);
+    throw new DecodeError('BAD_NEST', at, '', nlaLen, remaining); // unreachable: next() saw a broken rule
   }
 }
 

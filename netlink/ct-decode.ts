@@ -12,7 +12,7 @@ import { CtDecodeScratch, decodeTupleWith } from './ct-tuple.js';
 import { DecodeError, rethrowWithin } from './errors.js';
 import { NLM_F, type NlMsg } from './message.js';
 import { NFGENMSG_LEN, NFNL_SUBSYS, msgTypeOf, subsysOf } from './nfnetlink.js';
-import { HOST_IS_LE, type Reader } from './reader.js';
+import { HOST_IS_LE, badAttrSize, type Reader } from './reader.js';
 import { EncodeError } from './writer.js';
 
 /** True when `m` is a ctnetlink conntrack message (type 0x0100 NEW or 0x0102 DELETE). */
@@ -59,17 +59,24 @@ function decodeBody(r: Reader, m: NlMsg, unknown?: UnknownAttrs): CtEntry {
         case CTA.TUPLE_ORIG: e.orig = decodeTupleWith(s, o, o + len); e.protoNum = s.protoNum; break;
         case CTA.TUPLE_REPLY: e.reply = decodeTupleWith(s, o, o + len); break;
         case CTA.TUPLE_MASTER: e.master = decodeTupleWith(s, o, o + len); masterProto = s.protoNum; break;
-        case CTA.STATUS: r.fixed(it.hdr, len, 4); e.status = r.u32beAt(o); break;
-        case CTA.TIMEOUT: r.fixed(it.hdr, len, 4); e.timeoutSec = r.u32beAt(o); break;
-        case CTA.MARK: r.fixed(it.hdr, len, 4); e.mark = r.u32beAt(o); break;
-        case CTA.USE: r.fixed(it.hdr, len, 4); e.use = r.u32beAt(o); break;
-        case CTA.ID: r.fixed(it.hdr, len, 4); e.id = r.u32beAt(o); break;
-        case CTA.ZONE: r.fixed(it.hdr, len, 2); e.zone = r.u16beAt(o); break;
+        // The u32 attributes share one size check and one read (fewer call sites for V8 to inline).
+        case CTA.STATUS: case CTA.TIMEOUT: case CTA.MARK: case CTA.USE: case CTA.ID: {
+          if (len !== 4) badAttrSize(it.hdr, len, 4);
+          const v = r.u32beAt(o);
+          const t = it.type;
+          if (t === CTA.STATUS) e.status = v;
+          else if (t === CTA.TIMEOUT) e.timeoutSec = v;
+          else if (t === CTA.MARK) e.mark = v;
+          else if (t === CTA.USE) e.use = v;
+          else e.id = v;
+          break;
+        }
+        case CTA.ZONE: if (len !== 2) badAttrSize(it.hdr, len, 2); e.zone = r.u16beAt(o); break;
         case CTA.PROTOINFO: decodeProtoinfo(s, o, o + len, e); break;
         case CTA.COUNTERS_ORIG: e.countersOrig = decodeCounters(s, o, o + len, e); break;
         case CTA.COUNTERS_REPLY: e.countersReply = decodeCounters(s, o, o + len, e); break;
         case CTA.TIMESTAMP: decodeTimestamp(s, o, o + len, e); break;
-        case CTA.TIMESTAMP_EVENT: r.fixed(it.hdr, len, 8); e.eventNs = r.u64beBig(o); break;
+        case CTA.TIMESTAMP_EVENT: if (len !== 8) badAttrSize(it.hdr, len, 8); e.eventNs = r.u64beBig(o); break;
         case CTA.HELP: decodeHelp(s, o, o + len, e); break;
         case CTA.LABELS: e.labels = decodeLabels(r, it.hdr, o, len); break;
         case CTA.SEQ_ADJ_ORIG: e.seqAdjOrig = decodeSeqAdj(s, o, o + len); break;
@@ -95,7 +102,7 @@ function protoinfoName(type: number): string {
 }
 
 // Nested decoders below use the scratch's depth-1 iterator for their own attributes and depth-2 for
-// nests inside them; fixed-size payloads are read unchecked after `fixed()` (AttrIter bounds them).
+// nests inside them; fixed-size payloads are read unchecked once their size is checked (AttrIter bounds them).
 
 function decodeProtoinfo(s: CtDecodeScratch, off: number, end: number, e: CtEntry): void {
   const r = s.r;
@@ -109,12 +116,12 @@ function decodeProtoinfo(s: CtDecodeScratch, off: number, end: number, e: CtEntr
         const tcp: NonNullable<CtEntry['tcp']> = { state: 0 };
         while (p.next()) {
           switch (p.type) {
-            case CTA_PROTOINFO_TCP.STATE: r.fixed(p.hdr, p.len, 1); tcp.state = b[p.off]; break;
-            case CTA_PROTOINFO_TCP.WSCALE_ORIGINAL: r.fixed(p.hdr, p.len, 1); tcp.wscaleOrig = b[p.off]; break;
-            case CTA_PROTOINFO_TCP.WSCALE_REPLY: r.fixed(p.hdr, p.len, 1); tcp.wscaleReply = b[p.off]; break;
+            case CTA_PROTOINFO_TCP.STATE: if (p.len !== 1) badAttrSize(p.hdr, p.len, 1); tcp.state = b[p.off]; break;
+            case CTA_PROTOINFO_TCP.WSCALE_ORIGINAL: if (p.len !== 1) badAttrSize(p.hdr, p.len, 1); tcp.wscaleOrig = b[p.off]; break;
+            case CTA_PROTOINFO_TCP.WSCALE_REPLY: if (p.len !== 1) badAttrSize(p.hdr, p.len, 1); tcp.wscaleReply = b[p.off]; break;
             // struct nf_ct_tcp_flags {flags, mask}: the kernel always sends mask 0.
-            case CTA_PROTOINFO_TCP.FLAGS_ORIGINAL: r.fixed(p.hdr, p.len, 2); tcp.flagsOrig = b[p.off]; break;
-            case CTA_PROTOINFO_TCP.FLAGS_REPLY: r.fixed(p.hdr, p.len, 2); tcp.flagsReply = b[p.off]; break;
+            case CTA_PROTOINFO_TCP.FLAGS_ORIGINAL: if (p.len !== 2) badAttrSize(p.hdr, p.len, 2); tcp.flagsOrig = b[p.off]; break;
+            case CTA_PROTOINFO_TCP.FLAGS_REPLY: if (p.len !== 2) badAttrSize(p.hdr, p.len, 2); tcp.flagsReply = b[p.off]; break;
           }
         }
         e.tcp = tcp;
@@ -122,9 +129,9 @@ function decodeProtoinfo(s: CtDecodeScratch, off: number, end: number, e: CtEntr
         const sctp: NonNullable<CtEntry['sctp']> = { state: 0 };
         while (p.next()) {
           switch (p.type) {
-            case CTA_PROTOINFO_SCTP.STATE: r.fixed(p.hdr, p.len, 1); sctp.state = b[p.off]; break;
-            case CTA_PROTOINFO_SCTP.VTAG_ORIGINAL: r.fixed(p.hdr, p.len, 4); sctp.vtagOrig = r.u32beAt(p.off); break;
-            case CTA_PROTOINFO_SCTP.VTAG_REPLY: r.fixed(p.hdr, p.len, 4); sctp.vtagReply = r.u32beAt(p.off); break;
+            case CTA_PROTOINFO_SCTP.STATE: if (p.len !== 1) badAttrSize(p.hdr, p.len, 1); sctp.state = b[p.off]; break;
+            case CTA_PROTOINFO_SCTP.VTAG_ORIGINAL: if (p.len !== 4) badAttrSize(p.hdr, p.len, 4); sctp.vtagOrig = r.u32beAt(p.off); break;
+            case CTA_PROTOINFO_SCTP.VTAG_REPLY: if (p.len !== 4) badAttrSize(p.hdr, p.len, 4); sctp.vtagReply = r.u32beAt(p.off); break;
           }
         }
         e.sctp = sctp;
@@ -133,9 +140,9 @@ function decodeProtoinfo(s: CtDecodeScratch, off: number, end: number, e: CtEntr
         while (p.next()) {
           if (p.len === 0) continue; // CTA_PROTOINFO_DCCP_PAD
           switch (p.type) {
-            case CTA_PROTOINFO_DCCP.STATE: r.fixed(p.hdr, p.len, 1); dccp.state = b[p.off]; break;
-            case CTA_PROTOINFO_DCCP.ROLE: r.fixed(p.hdr, p.len, 1); dccp.role = b[p.off]; break;
-            case CTA_PROTOINFO_DCCP.HANDSHAKE_SEQ: r.fixed(p.hdr, p.len, 8); dccp.handshakeSeq = r.u64beBig(p.off); break;
+            case CTA_PROTOINFO_DCCP.STATE: if (p.len !== 1) badAttrSize(p.hdr, p.len, 1); dccp.state = b[p.off]; break;
+            case CTA_PROTOINFO_DCCP.ROLE: if (p.len !== 1) badAttrSize(p.hdr, p.len, 1); dccp.role = b[p.off]; break;
+            case CTA_PROTOINFO_DCCP.HANDSHAKE_SEQ: if (p.len !== 8) badAttrSize(p.hdr, p.len, 8); dccp.handshakeSeq = r.u64beBig(p.off); break;
           }
         }
         e.dccp = dccp;
@@ -157,11 +164,11 @@ function decodeCounters(s: CtDecodeScratch, off: number, end: number, e: CtEntry
   while (it.next()) {
     switch (it.type) {
       // Saturation is judged on the high word: 2^53 - 1 itself is exact and must not be flagged.
-      case CTA_COUNTERS.PACKETS: r.fixed(it.hdr, it.len, 8); packets = r.u64beAt(it.off); saturated ||= r.u32beAt(it.off) > U64_EXACT_HI; break;
-      case CTA_COUNTERS.BYTES: r.fixed(it.hdr, it.len, 8); bytes = r.u64beAt(it.off); saturated ||= r.u32beAt(it.off) > U64_EXACT_HI; break;
+      case CTA_COUNTERS.PACKETS: if (it.len !== 8) badAttrSize(it.hdr, it.len, 8); packets = r.u64beAt(it.off); saturated ||= r.u32beAt(it.off) > U64_EXACT_HI; break;
+      case CTA_COUNTERS.BYTES: if (it.len !== 8) badAttrSize(it.hdr, it.len, 8); bytes = r.u64beAt(it.off); saturated ||= r.u32beAt(it.off) > U64_EXACT_HI; break;
       // 32-bit forms: kernels before 64-bit counters (about 2.6.2x). Accepted, never expected.
-      case CTA_COUNTERS.PACKETS32: r.fixed(it.hdr, it.len, 4); packets = r.u32beAt(it.off); break;
-      case CTA_COUNTERS.BYTES32: r.fixed(it.hdr, it.len, 4); bytes = r.u32beAt(it.off); break;
+      case CTA_COUNTERS.PACKETS32: if (it.len !== 4) badAttrSize(it.hdr, it.len, 4); packets = r.u32beAt(it.off); break;
+      case CTA_COUNTERS.BYTES32: if (it.len !== 4) badAttrSize(it.hdr, it.len, 4); bytes = r.u32beAt(it.off); break;
     }
   }
   if (saturated) e.countersSaturated = true;
@@ -173,8 +180,8 @@ function decodeTimestamp(s: CtDecodeScratch, off: number, end: number, e: CtEntr
   const it = s.it1.reset(off, end);
   while (it.next()) {
     if (it.len === 0) continue; // CTA_TIMESTAMP_PAD
-    if (it.type === CTA_TIMESTAMP_ATTR.START) { r.fixed(it.hdr, it.len, 8); e.startNs = r.u64beBig(it.off); }
-    else if (it.type === CTA_TIMESTAMP_ATTR.STOP) { r.fixed(it.hdr, it.len, 8); e.stopNs = r.u64beBig(it.off); }
+    if (it.type === CTA_TIMESTAMP_ATTR.START) { if (it.len !== 8) badAttrSize(it.hdr, it.len, 8); e.startNs = r.u64beBig(it.off); }
+    else if (it.type === CTA_TIMESTAMP_ATTR.STOP) { if (it.len !== 8) badAttrSize(it.hdr, it.len, 8); e.stopNs = r.u64beBig(it.off); }
   }
 }
 
@@ -194,9 +201,9 @@ function decodeSeqAdj(s: CtDecodeScratch, off: number, end: number): CtSeqAdj {
   const it = s.it1.reset(off, end);
   while (it.next()) {
     switch (it.type) {
-      case CTA_SEQADJ.CORRECTION_POS: r.fixed(it.hdr, it.len, 4); correctionPos = r.u32beAt(it.off); break;
-      case CTA_SEQADJ.OFFSET_BEFORE: r.fixed(it.hdr, it.len, 4); offsetBefore = r.u32beAt(it.off); break;
-      case CTA_SEQADJ.OFFSET_AFTER: r.fixed(it.hdr, it.len, 4); offsetAfter = r.u32beAt(it.off); break;
+      case CTA_SEQADJ.CORRECTION_POS: if (it.len !== 4) badAttrSize(it.hdr, it.len, 4); correctionPos = r.u32beAt(it.off); break;
+      case CTA_SEQADJ.OFFSET_BEFORE: if (it.len !== 4) badAttrSize(it.hdr, it.len, 4); offsetBefore = r.u32beAt(it.off); break;
+      case CTA_SEQADJ.OFFSET_AFTER: if (it.len !== 4) badAttrSize(it.hdr, it.len, 4); offsetAfter = r.u32beAt(it.off); break;
     }
   }
   return { correctionPos, offsetBefore, offsetAfter };
@@ -208,9 +215,9 @@ function decodeSynproxy(s: CtDecodeScratch, off: number, end: number, e: CtEntry
   const it = s.it1.reset(off, end);
   while (it.next()) {
     switch (it.type) {
-      case CTA_SYNPROXY_ATTR.ISN: r.fixed(it.hdr, it.len, 4); isn = r.u32beAt(it.off); break;
-      case CTA_SYNPROXY_ATTR.ITS: r.fixed(it.hdr, it.len, 4); its = r.u32beAt(it.off); break;
-      case CTA_SYNPROXY_ATTR.TSOFF: r.fixed(it.hdr, it.len, 4); tsoff = r.u32beAt(it.off); break;
+      case CTA_SYNPROXY_ATTR.ISN: if (it.len !== 4) badAttrSize(it.hdr, it.len, 4); isn = r.u32beAt(it.off); break;
+      case CTA_SYNPROXY_ATTR.ITS: if (it.len !== 4) badAttrSize(it.hdr, it.len, 4); its = r.u32beAt(it.off); break;
+      case CTA_SYNPROXY_ATTR.TSOFF: if (it.len !== 4) badAttrSize(it.hdr, it.len, 4); tsoff = r.u32beAt(it.off); break;
     }
   }
   e.synproxy = { isn, its, tsoff };

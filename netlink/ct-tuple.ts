@@ -6,7 +6,7 @@ import { CTA_IP, CTA_PROTO, CTA_TUPLE, IPPROTO } from './ct-attrs.js';
 import type { CtTuple } from './ct-entry.js';
 import { DecodeError, rethrowWithin } from './errors.js';
 import { formatIPv4At, formatIPv6At, parseIP } from './ip.js';
-import type { Reader } from './reader.js';
+import { badAttrSize, type Reader } from './reader.js';
 import { EncodeError, type Writer } from './writer.js';
 
 /** A decoded tuple with the protocol number it carried (the same in both directions of an entry). */
@@ -14,6 +14,9 @@ export interface DecodedTuple {
   tuple: CtTuple;
   protoNum: number;
 }
+
+/** Slots in CtDecodeScratch's IPv4 text cache (a power of two). */
+const V4_CACHE_SIZE = 64;
 
 /**
  * Reusable state for decoding the conntrack messages of one datagram: one attribute iterator per nesting
@@ -29,10 +32,50 @@ export class CtDecodeScratch {
   readonly it2: AttrIter;
   /** CTA_PROTO_NUM of the tuple the last decodeTupleWith call returned. */
   protoNum = -1;
+  /**
+   * IPv4 text already made in this datagram, direct-mapped by address (V4_CACHE_SIZE slots): a reply
+   * tuple repeats its original's addresses, and a dump's flows share servers and clients.
+   */
+  private readonly v4Keys = new Uint32Array(V4_CACHE_SIZE);
+  private readonly v4Text: (string | undefined)[] = new Array<string | undefined>(V4_CACHE_SIZE).fill(undefined);
+  /** The last two distinct IPv6 addresses formatted (offset in the datagram, text): a reply swaps its original's. */
+  private v6Off0 = -1;
+  private v6Text0 = '';
+  private v6Off1 = -1;
+  private v6Text1 = '';
   constructor(readonly r: Reader) {
     this.it0 = new AttrIter(r, 0, 0);
     this.it1 = new AttrIter(r, 0, 0);
     this.it2 = new AttrIter(r, 0, 0);
+  }
+
+  /** formatIPv4At(r.buf, off), reusing the text of an address this datagram already had. Caller checked bounds. */
+  ipv4At(off: number): string {
+    const b = this.r.buf;
+    const key = ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
+    const slot = (key ^ (key >>> 8) ^ (key >>> 16) ^ (key >>> 24)) & (V4_CACHE_SIZE - 1);
+    const have = this.v4Text[slot];
+    if (have !== undefined && this.v4Keys[slot] === key) return have;
+    const text = formatIPv4At(b, off);
+    this.v4Keys[slot] = key;
+    this.v4Text[slot] = text;
+    return text;
+  }
+
+  /** formatIPv6At(r.buf, off), reusing the text of one of the last two addresses when the bytes match. Caller checked bounds. */
+  ipv6At(off: number): string {
+    const b = this.r.buf;
+    if (this.v6Off0 >= 0 && same16(b, off, this.v6Off0)) return this.v6Text0;
+    if (this.v6Off1 >= 0 && same16(b, off, this.v6Off1)) {
+      const text = this.v6Text1;
+      this.v6Off1 = this.v6Off0; this.v6Text1 = this.v6Text0;
+      this.v6Off0 = off; this.v6Text0 = text;
+      return text;
+    }
+    const text = formatIPv6At(b, off);
+    this.v6Off1 = this.v6Off0; this.v6Text1 = this.v6Text0;
+    this.v6Off0 = off; this.v6Text0 = text;
+    return text;
   }
 
   /** The scratch of `r`, created on first use (a Reader's scratch slot holds at most one decoder's state). */
@@ -43,6 +86,12 @@ export class CtDecodeScratch {
     r.scratch = created;
     return created;
   }
+}
+
+/** True when the 16 bytes at `a` and at `b` are equal. */
+function same16(buf: Uint8Array, a: number, b: number): boolean {
+  for (let i = 0; i < 16; i++) if (buf[a + i] !== buf[b + i]) return false;
+  return true;
 }
 
 /** Decodes a CTA_TUPLE_* payload in [off, end). Throws MISSING_ATTR without addresses or protocol. */
@@ -77,10 +126,10 @@ export function decodeTupleWith(s: CtDecodeScratch, off: number, end: number): C
         try {
           while (ip.next()) {
             switch (ip.type) {
-              case CTA_IP.V4_SRC: r.fixed(ip.hdr, ip.len, 4); src = formatIPv4At(b, ip.off); break;
-              case CTA_IP.V4_DST: r.fixed(ip.hdr, ip.len, 4); dst = formatIPv4At(b, ip.off); break;
-              case CTA_IP.V6_SRC: r.fixed(ip.hdr, ip.len, 16); src = formatIPv6At(b, ip.off); break;
-              case CTA_IP.V6_DST: r.fixed(ip.hdr, ip.len, 16); dst = formatIPv6At(b, ip.off); break;
+              case CTA_IP.V4_SRC: if (ip.len !== 4) badAttrSize(ip.hdr, ip.len, 4); src = s.ipv4At(ip.off); break;
+              case CTA_IP.V4_DST: if (ip.len !== 4) badAttrSize(ip.hdr, ip.len, 4); dst = s.ipv4At(ip.off); break;
+              case CTA_IP.V6_SRC: if (ip.len !== 16) badAttrSize(ip.hdr, ip.len, 16); src = s.ipv6At(ip.off); break;
+              case CTA_IP.V6_DST: if (ip.len !== 16) badAttrSize(ip.hdr, ip.len, 16); dst = s.ipv6At(ip.off); break;
             }
           }
         } catch (e) { rethrowWithin(e, 'CTA_TUPLE_IP'); }
@@ -91,19 +140,19 @@ export function decodeTupleWith(s: CtDecodeScratch, off: number, end: number): C
         try {
           while (p.next()) {
             switch (p.type) {
-              case CTA_PROTO.NUM: r.fixed(p.hdr, p.len, 1); protoNum = b[p.off]; break;
-              case CTA_PROTO.SRC_PORT: r.fixed(p.hdr, p.len, 2); sport = r.u16beAt(p.off); break;
-              case CTA_PROTO.DST_PORT: r.fixed(p.hdr, p.len, 2); dport = r.u16beAt(p.off); break;
-              case CTA_PROTO.ICMP_ID: case CTA_PROTO.ICMPV6_ID: r.fixed(p.hdr, p.len, 2); icmpId = r.u16beAt(p.off); break;
-              case CTA_PROTO.ICMP_TYPE: case CTA_PROTO.ICMPV6_TYPE: r.fixed(p.hdr, p.len, 1); icmpType = b[p.off]; break;
-              case CTA_PROTO.ICMP_CODE: case CTA_PROTO.ICMPV6_CODE: r.fixed(p.hdr, p.len, 1); icmpCode = b[p.off]; break;
+              case CTA_PROTO.NUM: if (p.len !== 1) badAttrSize(p.hdr, p.len, 1); protoNum = b[p.off]; break;
+              case CTA_PROTO.SRC_PORT: if (p.len !== 2) badAttrSize(p.hdr, p.len, 2); sport = r.u16beAt(p.off); break;
+              case CTA_PROTO.DST_PORT: if (p.len !== 2) badAttrSize(p.hdr, p.len, 2); dport = r.u16beAt(p.off); break;
+              case CTA_PROTO.ICMP_ID: case CTA_PROTO.ICMPV6_ID: if (p.len !== 2) badAttrSize(p.hdr, p.len, 2); icmpId = r.u16beAt(p.off); break;
+              case CTA_PROTO.ICMP_TYPE: case CTA_PROTO.ICMPV6_TYPE: if (p.len !== 1) badAttrSize(p.hdr, p.len, 1); icmpType = b[p.off]; break;
+              case CTA_PROTO.ICMP_CODE: case CTA_PROTO.ICMPV6_CODE: if (p.len !== 1) badAttrSize(p.hdr, p.len, 1); icmpCode = b[p.off]; break;
             }
           }
         } catch (e) { rethrowWithin(e, 'CTA_TUPLE_PROTO'); }
         break;
       }
       case CTA_TUPLE.ZONE:
-        r.fixed(it.hdr, it.len, 2);
+        if (it.len !== 2) badAttrSize(it.hdr, it.len, 2);
         zone = r.u16beAt(it.off);
         break;
     }

@@ -73,15 +73,16 @@ export function splitMessages(r: Reader): NlMsg[] {
   while (off < total) {
     const remaining = total - off;
     if (remaining < NLMSG_HDRLEN) throw new DecodeError('SHORT_HEADER', off, `msg[${out.length}]`, NLMSG_HDRLEN, remaining);
-    const len = r.u32ne(off);
+    // The 16 header bytes are inside the datagram (checked just above): unchecked reads.
+    const len = r.u32neAt(off);
     if (len < NLMSG_HDRLEN) throw new DecodeError('BAD_MSG_LEN', off, `msg[${out.length}]`, NLMSG_HDRLEN, len);
     if (len > remaining) throw new DecodeError('MSG_PAST_END', off, `msg[${out.length}]`, len, remaining);
     out.push({
       len,
-      type: r.u16ne(off + 4),
-      flags: r.u16ne(off + 6),
-      seq: r.u32ne(off + 8),
-      pid: r.u32ne(off + 12),
+      type: r.u16neAt(off + 4),
+      flags: r.u16neAt(off + 6),
+      seq: r.u32neAt(off + 8),
+      pid: r.u32neAt(off + 12),
       payload: off + NLMSG_HDRLEN,
       end: off + len,
       index: out.length,

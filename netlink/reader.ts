@@ -10,6 +10,14 @@ const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** True on little-endian hosts: netlink headers are in host order. */
 export const HOST_IS_LE = LE;
 
+/**
+ * Throws what Reader.fixed throws for a payload of `len` bytes that should be `want` (attribute header at `off`).
+ * Hot decoders test the size inline and call this only on failure (a call that never runs costs V8 nothing).
+ */
+export function badAttrSize(off: number, len: number, want: number): never {
+  throw new DecodeError('BAD_ATTR_SIZE', off, '', want, len);
+}
+
 /** A read-only view of one datagram; offsets are absolute within `buf`. */
 export class Reader {
   readonly view: DataView;
@@ -33,7 +41,7 @@ export class Reader {
 
   /** Throws BAD_ATTR_SIZE unless an attribute payload of `len` bytes is exactly `want` bytes. */
   fixed(off: number, len: number, want: number): void {
-    if (len !== want) throw new DecodeError('BAD_ATTR_SIZE', off, '', want, len);
+    if (len !== want) badAttrSize(off, len, want);
   }
 
   u8(off: number): number {
@@ -77,6 +85,18 @@ export class Reader {
   // attribute payload that AttrIter placed inside the datagram and whose size `fixed()` confirmed.
   // Plain byte loads (no DataView, no need()); an out-of-bounds offset would read garbage, not throw.
 
+  /** u16, host order, at `off`. Caller checked bounds. */
+  u16neAt(off: number): number {
+    const b = this.buf;
+    return LE ? b[off] | (b[off + 1] << 8) : (b[off] << 8) | b[off + 1];
+  }
+  /** u32, host order, at `off`. Caller checked bounds. */
+  u32neAt(off: number): number {
+    const b = this.buf;
+    return LE
+      ? (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 0
+      : ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
+  }
   /** u16, network order, at `off`. Caller checked bounds. */
   u16beAt(off: number): number {
     const b = this.buf;
