@@ -23,21 +23,26 @@ import type { Flow } from './flow.js';
 import type { FlowSource, SourceHealth, SourceSink } from './source.js';
 
 const EMPTY: readonly number[] = Object.freeze([]) as readonly number[];
-const statusCache = new Map<number, string[]>(); // bounded: at most 2^16 distinct status words
 
-function statusNames(status: number): string[] {
-  let names = statusCache.get(status);
-  if (!names) {
-    names = [];
-    for (let b = 0; b < 32; b++) if (status & (1 << b)) names.push(IPS_NAMES[b] ?? `BIT${b}`);
-    Object.freeze(names);
-    if (statusCache.size < 65536) statusCache.set(status, names);
+/** Status flag names per status word, memoised per owner (a pipeline): at most 2^16 distinct words. */
+export class StatusNames {
+  private readonly cache = new Map<number, string[]>();
+
+  /** The frozen, shared name list of `status` (IPS_* bits in bit order, without the prefix). */
+  of(status: number): string[] {
+    let names = this.cache.get(status);
+    if (!names) {
+      names = [];
+      for (let b = 0; b < 32; b++) if (status & (1 << b)) names.push(IPS_NAMES[b] ?? `BIT${b}`);
+      Object.freeze(names);
+      if (this.cache.size < 65536) this.cache.set(status, names);
+    }
+    return names;
   }
-  return names;
 }
 
 /** Maps a decoded entry to the Flow model; tuples are reused, not copied. Status arrays are shared and frozen. */
-export function toFlow(e: CtEntry): Flow {
+export function toFlow(e: CtEntry, names: StatusNames = new StatusNames()): Flow {
   const f: Flow = {
     id: e.id ?? 0,
     family: e.family === 10 ? 'ipv6' : 'ipv4',
@@ -46,7 +51,7 @@ export function toFlow(e: CtEntry): Flow {
     orig: e.orig,
     reply: e.reply,
     state: e.tcp ? stateName(TCP_STATES, e.tcp.state) : e.sctp ? stateName(SCTP_STATES, e.sctp.state) : e.dccp ? stateName(DCCP_STATES, e.dccp.state) : null,
-    status: statusNames(e.status),
+    status: names.of(e.status),
     timeoutSec: e.timeoutSec ?? null,
     mark: e.mark ?? 0,
     zone: e.zone ?? 0,
@@ -94,6 +99,7 @@ export class WirePipeline {
   readonly health: SourceHealth = { badMessages: 0, unknownAttrs: 0, lastProblem: null };
   readonly unknown = new UnknownAttrs();
   private readonly pending = new Map<number, Pending>();
+  private readonly statusNames = new StatusNames();
   /** Called when a request's answer is complete: error undefined on success. */
   onRequestDone: ((seq: number, error?: Error) => void) | undefined;
   /** Called with the bytes of every datagram that failed to decode (saved to a capture by the caller). */
@@ -161,7 +167,7 @@ export class WirePipeline {
           this.problem(e, data);
           continue;
         }
-        const flow = toFlow(entry);
+        const flow = toFlow(entry, this.statusNames);
         if (!this.pass(flow)) continue;
         if (p) this.sink({ kind: 'dumpEntry', flow });
         else if (m.seq === 0) this.sink({ kind: ctKindOf(m, false) as 'new' | 'update' | 'destroy', flow, atMs });
