@@ -6,7 +6,7 @@ import { flowKey, sameFlowKey, type Flow } from './flow.js';
 import { KernelSource, ReplaySource, SockDiagLookup, openRecorder, type FlowFilter, type KernelDumpFilter, type WireRecord } from './kernel-source.js';
 import { composeEnricher } from './enrich/compose.js';
 import type { Enricher } from './enrich/index.js';
-import { LineWriter, flowJson, renderTable } from './output.js';
+import { LineWriter, flowJson, renderTable, type Row } from './output.js';
 import type { FlowSource } from './source.js';
 import { FlowTable, type FlowChange, type LiveFlow } from './flow-table.js';
 import { SysctlGuard, procSysctl, withRmemMax } from './sysctl.js';
@@ -115,36 +115,43 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
     return false;
   };
   const flows: Flow[] = [];
+  // The recorder stays open until enrichment is done: process lookups (sock_diag) are recorded too.
   try {
     await source.start((ev) => {
       if (ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
       if (opts.json && !opts.enrich) out.line(flowJson(ev.flow));
       else flows.push(ev.flow);
     });
+    if (!opts.json || opts.enrich) {
+      flows.sort(byDefault);
+      const rows = await enrichOnce(flows, await openEnricher(opts, io, record));
+      if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
+      else for (const l of renderTable(rows)) out.line(l);
+    }
   } finally {
     finish();
-  }
-  if (!opts.json || opts.enrich) {
-    flows.sort(byDefault);
-    const en = await openEnricher(opts, io, record);
-    let rows = flows.map((flow) => ({ flow, enrich: en?.enricher.enrich(flow) }));
-    if (en) {
-      // One pass of background work (process batches, reverse DNS, the ASN table) with a short deadline.
-      const deadline = Date.now() + 1500;
-      for (;;) {
-        en.enricher.tick(); // each tick sends the next process batch
-        if ((en.settled() && !rows.some((r) => r.enrich?.geo?.pending)) || Date.now() >= deadline) break;
-        await new Promise((r) => setTimeout(r, 25));
-        rows = flows.map((flow) => ({ flow, enrich: en.enricher.enrich(flow) }));
-      }
-      en.enricher.close();
-    }
-    if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
-    else for (const l of renderTable(rows)) out.line(l);
   }
   await out.end();
   warnHealth(source, io);
   return 0;
+}
+
+/** Enriches flows for a one-shot output: one pass of background work (process batches, reverse DNS, the ASN table) with a short deadline. */
+async function enrichOnce(flows: Flow[], en: Awaited<ReturnType<typeof openEnricher>>): Promise<Row[]> {
+  let rows: Row[] = flows.map((flow) => ({ flow, enrich: en?.enricher.enrich(flow) }));
+  if (!en) return rows;
+  try {
+    const deadline = Date.now() + 1500;
+    for (;;) {
+      en.enricher.tick(); // each tick sends the next process batch
+      if ((en.settled() && !rows.some((r) => r.enrich?.geo?.pending)) || Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 25));
+      rows = flows.map((flow) => ({ flow, enrich: en.enricher.enrich(flow) }));
+    }
+  } finally {
+    en.enricher.close();
+  }
+  return rows;
 }
 
 function warnHealth(source: FlowSource, io: Io): void {

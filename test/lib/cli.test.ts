@@ -83,3 +83,26 @@ t.test('a capture records what --once saw, and replays without root', { skip: ne
   t.equal(replay.status, 0, replay.stderr);
   t.equal(replay.stdout, live, 'the replay prints exactly what the live run printed');
 });
+
+t.test('--record keeps recording through enrichment: process lookups work and their sock_diag traffic is captured', { skip: needRootAnd('ip', 'nft') }, async (t) => {
+  const ns = createNetns(t, 'recproc');
+  ns.exec('nft', ['add', 'table', 'inet', 't']);
+  ns.exec('nft', ['add', 'chain', 'inet', 't', 'out', '{ type filter hook output priority 0 ; }']);
+  ns.exec('nft', ['add', 'rule', 'inet', 't', 'out', 'ct', 'state', 'new,established', 'counter']);
+  const peer = ns.spawn(process.execPath, ['-e', `
+    const net = require('node:net');
+    const srv = net.createServer(() => {}).listen(7071, '127.0.0.1', () => {
+      const c = net.connect(7071, '127.0.0.1', () => console.log('ready'));
+    });
+    setTimeout(() => process.exit(0), 20000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => { peer.kill('SIGKILL'); });
+  await new Promise<void>((resolve) => peer.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); }));
+  const dir = t.testdir({});
+  const file = join(dir, 'proc.pcap');
+  const text = ns.exec(process.execPath, [cli, '--once', '--record', file, '-n', '--no-geoip']);
+  t.match(text, new RegExp(`node\\(${peer.pid}\\)`), 'the client process is shown');
+  const { decodePcap } = await import('../../netlink/pcap.js');
+  const { readFileSync } = await import('node:fs');
+  const families = new Set(decodePcap(readFileSync(file)).records.map((r) => r.family));
+  t.same([...families].sort((a, b) => a - b), [4, 12], 'ctnetlink and sock_diag datagrams are both in the capture');
+});
