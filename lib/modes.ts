@@ -249,8 +249,8 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
       emit();
     }
   } finally {
+    en?.enricher.close(); // before the recorder closes: its lookups record too
     finish();
-    en?.enricher.close();
   }
   await out.end();
   warnHealth(source, io);
