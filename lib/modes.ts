@@ -1,5 +1,7 @@
 // lib/ layer: the command-line modes (--once, --events) built from a FlowSource, a FlowTable and the
 // outputs. Imports lib/ only (kernel-source.ts is the netlink boundary). Streams are passed in.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fieldById } from './fields.js';
 import { flowKey, sameFlowKey, type Flow } from './flow.js';
@@ -46,13 +48,28 @@ export interface Io {
 }
 
 /** Builds the source the options ask for: a capture, or the kernel (recording when asked). */
-export function openSource(opts: RunOptions, events: boolean): { source: FlowSource; finish: () => void; record?: (rec: WireRecord) => void } {
+export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'stderr'>): { source: FlowSource; finish: () => void; record?: (rec: WireRecord) => void } {
   if (opts.replay) {
     const source = new ReplaySource(opts.replay, { filter: opts.filter, speed: opts.speed });
     return { source, finish: () => source.close() };
   }
   const rec = opts.record ? openRecorder(opts.record) : undefined;
+  // Undecodable datagrams are kept for a bug report: in the --record capture, or else in a file of their own.
+  let bad: ReturnType<typeof openRecorder> | undefined;
+  const onBadDatagram = rec ? undefined : (data: Uint8Array): void => {
+    try {
+      if (!bad) {
+        const path = join(tmpdir(), `conntop-bad-${process.pid}.pcap`);
+        bad = openRecorder(path);
+        io?.stderr.write(`conntop: warning: undecodable netlink data saved to ${path}\n`);
+      }
+      bad.record({ tsNs: BigInt(Date.now()) * 1000000n, direction: 'in', family: 12, data });
+    } catch {
+      // Saving is best effort; the datagram was already counted and reported.
+    }
+  };
   const source = new KernelSource({
+    onBadDatagram,
     filter: opts.filter,
     dumpFilter: opts.dumpFilter,
     events,
@@ -60,7 +77,7 @@ export function openSource(opts: RunOptions, events: boolean): { source: FlowSou
     record: rec?.record,
     withReceiveCap: (bytes, fn) => withRmemMax(procSysctl, bytes, fn),
   });
-  return { source, finish: () => { source.close(); rec?.close(); }, record: rec?.record };
+  return { source, finish: () => { source.close(); rec?.close(); bad?.close(); }, record: rec?.record };
 }
 
 /** True when any enrichment part is on. */
@@ -95,7 +112,7 @@ const byDefault = (a: Flow, b: Flow): number =>
 
 /** --once: one dump, printed as a table or as JSON lines. Duplicates within a dump (hash resizes) are dropped. */
 export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
-  const { source, finish, record } = openSource(opts, false);
+  const { source, finish, record } = openSource(opts, false, io);
   const out = new LineWriter(io.stdout);
   // Dumps can repeat an entry (a hash resize mid-dump). Keyed by kernel id first; the full key (id, zone,
   // original tuple) is built only for the rare id that repeats.
@@ -201,7 +218,7 @@ export function prepareSysctls(opts: RunOptions, io: Io): void {
 export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   prepareSysctls(opts, io);
   const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
-  const { source, finish, record } = openSource(opts, true);
+  const { source, finish, record } = openSource(opts, true, io);
   if (source instanceof KernelSource && !source.shimPatched) {
     io.stderr.write('conntop: warning: the netlink shim is not patched (npm rebuild conntop needs python3, make and g++): an event overflow will abort conntop\n');
   }
