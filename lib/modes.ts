@@ -6,7 +6,6 @@ import type { Writable } from 'node:stream';
 import { fieldById } from './fields.js';
 import { flowKey, sameFlowKey, type Flow } from './flow.js';
 import { KernelSource, ReplaySource, SockDiagLookup, openRecorder, type FlowFilter, type KernelDumpFilter, type WireRecord } from './kernel-source.js';
-import { composeEnricher } from './enrich/compose.js';
 import type { Enricher } from './enrich/index.js';
 import { LineWriter, flowJson, renderTable, type Row } from './output.js';
 import type { FlowSource } from './source.js';
@@ -90,6 +89,8 @@ async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord)
   if (!wantsEnrichment(opts)) return null;
   const warned = new Set<string>();
   const sockets = opts.processes && !opts.replay ? new SockDiagLookup({ record }) : null;
+  // Loaded on demand: GeoIP readers and the DNS stack cost start-up time the plain JSON outputs do not need.
+  const { composeEnricher } = await import('./enrich/compose.js');
   const { enricher, dns } = await composeEnricher({
     dns: opts.dns, geoip: opts.geoip, geoipDir: opts.geoipDir, services: opts.services, sockets,
     warn: (m) => {
