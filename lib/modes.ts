@@ -210,6 +210,10 @@ export function prepareSysctls(opts: RunOptions, io: Io): void {
   if (!opts.sysctl && procSysctl.read('net/netfilter/nf_conntrack_acct') === '0') {
     io.stderr.write('conntop: note: nf_conntrack_acct is 0, so flows carry no counters (sysctl -w net.netfilter.nf_conntrack_acct=1)\n');
   }
+  if (procSysctl.read('net/netfilter/nf_conntrack_events') === '2') {
+    // "auto" (the default since 5.19): flows born before a listener existed send no DESTROY event.
+    io.stderr.write('conntop: note: nf_conntrack_events is 2, so flows created before conntop started end without a DESTROY event; they leave the table at the next refresh (sysctl -w net.netfilter.nf_conntrack_events=1)\n');
+  }
 }
 
 /**

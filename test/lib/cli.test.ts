@@ -69,6 +69,7 @@ t.test('a kernel without accounting: flows carry no counters, and the text table
   const ev = ns.run(process.execPath, [cli, '--events', '--no-sysctl', '--iterations', '0', '-n', '--no-geoip', '--no-processes']);
   t.equal(ev.status, 0);
   t.match(ev.stderr, /nf_conntrack_acct is 0/);
+  t.match(ev.stderr, /nf_conntrack_events is 2/, 'events "auto" (a new namespace\'s default) is explained');
 });
 
 t.test('a capture records what --once saw, and replays without root', { skip: needRootAnd('ip', 'conntrack') }, async (t) => {
