@@ -60,22 +60,23 @@ export function encodeGetRequest(seq: number, family: number, protoNum: number, 
   return w.finish();
 }
 
-/** GET_STATS (global entries and max; one reply, no DONE, so ACK is requested). */
-export function encodeStatsRequest(seq: number): Uint8Array {
+/** A ctnetlink request that is a header only: nlmsghdr and an AF_UNSPEC nfgenmsg, 20 bytes. */
+function headerOnlyRequest(msg: number, flags: number, seq: number): Uint8Array {
   const w = new Writer(20);
-  const start = beginMessage(w, nfType(NFNL_SUBSYS.CTNETLINK, CT_MSG.GET_STATS), NLM_F.REQUEST | NLM_F.ACK, seq);
+  const start = beginMessage(w, nfType(NFNL_SUBSYS.CTNETLINK, msg), flags, seq);
   encodeNfGenMsg(w, AF.UNSPEC);
   endMessage(w, start);
   return w.finish();
 }
 
+/** GET_STATS (global entries and max; one reply, no DONE, so ACK is requested). */
+export function encodeStatsRequest(seq: number): Uint8Array {
+  return headerOnlyRequest(CT_MSG.GET_STATS, NLM_F.REQUEST | NLM_F.ACK, seq);
+}
+
 /** GET_STATS_CPU: needs the DUMP flag, else only an ACK comes back. */
 export function encodeStatsCpuRequest(seq: number): Uint8Array {
-  const w = new Writer(20);
-  const start = beginMessage(w, nfType(NFNL_SUBSYS.CTNETLINK, CT_MSG.GET_STATS_CPU), NLM_F.REQUEST | NLM_F.DUMP, seq);
-  encodeNfGenMsg(w, AF.UNSPEC);
-  endMessage(w, start);
-  return w.finish();
+  return headerOnlyRequest(CT_MSG.GET_STATS_CPU, NLM_F.REQUEST | NLM_F.DUMP, seq);
 }
 
 /** What a create request may carry besides the entry itself (requests only: NAT is never dumped). */
