@@ -42,8 +42,8 @@ function version(): string {
   return pkg.version;
 }
 
-/** Builds the command-line parser (exported for the --help test). */
-export function buildProgram(): Command {
+/** Builds the command-line parser. */
+function buildProgram(): Command {
   const p = new Command('conntop')
     .description('A live monitor of the Linux connection-tracking table (talks ctnetlink itself).')
     .version(version(), '-V, --version')

@@ -120,6 +120,8 @@ export class WirePipeline {
       else this.feedIn(rec.data, atMs);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
+      // A datagram that cannot be framed may have held dump entries: no dump in flight may sweep on its end.
+      if (rec.direction === 'in') for (const p of this.pending.values()) if (p.kind === 'dump') p.bad = true;
       this.problem(e, rec.data);
     }
     this.health.unknownAttrs = this.unknown.total;
@@ -306,7 +308,10 @@ export class KernelSource implements FlowSource {
     if (!sock || this.closed) return Promise.reject(new SocketError('sendmsg', 'EBADF', 9, 'source closed'));
     const done = new Promise<void>((resolve, reject) => this.waiters.set(seq, { resolve, reject }));
     this.feed('out', data);
-    return sock.send(data).then(() => done);
+    return sock.send(data).then(() => done, (e: unknown) => {
+      this.waiters.delete(seq); // no answer will come for a request that never left
+      throw e;
+    });
   }
 
   /** Statistics, then one dump (a single family goes to the kernel as a filter; both families dump AF_UNSPEC). */

@@ -154,22 +154,26 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
   return 0;
 }
 
-/** Enriches flows for a one-shot output: one pass of background work (process batches, reverse DNS, the ASN table) with a short deadline. */
+/**
+ * Enriches flows for a one-shot output: a first pass queues the background work (process batches, reverse
+ * DNS, the ASN table), the wait rechecks only flows whose GeoIP answer was still loading, and the rows are
+ * built once at the end. The wait has a short deadline.
+ */
 async function enrichOnce(flows: Flow[], en: Awaited<ReturnType<typeof openEnricher>>): Promise<Row[]> {
-  let rows: Row[] = flows.map((flow) => ({ flow, enrich: en?.enricher.enrich(flow) }));
-  if (!en) return rows;
+  if (!en) return flows.map((flow) => ({ flow }));
   try {
+    let geoPending = flows.filter((f) => en.enricher.enrich(f).geo?.pending);
     const deadline = Date.now() + 1500;
     for (;;) {
       en.enricher.tick(); // each tick sends the next process batch
-      if ((en.settled() && !rows.some((r) => r.enrich?.geo?.pending)) || Date.now() >= deadline) break;
+      if ((en.settled() && geoPending.length === 0) || Date.now() >= deadline) break;
       await new Promise((r) => setTimeout(r, 25));
-      rows = flows.map((flow) => ({ flow, enrich: en.enricher.enrich(flow) }));
+      geoPending = geoPending.filter((f) => en.enricher.enrich(f).geo?.pending);
     }
+    return flows.map((flow) => ({ flow, enrich: en.enricher.enrich(flow) }));
   } finally {
     en.enricher.close();
   }
-  return rows;
 }
 
 function warnHealth(source: FlowSource, io: Io): void {

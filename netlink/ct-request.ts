@@ -137,12 +137,11 @@ export function encodeDeleteRequest(seq: number, family: number, protoNum: numbe
   return w.finish();
 }
 
-function encodeProtoinfo(w: Writer, e: CtEntry, stateOnly = false): void {
+function encodeProtoinfo(w: Writer, e: CtEntry): void {
   if (e.tcp) {
     const t = e.tcp;
     w.nest(CTA.PROTOINFO, (w) => w.nest(CTA_PROTOINFO.TCP, (w) => {
       w.attrU8(CTA_PROTOINFO_TCP.STATE, t.state);
-      if (stateOnly) return;
       if (t.wscaleOrig !== undefined) w.attrU8(CTA_PROTOINFO_TCP.WSCALE_ORIGINAL, t.wscaleOrig);
       if (t.wscaleReply !== undefined) w.attrU8(CTA_PROTOINFO_TCP.WSCALE_REPLY, t.wscaleReply);
       if (t.flagsOrig !== undefined) w.attr(CTA_PROTOINFO_TCP.FLAGS_ORIGINAL, (w) => w.u8(t.flagsOrig!).u8(0));

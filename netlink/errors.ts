@@ -96,8 +96,3 @@ export function errnoName(errno: number): string {
   return ERRNO_NAMES[errno] ?? `E?(${errno})`;
 }
 
-/** Positive errno of a symbolic name known to this table, or undefined. */
-export function errnoOf(name: string): number | undefined {
-  for (const k in ERRNO_NAMES) if (ERRNO_NAMES[k] === name) return Number(k);
-  return undefined;
-}

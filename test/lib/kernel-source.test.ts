@@ -111,3 +111,16 @@ t.test('sock_diag records are not flow traffic', async (t) => {
   t.same(h.events, []);
   t.equal(h.p.health.badMessages, 0);
 });
+
+t.test('a datagram that cannot be framed during a dump makes that dump incomplete (it may have held entries)', async (t) => {
+  const h = harness();
+  h.p.feed(rec('out', encodeDumpRequest(13)));
+  h.p.feed(rec('in', encodeCtEntryMessage(entry(1), { flags: MULTI, seq: 13, pid: PID })));
+  const lying = encodeCtEntryMessage(entry(2), { flags: MULTI, seq: 13, pid: PID });
+  lying[0] += 8; // nlmsg_len past the datagram: the whole datagram is unreadable
+  h.p.feed(rec('in', lying));
+  h.p.feed(rec('in', encodeDone(13, PID)));
+  t.same(h.kinds(), ['dumpBegin', 'dumpEntry', 'dumpEnd']);
+  t.match(h.events.at(-1), { kind: 'dumpEnd', complete: false }, 'the sweep is skipped');
+  t.equal(h.p.health.badMessages, 1);
+});
