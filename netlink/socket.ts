@@ -31,16 +31,32 @@ function loadShim(): RawCtor {
  * with it: without it, a multicast overrun (ENOBUFS) aborts the process inside the 0.3.0 binding.
  */
 export function shimPatched(): boolean {
+  return shimPatchLevel() >= 1;
+}
+
+let patchLevel: number | undefined;
+/**
+ * 0: the prebuilt 0.3.0 shim; 1: overflow-safe and SO_RCVBUFFORCE; 2: also receives fixed-size reads into one
+ * reused buffer (patch-binding.mjs). Read once from the source the build was made from.
+ */
+export function shimPatchLevel(): number {
+  if (patchLevel !== undefined) return patchLevel;
   try {
     const dir = dirname(createRequire(import.meta.url).resolve('netlink/package.json'));
-    return existsSync(join(dir, 'build/Release/netlink_binding.node')) && readFileSync(join(dir, 'src/binding.cc'), 'utf8').includes('conntop-patch');
+    const src = existsSync(join(dir, 'build/Release/netlink_binding.node')) ? readFileSync(join(dir, 'src/binding.cc'), 'utf8') : '';
+    patchLevel = src.includes('conntop-patch v2') ? 2 : src.includes('conntop-patch') ? 1 : 0;
   } catch {
-    return false;
+    patchLevel = 0;
   }
+  return patchLevel;
 }
 
 /** How a socket delivers what it receives: whole datagrams, or errors (ENOBUFS means events were lost). */
 export interface SocketHandlers {
+  /**
+   * One datagram. With recvChunkBytes and the patched shim (level 2) `data` is a view of the socket's one
+   * receive buffer, overwritten by the next datagram: use it before returning, copy what must outlive the call.
+   */
   onDatagram(data: Uint8Array): void;
   onError(err: SocketError): void;
 }
