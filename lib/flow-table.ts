@@ -1,9 +1,9 @@
 // lib/ layer: the live flow table, a pure state machine: apply(input), tick(nowMs), snapshot(), stats().
 // Imports lib/flow.ts and lib/flow-stats.ts only: never netlink/, no timers, no sockets, no global state.
 // Dump/event reconciliation and what counts as a change are documented on FlowTable below.
-import type { SourceEvent } from './source.js';
+import type { DumpShortcut, SourceEvent } from './source.js';
 import { flowKey, mergeEventFields, sameFlowKey, sameList, sameReportable, type Flow } from './flow.js';
-import { FlowCounts, clearRates, sameCounters, setRates, zeroRates, type BothCounters, type FlowRates, type TableStats } from './flow-stats.js';
+import { FlowCounts, ZERO_RATES, allZero, clearRates, sameCounters, setRates, zeroRates, type BothCounters, type FlowRates, type TableStats } from './flow-stats.js';
 
 export type { DirRate, FlowRates, TableStats } from './flow-stats.js';
 
@@ -36,7 +36,10 @@ export interface LiveFlow {
   idleMs: number;
   /** Epoch ms of the dump (its dumpBegin) or DESTROY that gave the current counters; null if none yet. */
   sampleMs: number | null;
-  /** Rates between the last two counter samples; 0 when unknown, after a counter decrease, and once closed. */
+  /**
+   * Rates between the last two counter samples; 0 when unknown, after a counter decrease, and once closed.
+   * While all four are 0 this is the shared frozen ZERO_RATES: the table replaces the object, never mutates it.
+   */
   rates: FlowRates;
   /** Set once the flow has closed; the object then lingers as a ghost for lingerMs. */
   closed: { atMs: number; reason: CloseReason } | null;
@@ -75,6 +78,11 @@ class Entry {
   eventSeq = 0;
   stateSeq = 0;
   auxSeq = 0;
+  /**
+   * The source's digest of the dump copy the flow was last taken from whole (see DumpShortcut); NaN once
+   * anything else touched the flow (an event, a merge), so only a flow equal to that copy is skipped.
+   */
+  digest = NaN;
   /** drainChanges() generation in which a 'new'/'update' was queued (coalescing). */
   queuedGen = -1;
   /** The next open entry with the same kernel id (ids rarely collide across tuples). */
@@ -93,9 +101,13 @@ class Entry {
  * insert unknown flows. Reportable changes ('update', lastChangeMs): counters, state, status, mark, labels,
  * helper; timeoutSec (ticks down constantly) and use are not. Lookups go through a kernel-id index.
  */
-export class FlowTable {
+export class FlowTable implements DumpShortcut {
   private readonly open = new Map<string, Entry>();
-  /** Open entries by kernel id, chained: lookups compare fields instead of building flowKey strings. */
+  /**
+   * Open entries by the low 30 bits of the kernel id (idSlot), chained: lookups compare fields instead of
+   * building flowKey strings. Kernel ids are hashes spread over all 32 bits; 30 bits keep the keys small
+   * integers (V8 Smis) instead of boxed numbers: faster Map lookups and no allocation per key.
+   */
   private readonly byId = new Map<number, Entry>();
   /** Ghosts in close order (re-inserted on close, so the first is the oldest). */
   private readonly closed = new Map<string, Entry>();
@@ -106,6 +118,8 @@ export class FlowTable {
   private readonly trackChanges: boolean;
   private readonly maxChanges: number;
   private changes: FlowChange[] = [];
+  /** Where sample() computes rates before choosing ZERO_RATES or a flow's own object. */
+  private readonly rateScratch = zeroRates();
   private drainGen = 0;
   private seq = 0;
   private gen = 0;
@@ -147,7 +161,7 @@ export class FlowTable {
         this.destroyedInDump.clear();
         return;
       case 'dumpEntry':
-        return this.dumpEntry(input.flow);
+        return this.dumpEntry(input.flow, input.digest);
       case 'dumpEnd':
         return this.dumpEnd(input.atMs, input.complete);
       case 'new':
@@ -225,7 +239,40 @@ export class FlowTable {
     return c;
   }
 
-  private dumpEntry(flow: Flow): void {
+  /**
+   * DumpShortcut: a dump copy identical to the one this open flow was last taken from (same kernel id and
+   * digest), but for its timeout. Same effect as that copy through dumpEntry: seen by this dump, new timeout,
+   * an unchanged counters sample (rates fall to 0), no reportable change. False outside a dump, and for
+   * every flow an event or merge touched since (its digest is NaN): the source then sends the whole copy.
+   */
+  unchanged(id: number, digest: number, timeoutSec: number | null): boolean {
+    if (!this.inDump) return false;
+    this.seq++;
+    for (let e: Entry | null = this.byId.get(idSlot(id)) ?? null; e; e = e.nextSameId) {
+      if (e.digest !== digest || e.live.flow.id !== id) continue;
+      if (this.destroyedInDump.size > 0 && this.destroyedInDump.has(e.live.key)) {
+        this.st.ignoredDumpCopies++;
+        return true;
+      }
+      const live = e.live;
+      const flow = live.flow;
+      const t = this.dumpAtMs;
+      flow.timeoutSec = timeoutSec;
+      if (flow.counters && t !== e.curMs) {
+        // sample() with equal counters, inlined: a new base, and every rate 0.
+        e.prev = flow.counters;
+        e.prevMs = e.curMs;
+        e.curMs = t;
+        live.sampleMs = t;
+        live.rates = ZERO_RATES;
+      } else this.sample(e, flow.counters, flow.counters, t);
+      e.seenGen = this.gen;
+      return true;
+    }
+    return false;
+  }
+
+  private dumpEntry(flow: Flow, digest: number | undefined): void {
     if (this.inDump && this.destroyedInDump.size > 0 && this.destroyedInDump.has(flowKey(flow))) {
       this.st.ignoredDumpCopies++;
       return;
@@ -243,9 +290,11 @@ export class FlowTable {
       const prev = e;
       e = this.insert(prev.live.key, flow, t);
       if (fresh) { e.eventSeq = prev.eventSeq; e.stateSeq = prev.stateSeq; e.auxSeq = prev.auxSeq; }
+      else e.digest = digest ?? NaN;
       this.sample(e, undefined, flow.counters, t);
     } else if (!e) {
       e = this.insert(flowKey(flow), flow, t);
+      e.digest = digest ?? NaN;
       this.sample(e, undefined, flow.counters, t);
     } else {
       const live = e.live;
@@ -257,11 +306,13 @@ export class FlowTable {
         const state = cur.state;
         changed = fillFromCopy(cur, flow, e.stateSeq > this.dumpSeq, e.auxSeq > this.dumpSeq);
         this.counts.moveState(cur, state);
+        e.digest = NaN;
       } else {
         changed = !sameReportable(cur, flow);
         const state = cur.state;
         adoptCopy(cur, flow);
         this.counts.moveState(cur, state);
+        e.digest = digest ?? NaN;
       }
       setStart(live);
       if (this.sample(e, old, flow.counters, t)) changed = true;
@@ -298,6 +349,7 @@ export class FlowTable {
       this.counts.moveState(cur, state);
     }
     e.eventSeq = seq;
+    e.digest = NaN;
     if (ev.state !== null) e.stateSeq = seq;
     if (ev.labels.length > 0 || ev.helper !== null) e.auxSeq = seq;
     if (this.inDump) e.seenGen = this.gen;
@@ -330,14 +382,15 @@ export class FlowTable {
     this.closed.delete(key); // a reborn key replaces its ghost: keys stay unique in snapshots
     const live: LiveFlow = {
       key, flow, firstSeenMs: atMs, lastChangeMs: atMs, startMs: null, ageSource: 'first-seen', ageMs: 0,
-      idleMs: 0, sampleMs: null, rates: zeroRates(), closed: null, countersReset: 0,
+      idleMs: 0, sampleMs: null, rates: ZERO_RATES, closed: null, countersReset: 0,
     };
     setStart(live);
     live.ageMs = Math.max(0, atMs - (live.startMs ?? atMs));
     const e = new Entry(live);
     this.open.set(key, e);
-    e.nextSameId = this.byId.get(flow.id) ?? null;
-    this.byId.set(flow.id, e);
+    const slot = idSlot(flow.id);
+    e.nextSameId = this.byId.get(slot) ?? null;
+    this.byId.set(slot, e);
     this.counts.add(flow, 1);
     if (this.trackChanges && this.room()) {
       e.queuedGen = this.drainGen;
@@ -352,7 +405,7 @@ export class FlowTable {
     this.unlink(e);
     this.counts.add(live.flow, -1);
     live.closed = { atMs, reason };
-    clearRates(live.rates);
+    live.rates = ZERO_RATES;
     live.ageMs = Math.max(0, atMs - (live.startMs ?? live.firstSeenMs));
     live.idleMs = Math.max(0, atMs - live.lastChangeMs);
     this.queue({ kind: 'destroy', live });
@@ -363,12 +416,12 @@ export class FlowTable {
   }
 
   private find(f: Flow): Entry | undefined {
-    for (let e: Entry | null = this.byId.get(f.id) ?? null; e; e = e.nextSameId) if (sameFlowKey(e.live.flow, f)) return e;
+    for (let e: Entry | null = this.byId.get(idSlot(f.id)) ?? null; e; e = e.nextSameId) if (sameFlowKey(e.live.flow, f)) return e;
     return undefined;
   }
 
   private unlink(e: Entry): void {
-    const id = e.live.flow.id;
+    const id = idSlot(e.live.flow.id);
     let h: Entry | null = this.byId.get(id) ?? null;
     if (h === e) {
       if (e.nextSameId) this.byId.set(id, e.nextSameId);
@@ -383,11 +436,10 @@ export class FlowTable {
   /** Records a counters sample taken at `t`; computes rates against the previous sample. True if counters changed. */
   private sample(e: Entry, old: BothCounters | undefined, cur: BothCounters | undefined, t: number): boolean {
     const live = e.live;
-    const r = live.rates;
     if (!cur) {
       e.prev = undefined;
       e.curMs = NaN;
-      clearRates(r);
+      live.rates = ZERO_RATES;
       return old !== undefined;
     }
     if (t !== e.curMs) {
@@ -397,9 +449,19 @@ export class FlowTable {
     }
     live.sampleMs = t;
     live.flow.counters = cur;
-    if (setRates(live.rates, e.prev, e.prevMs, cur, t) === 'reset' && e.resetMs !== t) {
+    const r = this.rateScratch;
+    if (setRates(r, e.prev, e.prevMs, cur, t) === 'reset' && e.resetMs !== t) {
       live.countersReset++;
       e.resetMs = t; // a duplicate copy in the same dump does not count twice
+    }
+    if (allZero(r)) live.rates = ZERO_RATES;
+    else {
+      if (live.rates === ZERO_RATES) live.rates = zeroRates();
+      const o = live.rates;
+      o.orig.bytesPerSec = r.orig.bytesPerSec;
+      o.orig.packetsPerSec = r.orig.packetsPerSec;
+      o.reply.bytesPerSec = r.reply.bytesPerSec;
+      o.reply.packetsPerSec = r.reply.packetsPerSec;
     }
     return !sameCounters(old, cur);
   }
@@ -459,6 +521,11 @@ function adoptCopy(dst: Flow, copy: Flow): void {
   if (dst.stopNs !== copy.stopNs) dst.stopNs = copy.stopNs;
   if (dst.master !== undefined || copy.master !== undefined) dst.master = copy.master;
   if (dst.secctx !== copy.secctx) dst.secctx = copy.secctx;
+}
+
+/** The byId key of a kernel id: its low 30 bits, a small integer (V8 Smi) on every platform. */
+function idSlot(id: number): number {
+  return id & 0x3fffffff;
 }
 
 /** Takes a DESTROY's final counters and timestamps when it carries them. */

@@ -5,6 +5,7 @@
 import { UnknownAttrs } from '../netlink/attr.js';
 import { CT_MSG, DCCP_STATES, IPS_NAMES, PROTO_NAMES, SCTP_STATES, TCP_STATES, stateName } from '../netlink/ct-attrs.js';
 import { ctKindOf, decodeCtEntry, isCtEntryMessage } from '../netlink/ct-decode.js';
+import { CtDigest, digestCtEntry } from '../netlink/ct-digest.js';
 import type { CtEntry } from '../netlink/ct-entry.js';
 import { decodeGlobalStats } from '../netlink/ct-stats.js';
 import { DecodeError, NetlinkError } from '../netlink/errors.js';
@@ -15,12 +16,12 @@ import { AF, NETLINK_NETFILTER } from '../netlink/nfnetlink.js';
 import { encodeDumpRequest, encodeStatsRequest, type DumpFilter } from '../netlink/ct-request.js';
 import { encodeNlError } from '../netlink/message.js';
 import { SocketError } from '../netlink/errors.js';
-import { openNetlinkSocket, shimPatched, type NetlinkSocket } from '../netlink/socket.js';
+import { openNetlinkSocket, shimPatchLevel, shimPatched, type NetlinkSocket } from '../netlink/socket.js';
 import { PcapWriter, readPcapFile, type CaptureRecord } from '../netlink/pcap.js';
 import { NETLINK_SOCK_DIAG, TCP_STATE, decodeInetDiagMsg, encodeInetDiagReq, exactLookupFor } from '../netlink/sock-diag.js';
 import type { SocketInfo, SocketLookup, SocketQuery } from './enrich/processes.js';
 import type { Flow } from './flow.js';
-import type { FlowSource, SourceHealth, SourceSink } from './source.js';
+import type { DumpShortcut, FlowSource, SourceHealth, SourceSink } from './source.js';
 
 const EMPTY: readonly number[] = Object.freeze([]) as readonly number[];
 
@@ -100,6 +101,9 @@ export class WirePipeline {
   readonly unknown = new UnknownAttrs();
   private readonly pending = new Map<number, Pending>();
   private readonly statusNames = new StatusNames();
+  private readonly digest = new CtDigest();
+  /** The consumer's fast path for unchanged dump copies (FlowSource.start's shortcut), if any. */
+  shortcut: DumpShortcut | undefined;
   /** Called when a request's answer is complete: error undefined on success. */
   onRequestDone: ((seq: number, error?: Error) => void) | undefined;
   /** Called with the bytes of every datagram that failed to decode (saved to a capture by the caller). */
@@ -160,6 +164,12 @@ export class WirePipeline {
       }
       const p = m.seq !== 0 ? this.pending.get(m.seq) : undefined;
       if (isCtEntryMessage(m)) {
+        let digest: number | undefined;
+        if (p?.kind === 'dump' && this.shortcut && digestCtEntry(r, m, this.digest)) {
+          const d = this.digest;
+          if (this.shortcut.unchanged(d.id, d.digest, d.timeoutSec)) continue;
+          digest = d.digest;
+        }
         let entry: CtEntry;
         try {
           entry = decodeCtEntry(r, m, this.unknown);
@@ -171,7 +181,7 @@ export class WirePipeline {
         }
         const flow = toFlow(entry, this.statusNames);
         if (!this.pass(flow)) continue;
-        if (p) this.sink({ kind: 'dumpEntry', flow });
+        if (p) this.sink(digest === undefined ? { kind: 'dumpEntry', flow } : { kind: 'dumpEntry', flow, digest });
         else if (m.seq === 0) this.sink({ kind: ctKindOf(m, false) as 'new' | 'update' | 'destroy', flow, atMs });
         continue;
       }
@@ -265,8 +275,9 @@ export class KernelSource implements FlowSource {
     this.pipeline.feed(rec);
   }
 
-  async start(sink: SourceSink): Promise<void> {
+  async start(sink: SourceSink, shortcut?: DumpShortcut): Promise<void> {
     this.pipeline.sink = sink;
+    this.pipeline.shortcut = shortcut;
     this.reqSock = openNetlinkSocket(NETLINK_NETFILTER, {
       onDatagram: (d) => this.feed('in', d),
       onError: (e) => this.failAll(e),
@@ -275,7 +286,10 @@ export class KernelSource implements FlowSource {
       this.evSock = openNetlinkSocket(NETLINK_NETFILTER, {
         onDatagram: (d) => this.feed('in', d),
         onError: (e) => this.eventError(e),
-      }, { groups: 0x7 }); // NFNLGRP_CONNTRACK_NEW | _UPDATE | _DESTROY as the legacy bind mask
+        // NFNLGRP_CONNTRACK_NEW | _UPDATE | _DESTROY as the legacy bind mask. With the reused receive buffer
+        // (shim patch v2) one fixed-size read per event beats peeking its size first (two syscalls); without
+        // it, each fixed-size read would malloc 32 KiB for a ~300-byte event.
+      }, { groups: 0x7, recvChunkBytes: shimPatchLevel() >= 2 ? 32768 : undefined });
       const want = this.opts.recvBufferBytes;
       const ev = this.evSock;
       if (want) {
@@ -395,7 +409,8 @@ export class ReplaySource implements FlowSource {
     return this.pipeline.health;
   }
 
-  start(sink: SourceSink): Promise<void> {
+  start(sink: SourceSink, shortcut?: DumpShortcut): Promise<void> {
+    this.pipeline.shortcut = shortcut;
     let fail: (e: unknown) => void = () => undefined;
     const started = new Promise<void>((resolve, reject) => {
       this.firstDump = resolve;

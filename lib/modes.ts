@@ -235,10 +235,14 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   const en = opts.enrich ? await openEnricher(opts, io, record) : null;
   const out = new LineWriter(io.stdout);
   let clockMs = 0; // the source's clock: the end of the latest dump (recorded time in a replay)
-  const emit = (): void => {
+  // Waits for a slow reader (jq, a pipe) instead of queueing a burst: the first emit alone is a line per flow.
+  const emit = async (): Promise<void> => {
     table.tick(clockMs);
     en?.enricher.tick();
-    for (const c of table.drainChanges()) out.line(changeJson(c, en?.enricher));
+    for (const c of table.drainChanges()) {
+      out.line(changeJson(c, en?.enricher));
+      if (out.backlogged) await out.drained(io.signal);
+    }
     out.line(JSON.stringify({ event: 'stats', atMs: clockMs, ...table.stats(), health: source.health }));
     out.flush();
   };
@@ -248,9 +252,9 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
     await source.start((ev) => {
       if (ev.kind === 'dumpEnd') clockMs = ev.atMs;
       table.apply(ev);
-    });
+    }, table);
     replay?.done.then(() => (ended = true), () => (ended = true));
-    emit();
+    await emit();
     let cycleStart = Date.now();
     for (let n = 0; !io.signal.aborted && !out.closed && (opts.iterations === undefined || n < opts.iterations); n++) {
       if (replay) {
@@ -263,16 +267,16 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
         cycleStart = Date.now();
         if (io.signal.aborted) {
           // Report the events received since the last refresh: the capture holds them, so a replay will.
-          emit();
+          await emit();
           break;
         }
         await source.refresh();
       }
-      emit();
+      await emit();
     }
     if (replay && !io.signal.aborted) {
       await replay.done;
-      emit();
+      await emit();
     }
   } finally {
     en?.enricher.close(); // before the recorder closes: its lookups record too

@@ -7,7 +7,8 @@ import type { Flow } from './flow.js';
 export type SourceEvent =
   /** A dump (initial, periodic or resync) started; dump entries follow until dumpEnd. */
   | { kind: 'dumpBegin'; atMs: number }
-  | { kind: 'dumpEntry'; flow: Flow }
+  /** digest: the source's fingerprint of the copy (see DumpShortcut), when the consumer gave a shortcut. */
+  | { kind: 'dumpEntry'; flow: Flow; digest?: number }
   /** complete=false: the dump failed or held undecodable entries, so it must not be used to sweep. */
   | { kind: 'dumpEnd'; atMs: number; complete: boolean }
   | { kind: 'new' | 'update' | 'destroy'; flow: Flow; atMs: number }
@@ -19,6 +20,16 @@ export type SourceEvent =
 /** Receives source events. */
 export type SourceSink = (ev: SourceEvent) => void;
 
+/**
+ * A consumer's fast path for dump copies that did not change (most of a big table between two refreshes).
+ * Before decoding a dump copy, the source asks: if the consumer holds the flow with kernel id `id` whose last
+ * dumpEntry carried this `digest`, and nothing changed it since, the consumer takes the copy as seen with the
+ * new timeout and returns true, and the source decodes nothing. Otherwise false, and a dumpEntry follows.
+ */
+export interface DumpShortcut {
+  unchanged(id: number, digest: number, timeoutSec: number | null): boolean;
+}
+
 /** Problems a source met and went on from (bad messages, unknown attributes), for the status bar. */
 export interface SourceHealth {
   badMessages: number;
@@ -29,7 +40,7 @@ export interface SourceHealth {
 /** A stream of flows and events. */
 export interface FlowSource {
   /** Starts delivering to `sink`; resolves once the initial dump has been delivered. */
-  start(sink: SourceSink): Promise<void>;
+  start(sink: SourceSink, shortcut?: DumpShortcut): Promise<void>;
   /** Asks for a fresh dump (periodic refresh or resync); resolves when it has been delivered. */
   refresh(): Promise<void>;
   /** Stops everything at once; never blocks. */

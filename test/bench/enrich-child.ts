@@ -218,7 +218,7 @@ async function runPipeline(): Promise<void> {
   await source.start((ev) => {
     if (ev.kind === 'dumpEnd') clockMs = ev.atMs;
     table.apply(ev);
-  });
+  }, table);
   table.tick(clockMs);
   const first = enrichPart();
   await settle();
