@@ -64,7 +64,9 @@ export interface Flow {
 /** The identity of a flow across messages: kernel id, zone and original tuple (ids get reused). */
 export function flowKey(f: Pick<Flow, 'id' | 'zone' | 'protoNum' | 'orig'>): string {
   const o = f.orig;
-  return `${f.id}|${f.zone}|${f.protoNum}|${o.src}|${o.dst}|${o.sport ?? o.type ?? o.srcKey ?? ''}|${o.dport ?? o.code ?? o.dstKey ?? ''}|${o.icmpId ?? ''}|${o.zone ?? ''}`;
+  // join makes one flat string; a template literal makes a tree of ~10 ConsStrings, and the live table keeps
+  // every key (at 50k flows that tree cost 15 MiB of heap). join writes undefined as ''.
+  return [f.id, f.zone, f.protoNum, o.src, o.dst, o.sport ?? o.type ?? o.srcKey, o.dport ?? o.code ?? o.dstKey, o.icmpId, o.zone].join('|');
 }
 
 /** True exactly when flowKey(a) === flowKey(b), without building the strings (the live table's hot path). */

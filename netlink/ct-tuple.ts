@@ -15,8 +15,18 @@ export interface DecodedTuple {
   protoNum: number;
 }
 
-/** Slots in CtDecodeScratch's IPv4 text cache (a power of two). */
-const V4_CACHE_SIZE = 64;
+/**
+ * Address text already made, direct-mapped by address and shared by every datagram: a reply tuple repeats
+ * its original's addresses, and a table's flows share servers and clients. Besides saving the formatting,
+ * the flows then hold one string per distinct address instead of one per tuple field (at 50k flows, MiBs).
+ * Slots: powers of two; IPv6 keeps the 16 bytes of each slot's address to compare.
+ */
+const V4_SLOTS = 8192;
+const V6_SLOTS = 1024;
+const v4Keys = new Uint32Array(V4_SLOTS);
+const v4Text: (string | undefined)[] = new Array<string | undefined>(V4_SLOTS).fill(undefined);
+const v6Bytes = new Uint8Array(V6_SLOTS * 16);
+const v6Text: (string | undefined)[] = new Array<string | undefined>(V6_SLOTS).fill(undefined);
 
 /**
  * Reusable state for decoding the conntrack messages of one datagram: one attribute iterator per nesting
@@ -32,49 +42,41 @@ export class CtDecodeScratch {
   readonly it2: AttrIter;
   /** CTA_PROTO_NUM of the tuple the last decodeTupleWith call returned. */
   protoNum = -1;
-  /**
-   * IPv4 text already made in this datagram, direct-mapped by address (V4_CACHE_SIZE slots): a reply
-   * tuple repeats its original's addresses, and a dump's flows share servers and clients.
-   */
-  private readonly v4Keys = new Uint32Array(V4_CACHE_SIZE);
-  private readonly v4Text: (string | undefined)[] = new Array<string | undefined>(V4_CACHE_SIZE).fill(undefined);
-  /** The last two distinct IPv6 addresses formatted (offset in the datagram, text): a reply swaps its original's. */
-  private v6Off0 = -1;
-  private v6Text0 = '';
-  private v6Off1 = -1;
-  private v6Text1 = '';
   constructor(readonly r: Reader) {
     this.it0 = new AttrIter(r, 0, 0);
     this.it1 = new AttrIter(r, 0, 0);
     this.it2 = new AttrIter(r, 0, 0);
   }
 
-  /** formatIPv4At(r.buf, off), reusing the text of an address this datagram already had. Caller checked bounds. */
+  /** formatIPv4At(r.buf, off), through the shared address-text cache. Caller checked bounds. */
   ipv4At(off: number): string {
     const b = this.r.buf;
     const key = ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
-    const slot = (key ^ (key >>> 8) ^ (key >>> 16) ^ (key >>> 24)) & (V4_CACHE_SIZE - 1);
-    const have = this.v4Text[slot];
-    if (have !== undefined && this.v4Keys[slot] === key) return have;
+    const slot = Math.imul(key, 0x9e3779b1) >>> (32 - 13); // Fibonacci hashing: 13 bits = V4_SLOTS
+    const have = v4Text[slot];
+    if (have !== undefined && v4Keys[slot] === key) return have;
     const text = formatIPv4At(b, off);
-    this.v4Keys[slot] = key;
-    this.v4Text[slot] = text;
+    v4Keys[slot] = key;
+    v4Text[slot] = text;
     return text;
   }
 
-  /** formatIPv6At(r.buf, off), reusing the text of one of the last two addresses when the bytes match. Caller checked bounds. */
+  /** formatIPv6At(r.buf, off), through the shared address-text cache. Caller checked bounds. */
   ipv6At(off: number): string {
     const b = this.r.buf;
-    if (this.v6Off0 >= 0 && same16(b, off, this.v6Off0)) return this.v6Text0;
-    if (this.v6Off1 >= 0 && same16(b, off, this.v6Off1)) {
-      const text = this.v6Text1;
-      this.v6Off1 = this.v6Off0; this.v6Text1 = this.v6Text0;
-      this.v6Off0 = off; this.v6Text0 = text;
-      return text;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < 16; i++) h = Math.imul(h ^ b[off + i], 0x01000193);
+    const slot = h >>> (32 - 10); // 10 bits = V6_SLOTS
+    const at = slot * 16;
+    const have = v6Text[slot];
+    if (have !== undefined) {
+      let i = 0;
+      while (i < 16 && v6Bytes[at + i] === b[off + i]) i++;
+      if (i === 16) return have;
     }
     const text = formatIPv6At(b, off);
-    this.v6Off1 = this.v6Off0; this.v6Text1 = this.v6Text0;
-    this.v6Off0 = off; this.v6Text0 = text;
+    v6Bytes.set(b.subarray(off, off + 16), at);
+    v6Text[slot] = text;
     return text;
   }
 
@@ -86,12 +88,6 @@ export class CtDecodeScratch {
     r.scratch = created;
     return created;
   }
-}
-
-/** True when the 16 bytes at `a` and at `b` are equal. */
-function same16(buf: Uint8Array, a: number, b: number): boolean {
-  for (let i = 0; i < 16; i++) if (buf[a + i] !== buf[b + i]) return false;
-  return true;
 }
 
 /** Decodes a CTA_TUPLE_* payload in [off, end). Throws MISSING_ATTR without addresses or protocol. */
