@@ -9,7 +9,7 @@ import { CtDigest, digestCtEntry } from '../netlink/ct-digest.js';
 import type { CtEntry } from '../netlink/ct-entry.js';
 import { decodeGlobalStats } from '../netlink/ct-stats.js';
 import { DecodeError, NetlinkError } from '../netlink/errors.js';
-import { NLMSG, NLM_F, decodeDone, decodeNlError, splitMessages, toNetlinkError } from '../netlink/message.js';
+import { MsgCursor, NLMSG, NLM_F, decodeDone, decodeNlError, splitMessages, toNetlinkError } from '../netlink/message.js';
 import { NFNL_SUBSYS, msgTypeOf, subsysOf } from '../netlink/nfnetlink.js';
 import { Reader } from '../netlink/reader.js';
 import { AF, NETLINK_NETFILTER } from '../netlink/nfnetlink.js';
@@ -102,6 +102,7 @@ export class WirePipeline {
   private readonly pending = new Map<number, Pending>();
   private readonly statusNames = new StatusNames();
   private readonly digest = new CtDigest();
+  private readonly cursor = new MsgCursor();
   /** The consumer's fast path for unchanged dump copies (FlowSource.start's shortcut), if any. */
   shortcut: DumpShortcut | undefined;
   /** Called when a request's answer is complete: error undefined on success. */
@@ -150,8 +151,8 @@ export class WirePipeline {
 
   private feedIn(data: Uint8Array, atMs: number): void {
     const r = new Reader(data);
-    const msgs = splitMessages(r);
-    for (const m of msgs) {
+    const m = this.cursor.reset(r);
+    while (m.next()) {
       if (m.type === NLMSG.NOOP) continue;
       if (m.type === NLMSG.DONE || m.type === NLMSG.ERROR) {
         const e = m.type === NLMSG.DONE ? decodeDone(r, m) : decodeNlError(r, m);
