@@ -4,6 +4,8 @@
 // one-line reason; runtime failures exit 1 with a message that says how to fix them.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { keepYoungGenerationSmall } from './heap.js';
 import { runOnce, runEvents, type RunOptions } from './modes.js';
 import { explain } from './errors.js';
 import { SysctlGuard } from './sysctl.js';
@@ -121,6 +123,7 @@ export function parseOptions(argv: string[]): RunOptions {
 }
 
 async function main(argv: string[]): Promise<number> {
+  keepYoungGenerationSmall(setFlagsFromString);
   let opts: RunOptions;
   try {
     opts = parseOptions(argv);
