@@ -1,7 +1,7 @@
 // lib/ layer: the live flow table, a pure state machine: apply(input), tick(nowMs), snapshot(), stats().
 // Imports lib/flow.ts and lib/flow-stats.ts only: never netlink/, no timers, no sockets, no global state.
 // Dump/event reconciliation and what counts as a change are documented on FlowTable below.
-import type { DumpShortcut, SourceEvent } from './source.js';
+import type { CopyDigest, DumpShortcut, SourceEvent } from './source.js';
 import { flowKey, mergeEventFields, sameFlowKey, sameList, sameReportable, type Flow } from './flow.js';
 import { FlowCounts, ZERO_RATES, allZero, clearRates, sameCounters, setRates, zeroRates, type BothCounters, type FlowRates, type TableStats } from './flow-stats.js';
 
@@ -31,7 +31,7 @@ export interface LiveFlow {
   startMs: number | null;
   /** 'kernel' when ageMs counts from startMs, 'first-seen' when it counts from firstSeenMs. */
   ageSource: 'kernel' | 'first-seen';
-  /** Age and time since lastChangeMs, in ms, as of the last tick (frozen when the flow closes). */
+  /** Age and time since lastChangeMs, in whole ms, as of the last tick (frozen when the flow closes). */
   ageMs: number;
   idleMs: number;
   /** Epoch ms of the dump (its dumpBegin) or DESTROY that gave the current counters; null if none yet. */
@@ -126,6 +126,12 @@ export class FlowTable implements DumpShortcut {
   private inDump = false;
   private dumpSeq = 0;
   private dumpAtMs = 0;
+  /**
+   * dumpAtMs again, in a field that may hold null, so V8 keeps it as one boxed number: flows' sampleMs
+   * (number | null) store that box as is. Storing dumpAtMs itself boxed it anew per flow: 50k young numbers
+   * per refresh, all promoted to the old generation since old flows point to them.
+   */
+  private dumpAtBox: number | null = null;
   private lastAtMs = 0;
   private overflowSeq = -1;
   private lastTickMs = NaN;
@@ -158,6 +164,7 @@ export class FlowTable implements DumpShortcut {
         this.gen++;
         this.dumpSeq = seq;
         this.dumpAtMs = input.atMs;
+        this.dumpAtBox = input.atMs;
         this.destroyedInDump.clear();
         return;
       case 'dumpEntry':
@@ -195,15 +202,17 @@ export class FlowTable implements DumpShortcut {
     }
     const sum = this.st.rates;
     clearRates(sum);
-    for (const { live } of this.open.values()) {
-      live.ageMs = Math.max(0, nowMs - (live.startMs ?? live.firstSeenMs));
-      live.idleMs = Math.max(0, nowMs - live.lastChangeMs);
+    // forEach, not for-of: V8 allocated an iterator result per open flow (2 MiB a tick at 50k flows).
+    this.open.forEach(({ live }) => {
+      live.ageMs = ageAt(live, nowMs);
+      live.idleMs = msSince(nowMs, live.lastChangeMs);
       const r = live.rates;
+      if (r === ZERO_RATES) return;
       sum.orig.bytesPerSec += r.orig.bytesPerSec;
       sum.orig.packetsPerSec += r.orig.packetsPerSec;
       sum.reply.bytesPerSec += r.reply.bytesPerSec;
       sum.reply.packetsPerSec += r.reply.packetsPerSec;
-    }
+    });
   }
 
   /** The open flow with this key, else its ghost, else undefined. */
@@ -245,8 +254,12 @@ export class FlowTable implements DumpShortcut {
    * an unchanged counters sample (rates fall to 0), no reportable change. False outside a dump, and for
    * every flow an event or merge touched since (its digest is NaN): the source then sends the whole copy.
    */
-  unchanged(id: number, digest: number, timeoutSec: number | null): boolean {
+  unchanged(copy: CopyDigest): boolean {
     if (!this.inDump) return false;
+    // Fields read here, not passed as arguments: a 52-bit digest or an id above 2^30 passed as an argument
+    // was boxed into a new heap number per call (50k per refresh).
+    const id = copy.id;
+    const digest = copy.digest;
     this.seq++;
     for (let e: Entry | null = this.byId.get(idSlot(id)) ?? null; e; e = e.nextSameId) {
       if (e.digest !== digest || e.live.flow.id !== id) continue;
@@ -257,13 +270,13 @@ export class FlowTable implements DumpShortcut {
       const live = e.live;
       const flow = live.flow;
       const t = this.dumpAtMs;
-      flow.timeoutSec = timeoutSec;
+      flow.timeoutSec = copy.timeoutSec;
       if (flow.counters && t !== e.curMs) {
         // sample() with equal counters, inlined: a new base, and every rate 0.
         e.prev = flow.counters;
         e.prevMs = e.curMs;
         e.curMs = t;
-        live.sampleMs = t;
+        live.sampleMs = this.dumpAtBox;
         live.rates = ZERO_RATES;
       } else this.sample(e, flow.counters, flow.counters, t);
       e.seenGen = this.gen;
@@ -330,7 +343,10 @@ export class FlowTable implements DumpShortcut {
       return;
     }
     this.st.dumps++;
-    for (const e of this.open.values()) if (e.seenGen !== this.gen) this.close(e, atMs, 'gone');
+    // forEach (see tick); deleting the visited entry while iterating is well defined for Maps.
+    this.open.forEach((e) => {
+      if (e.seenGen !== this.gen) this.close(e, atMs, 'gone');
+    });
     if (this.st.stale && this.overflowSeq < this.dumpSeq) {
       this.st.stale = false;
       this.st.resyncs++;
@@ -385,7 +401,7 @@ export class FlowTable implements DumpShortcut {
       idleMs: 0, sampleMs: null, rates: ZERO_RATES, closed: null, countersReset: 0,
     };
     setStart(live);
-    live.ageMs = Math.max(0, atMs - (live.startMs ?? atMs));
+    live.ageMs = msSince(atMs, live.startMs ?? atMs);
     const e = new Entry(live);
     this.open.set(key, e);
     const slot = idSlot(flow.id);
@@ -406,8 +422,8 @@ export class FlowTable implements DumpShortcut {
     this.counts.add(live.flow, -1);
     live.closed = { atMs, reason };
     live.rates = ZERO_RATES;
-    live.ageMs = Math.max(0, atMs - (live.startMs ?? live.firstSeenMs));
-    live.idleMs = Math.max(0, atMs - live.lastChangeMs);
+    live.ageMs = ageAt(live, atMs);
+    live.idleMs = msSince(atMs, live.lastChangeMs);
     this.queue({ kind: 'destroy', live });
     if (this.maxClosed <= 0) return;
     this.closed.delete(live.key);
@@ -521,6 +537,23 @@ function adoptCopy(dst: Flow, copy: Flow): void {
   if (dst.stopNs !== copy.stopNs) dst.stopNs = copy.stopNs;
   if (dst.master !== undefined || copy.master !== undefined) dst.master = copy.master;
   if (dst.secctx !== copy.secctx) dst.secctx = copy.secctx;
+}
+
+/**
+ * Whole milliseconds from `then` to `now`, at least 0. Whole: a small integer is stored in a flow without
+ * allocating, where a fractional age or idle time took a new heap number per flow per tick.
+ */
+function msSince(now: number, then: number): number {
+  return Math.max(0, Math.round(now - then));
+}
+
+/**
+ * ageMs as of `now`. Not `now - (startMs ?? firstSeenMs)`: V8 joins the nullable startMs and the number
+ * firstSeenMs into one boxed value, a new heap number per flow per tick.
+ */
+function ageAt(live: LiveFlow, now: number): number {
+  const start = live.startMs;
+  return start === null ? msSince(now, live.firstSeenMs) : msSince(now, start);
 }
 
 /** The byId key of a kernel id: its low 30 bits, a small integer (V8 Smi) on every platform. */

@@ -20,14 +20,23 @@ export type SourceEvent =
 /** Receives source events. */
 export type SourceSink = (ev: SourceEvent) => void;
 
+/** What a source knows of a dump copy before decoding it (an object the source reuses: read, don't keep). */
+export interface CopyDigest {
+  /** Kernel id (CTA_ID). */
+  readonly id: number;
+  /** Fingerprint of the whole copy but its timeout: equal digests for one id mean an unchanged flow. */
+  readonly digest: number;
+  readonly timeoutSec: number | null;
+}
+
 /**
  * A consumer's fast path for dump copies that did not change (most of a big table between two refreshes).
- * Before decoding a dump copy, the source asks: if the consumer holds the flow with kernel id `id` whose last
- * dumpEntry carried this `digest`, and nothing changed it since, the consumer takes the copy as seen with the
+ * Before decoding a dump copy, the source asks: if the consumer holds the flow with this kernel id whose last
+ * dumpEntry carried this digest, and nothing changed it since, the consumer takes the copy as seen with the
  * new timeout and returns true, and the source decodes nothing. Otherwise false, and a dumpEntry follows.
  */
 export interface DumpShortcut {
-  unchanged(id: number, digest: number, timeoutSec: number | null): boolean;
+  unchanged(copy: CopyDigest): boolean;
 }
 
 /** Problems a source met and went on from (bad messages, unknown attributes), for the status bar. */
