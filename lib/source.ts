@@ -42,6 +42,7 @@ export interface DumpShortcut {
 /** Problems a source met and went on from (bad messages, unknown attributes), for the status bar. */
 export interface SourceHealth {
   badMessages: number;
+  /** Unknown attributes in the messages decoded (a dump copy skipped by a DumpShortcut is not decoded again). */
   unknownAttrs: number;
   lastProblem: string | null;
 }
