@@ -1,6 +1,7 @@
 // fuzz/ layer: the registry of codec and state-machine properties, each a function of {numRuns, seed}.
 // Imports the *.prop.ts files. fuzz/run.ts runs them for a time budget; test/fuzz.test.ts in CI.
 import { propDecodeAnyBytes } from './decode-any.prop.js';
+import { propDigestAnyBytes, propDigestIgnoresTimeoutAndHeader, propDigestSeesEveryByte, propMsgCursorMatchesSplit } from './digest.prop.js';
 import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
@@ -11,6 +12,11 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'entry-round-trip', run: propEntryRoundTrip },
   { name: 'stats-round-trip', run: propStatsRoundTrip },
   { name: 'mutated-kernel-messages', run: propMutatedKernelMessages },
+  // The refresh fast path: the digest ignores exactly the timeout and the header; the cursor equals splitMessages.
+  { name: 'digest-ignores-timeout-and-header', run: propDigestIgnoresTimeoutAndHeader },
+  { name: 'digest-sees-every-byte', run: propDigestSeesEveryByte },
+  { name: 'digest-any-bytes', run: propDigestAnyBytes },
+  { name: 'msg-cursor-matches-split', run: propMsgCursorMatchesSplit },
   // The live table against its reference model (fc.commands): dumps, events, id reuse, lost events, resync.
   { name: 'flow-table-model', run: (o) => checkFlowTableModel({ numRuns: o.numRuns, seed: o.seed }) },
 ];

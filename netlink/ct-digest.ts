@@ -1,9 +1,9 @@
 // netlink/ layer: a cheap fingerprint of one conntrack dump message, so that a periodic refresh can skip
-// decoding the copies that did not change since the previous dump. Imports ./reader and ./message types.
+// decoding the copies that did not change since the previous dump. Imports ./reader and ./message (type).
 // Most of a big table is idle between two refreshes: only CTA_TIMEOUT differs from one dump to the next,
 // so the digest covers every byte of the message after the netlink header except that attribute.
 import type { NlMsg } from './message.js';
-import type { Reader } from './reader.js';
+import { HOST_IS_LE, type Reader } from './reader.js';
 
 /** CTA_TIMEOUT and CTA_ID (ct-attrs.ts CTA; repeated here to keep this file a leaf of the hot path). */
 const CTA_TIMEOUT = 7;
@@ -46,9 +46,10 @@ export function digestCtEntry(r: Reader, m: NlMsg, out: CtDigest): boolean {
       stop = off + 4; // the nfgenmsg: family, version, res_id
       first = false;
     } else {
-      const len = v.getUint16(off, true);
+      // nlattr headers are in host order (house style §4.1); the hash below only needs some fixed order.
+      const len = v.getUint16(off, HOST_IS_LE);
       if (len < 4 || off + len > end) return false;
-      const type = v.getUint16(off + 2, true) & NLA_TYPE_MASK;
+      const type = v.getUint16(off + 2, HOST_IS_LE) & NLA_TYPE_MASK;
       if (type === CTA_TIMEOUT) {
         if (len !== 8) return false;
         timeout = v.getUint32(off + 4, false);

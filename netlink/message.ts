@@ -111,6 +111,7 @@ export class MsgCursor implements NlMsg {
 
   /** Starts over on `r`, checking its framing (SHORT_HEADER, BAD_MSG_LEN, MSG_PAST_END as splitMessages). */
   reset(r: Reader): this {
+    this.r = undefined; // a datagram whose framing is refused is not walked at all
     const total = r.length;
     let n = 0;
     for (let off = 0; off < total; n++) {
