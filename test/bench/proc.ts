@@ -1,6 +1,6 @@
 // Benchmark helpers (test/bench only, never unit tests): run commands, in or out of the benchmark namespace,
-// time whole processes with the kit's `ctkit run` (wall, user, sys, peak RSS from wait4), and summarise.
-// Imports only node: modules.
+// time whole processes with the kit's `ctkit run` (wall, user, sys, peak RSS from wait4), read a live one's CPU and memory from /proc,
+// and summarise. Imports only node: modules.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
@@ -59,15 +59,38 @@ export function medianRun(runs: ProcRun[]): ProcRun & { cpu: number } {
   };
 }
 
-/** user + sys of a live process from /proc/PID/stat, in seconds (clock ticks of 1/100 s). */
-export function procCpuS(pid: number): number {
+/** Clock ticks per second of /proc/PID/stat's times (getconf CLK_TCK; 100 on every common Linux build). */
+let clkTck: number | undefined;
+function ticksPerS(): number {
+  return (clkTck ??= Number(run(['getconf', 'CLK_TCK'], { okFail: true }).trim()) || 100);
+}
+
+/** utime and stime of a live process from /proc/PID/stat, in seconds; NaN once it is gone. */
+export function procTimesS(pid: number): { user: number; sys: number } {
   try {
     const stat = require0('/proc/' + pid + '/stat');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
+    return { user: Number(f[11]) / ticksPerS(), sys: Number(f[12]) / ticksPerS() };
   } catch {
-    return NaN;
+    return { user: NaN, sys: NaN };
   }
+}
+
+/** user + sys of a live process, in seconds; NaN once it is gone. */
+export function procCpuS(pid: number): number {
+  const t = procTimesS(pid);
+  return t.user + t.sys;
+}
+
+/** The memory lines of /proc/PID/status (VmRSS, RssAnon, VmHWM, ...), in KiB; empty once the process is gone. */
+export function procMemKiB(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const m of require0(`/proc/${pid}/status`).matchAll(/^(\w+):\s+(\d+) kB$/gm)) out[m[1]] = Number(m[2]);
+  } catch {
+    // gone: no figures
+  }
+  return out;
 }
 
 /** Kernel-side drops summed over PID's netlink sockets that joined groups (/proc/PID/net/netlink, column Drops). */

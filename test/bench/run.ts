@@ -5,11 +5,11 @@
 // --only load,once,decode,start,steady,storm,enrich (a subset of the sections; enrich runs enrich-bench.ts).
 import { main as enrichBench } from './enrich-bench.js';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { children, fmt, median, medianRun, netlinkDrops, procCpuS, run, runAsync, table, type ProcRun } from './proc.js';
+import { children, fmt, median, medianRun, netlinkDrops, procCpuS, procMemKiB, procTimesS, run, runAsync, table, type ProcRun } from './proc.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const KIT = resolve(process.env.CONNTOP_BENCH_KIT ?? join(ROOT, '../shared/bench'));
@@ -37,12 +37,15 @@ const log = (s: string): void => void process.stderr.write(`[bench ${new Date().
 const ratio = (a: number, b: number): number => a / b;
 const verdict = (r: number, target: number): string => (r <= target ? 'met' : 'NOT met');
 
+/** The first two lines of a child's stderr file, on one line (for a log or an error). */
+const errHead = (path: string): string => readFileSync(path, 'utf8').trim().split('\n').slice(0, 2).join(' | ');
+
 /** One whole-process run in the namespace, timed by ctkit run (stdout to /dev/null). */
 function timed(cmd: string[], allowFail = false): ProcRun {
   const out = run(inNs([CTKIT, 'run', '--stdout', '/dev/null', '--stderr', errFile, '--', ...cmd]));
   const r = JSON.parse(out.trim().split('\n').pop()!) as ProcRun;
   if (r.rc !== 0) {
-    const err = readFileSync(errFile, 'utf8').trim().split('\n').slice(0, 2).join(' | ');
+    const err = errHead(errFile);
     if (!allowFail) throw new Error(`${cmd.join(' ')} exited ${r.rc}: ${err}`);
     log(`warning: ${cmd.slice(1).join(' ')} exited ${r.rc}: ${err}`);
   }
@@ -70,7 +73,7 @@ function fill(n: number): void {
   if (count !== n) throw new Error(`the namespace holds ${count} flows, wanted ${n}`);
 }
 
-interface ChildResult { wallS: number; userS: number; sysS: number; flows: number; bytes: number; maxRssKiB: number }
+interface ChildResult { wallS: number; userS: number; sysS: number; flows: number; bytes: number; maxRssKiB: number; steadyUserS?: number; steadySysS?: number; steadyCpuS?: number; steadyWallS?: number }
 function child(args: string[]): ChildResult {
   return JSON.parse(run(inNs([NODE, CHILD, ...args])).trim()) as ChildResult;
 }
@@ -125,22 +128,82 @@ function decodeAlone(n: number, dir: string): void {
 // ---- issue 3: steady state with 1 s refresh ----
 /** Enrichment on: --events prints the plain schema by default; --enrich adds GeoIP, DNS, services and processes. */
 const ENRICH = ['--enrich'];
+/** Length of the steady-state window, in refreshes of 1 s. */
+const STEADY_S = QUICK ? 6 : 10;
 
-function steady(n: number, iterations: number): void {
-  log(`3: steady state at ${n} flows: conntop --events -d 1 --iterations ${iterations} (default, then with --enrich) vs a bare dump every second`);
-  const c = timed([NODE, CLI, '--events', '-d', '1', '--iterations', String(iterations)], true);
-  const l = timed([NODE, CLI, '--events', '-d', '1', '--iterations', String(iterations), ...ENRICH], true);
-  const b = timed([NODE, CHILD, 'bare', '--repeat', String(iterations + 1), '--interval-ms', '1000']);
-  const cps = (c.user + c.sys) / c.wall, lps = (l.user + l.sys) / l.wall, bps = (b.user + b.sys) / b.wall;
+/** One conntop in steady state: CPU and memory of its refreshes after the first table, start-up apart. */
+interface SteadyRun {
+  startupS: number; startupCpuS: number; firstRefreshCpuS: number; refreshes: number; wallS: number; userS: number; sysS: number; cpuS: number; cpuPerSec: number;
+  maxVmRssKiB: number; rssAnonKiB: number; vmHwmKiB: number; lines: number; exit: number | string | undefined;
+  /** Every second from the first table: seconds and CPU since it, memory. */
+  samples: { atS: number; cpuS: number; vmRssKiB: number; rssAnonKiB: number }[];
+}
+
+/**
+ * `conntop --events -d 1 ARGS` in the namespace, its stdout counted. Start-up ends at the first stats line (node booted,
+ * the first dump decoded and printed); memory is sampled every second from then on (VmHWM, the peak with start-up, is
+ * information only). The CPU window runs from the end of the first refresh to the end of the refresh STEADY_S s later:
+ * whole cycles from the same phase, as the bare child measures from the end of its first dump. A window of fixed
+ * length would cut a refresh, and one opened at the first table (the cadence starts there) would add a refresh's
+ * duration to the wall time: up to 5 % less CPU per second.
+ */
+async function steadyConntop(args: string[], errPath: string): Promise<SteadyRun> {
+  const f = new Follower([], errPath, { args, trackIds: false });
+  const next = (): Promise<void> => Promise.race([f.nextStats(), f.exited]);
+  await next();
+  if (f.exitCode !== undefined) throw new Error(`conntop --events ${args.join(' ')} exited ${f.exitCode} before its first table: ${errHead(errPath)}`);
+  // nsenter execs (no --fork for a network namespace): the PID read from /proc must be node itself, not a wrapper.
+  const exe = readlinkSync(`/proc/${f.pid}/exe`);
+  if (exe !== realpathSync(NODE)) throw new Error(`pid ${f.pid} runs ${exe}, not node: nsenter forked`);
+  const now = process.hrtime.bigint, sinceS = (t: bigint): number => Number(now() - t) / 1e9;
+  const t0 = now(), startupCpuS = procCpuS(f.pid);
+  const samples: SteadyRun['samples'] = [];
+  const sample = (): void => {
+    const m = procMemKiB(f.pid);
+    if (m.VmRSS !== undefined) samples.push({ atS: sinceS(t0), cpuS: procCpuS(f.pid) - startupCpuS, vmRssKiB: m.VmRSS, rssAnonKiB: m.RssAnon });
+  };
+  const timer = setInterval(sample, 1000);
+  await next();
+  const t1 = now(), cpu1 = procTimesS(f.pid), stats1 = f.statsLines, lines1 = f.lines;
+  while (sinceS(t1) < STEADY_S - 0.5 && f.exitCode === undefined) await next();
+  clearInterval(timer);
+  const wallS = sinceS(t1), cpu2 = procTimesS(f.pid), refreshes = f.statsLines - stats1, lines = f.lines - lines1;
+  const userS = cpu2.user - cpu1.user, sysS = cpu2.sys - cpu1.sys, cpuS = userS + sysS;
+  sample();
+  const vmHwmKiB = procMemKiB(f.pid).VmHWM ?? NaN;
+  await f.stop();
+  const err = errHead(errPath);
+  if (err) log(`conntop stderr: ${err}`);
+  return {
+    startupS: f.firstStatsS, startupCpuS, firstRefreshCpuS: cpu1.user + cpu1.sys - startupCpuS, refreshes, wallS, userS, sysS, cpuS, cpuPerSec: cpuS / wallS,
+    maxVmRssKiB: Math.max(...samples.map((x) => x.vmRssKiB)), rssAnonKiB: samples.at(-1)?.rssAnonKiB ?? NaN, vmHwmKiB, lines, exit: f.exitCode, samples,
+  };
+}
+
+async function steady(n: number): Promise<void> {
+  log(`3: steady state at ${n} flows: conntop --events -d 1 for ${STEADY_S} refreshes after start-up and a first refresh (default, then with --enrich) vs a bare dump every second`);
+  const errPath = join(dirname(errFile), 'steady.err');
+  const c = await steadyConntop([], errPath);
+  const l = await steadyConntop(ENRICH, errPath);
+  const b = child(['bare', '--repeat', String(STEADY_S + 1), '--interval-ms', '1000']);
+  const bps = b.steadyCpuS! / b.steadyWallS!;
   (results.steady ??= {} as Record<number, unknown>);
-  (results.steady as Record<number, unknown>)[n] = { conntop: c, enrich: l, bare: b, cpuPerSec: cps, enrichCpuPerSec: lps, bareCpuPerSec: bps };
-  const k = `${n / 1000}k`;
-  const rc = (r: ProcRun): string => (r.rc === 0 ? '' : ` (exit ${r.rc})`);
-  row(`--events -d 1 at ${k}, CPU s/s`, fmt(cps) + rc(c), `bare ${fmt(bps)}`, cps / bps, '≤1.5×', verdict(cps / bps, 1.5));
-  row(`  same, with --enrich`, fmt(lps) + rc(l), `bare ${fmt(bps)}`, lps / bps, '≤1.5×', verdict(lps / bps, 1.5));
-  const big = n === 50000;
-  row(`--events -d 1 at ${k}, peak RSS MiB`, fmt(c.maxrss_kb / 1024), `bare ${fmt(b.maxrss_kb / 1024)}`, null, big ? '≤120 MiB' : '', big ? verdict(c.maxrss_kb / 1024, 120) : '');
-  row(`  same, with --enrich`, fmt(l.maxrss_kb / 1024), `bare ${fmt(b.maxrss_kb / 1024)}`, null, big ? '≤120 MiB' : '', big ? verdict(l.maxrss_kb / 1024, 120) : '');
+  (results.steady as Record<number, unknown>)[n] = { conntop: c, enrich: l, bare: b, cpuPerSec: c.cpuPerSec, enrichCpuPerSec: l.cpuPerSec, bareCpuPerSec: bps };
+  const k = `${n / 1000}k`, big = n === 50000;
+  const mib = (kib: number): string => fmt(kib / 1024);
+  // conntop stops on SIGINT with 128 + 2 (README); anything else is a crash or a kill at stop.
+  const rc = (r: SteadyRun): string => (r.exit === 0 || r.exit === 130 ? '' : ` (exit ${String(r.exit)})`);
+  const cpuRow = (what: string, r: SteadyRun): void => row(what, fmt(r.cpuPerSec) + rc(r), `bare ${fmt(bps)}`, r.cpuPerSec / bps, '≤1.5×', verdict(r.cpuPerSec / bps, 1.5));
+  const rssRow = (what: string, r: SteadyRun): void => row(what, mib(r.maxVmRssKiB) + rc(r), `bare peak ${mib(b.maxRssKiB)}`, null, big ? '≤120 MiB' : '', big ? verdict(r.maxVmRssKiB / 1024, 120) : '');
+  cpuRow(`--events -d 1 at ${k}, steady CPU s/s`, c);
+  cpuRow(`  same, with --enrich`, l);
+  rssRow(`--events -d 1 at ${k}, steady RSS MiB (max VmRSS)`, c);
+  rssRow(`  same, with --enrich`, l);
+  const perS = (user: number, sys: number, wall: number): string => `${fmt(user / wall, 2)}/${fmt(sys / wall, 2)}`;
+  row(`  steady user/sys CPU s/s (--enrich)`, `${perS(c.userS, c.sysS, c.wallS)} (${perS(l.userS, l.sysS, l.wallS)})`, `bare ${perS(b.steadyUserS!, b.steadySysS!, b.steadyWallS!)}`, null, 'info', '');
+  row(`  RssAnon at the end, MiB`, mib(c.rssAnonKiB), `--enrich ${mib(l.rssAnonKiB)}`, null, 'info', '');
+  row(`  VmHWM (peak with start-up), MiB`, mib(c.vmHwmKiB), `--enrich ${mib(l.vmHwmKiB)}`, null, 'info', '');
+  row(`  start-up to the first table, CPU s`, fmt(c.startupCpuS), `--enrich ${fmt(l.startupCpuS)}`, null, 'info', '');
 }
 
 /** A running `conntop --events`, its stdout parsed: the set of flow ids its change stream describes. */
@@ -149,6 +212,8 @@ class Follower {
   readonly ids = new Map<string, number>();
   lastStats: Record<string, unknown> | undefined;
   statsLines = 0;
+  /** Every line read from stdout. */
+  lines = 0;
   private buf = '';
   private readonly proc;
   private waiters: (() => void)[] = [];
@@ -158,8 +223,12 @@ class Follower {
   /** Set when the process has exited (code or signal). */
   exitCode: number | string | undefined;
 
-  constructor(cmdPrefix: string[], readonly errPath: string) {
-    const argv = [...cmdPrefix, ...inNs([NODE, CLI, '--events', '-d', '1'])];
+  private readonly trackIds: boolean;
+
+  /** `args` go after `--events -d 1`; without `trackIds` lines are only counted (the steady state stores nothing). */
+  constructor(cmdPrefix: string[], readonly errPath: string, opts: { args?: string[]; trackIds?: boolean } = {}) {
+    this.trackIds = opts.trackIds ?? true;
+    const argv = [...cmdPrefix, ...inNs([NODE, CLI, '--events', '-d', '1', ...(opts.args ?? [])])];
     this.proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', openSync(errPath, 'w')] });
     children.add(this.proc);
     this.exited = new Promise((r) => this.proc.on('close', (code, sig) => { this.exitCode = code ?? sig ?? 'killed'; children.delete(this.proc); r(); }));
@@ -176,6 +245,7 @@ class Follower {
     while ((nl = this.buf.indexOf('\n')) >= 0) {
       const line = this.buf.slice(0, nl);
       this.buf = this.buf.slice(nl + 1);
+      this.lines++;
       // Cheap routing: only stats lines and the id of new/update/destroy lines are needed.
       if (line.startsWith('{"event":"stats"')) {
         this.lastStats = JSON.parse(line) as Record<string, unknown>;
@@ -183,6 +253,7 @@ class Follower {
         for (const w of this.waiters.splice(0)) w();
         continue;
       }
+      if (!this.trackIds) continue;
       // A flow is its id and its original tuple: kernel ids are hashes and two live flows can share one.
       const m = /^\{"event":"(new|update|destroy)".*?"flow":\{"id":(\d+),.*?"orig":(\{[^}]*\})/.exec(line);
       if (!m) continue;
@@ -267,8 +338,8 @@ async function stormConntop(rate: number, baseN: number): Promise<Omit<StormRow,
   const missing = surplus(kern, mine), extra = surplus(mine, kern);
   const kernN = [...kern.values()].reduce((a, b) => a + b, 0);
   if (kernN !== baseN) log(`warning: the kernel holds ${kernN} flows after the storm, ${before} before, base was ${baseN}`);
-  const err = readFileSync(f.errPath, 'utf8').trim();
-  if (err) log(`conntop stderr: ${err.split('\n').slice(0, 2).join(' | ')}`);
+  const err = errHead(f.errPath);
+  if (err) log(`conntop stderr: ${err}`);
   if (missing || extra) {
     const lines = run(inNs(['conntrack', '-L', '-o', 'id']), { okFail: true }).split('\n');
     const sample = lines.filter((l) => { const m = / id=(\d+)\s*$/.exec(l); return m && !mine.has(Number(m[1])); }).slice(0, 3);
@@ -346,17 +417,17 @@ async function main(): Promise<number> {
     if (want('decode')) decodeAlone(100000, dir);
     if (want('start')) await startToTable(100000);
     if (want('steady')) {
-      steady(100000, 10);
+      await steady(100000);
       fill(50000);
-      steady(50000, 10);
+      await steady(50000);
     }
     if (STORM && want('storm')) {
       fill(10000);
-      if (want('steady')) steady(10000, 10);
+      if (want('steady')) await steady(10000);
       await storms(10000, dir);
     } else if (want('steady')) {
       fill(10000);
-      steady(10000, 10);
+      await steady(10000);
     }
   } finally {
     for (const c of children) c.kill('SIGKILL');
