@@ -66,12 +66,16 @@ export interface FlowTableOptions {
 
 /** Internal per-flow bookkeeping around the public LiveFlow. */
 class Entry {
-  /** The counters sample before the current one (flow.counters), and its time. */
+  /**
+   * The counters sample before the current one (flow.counters), and its time; the time of the current
+   * sample; the time of the last counted reset. null when none. Nullable on purpose: V8 then stores a pointer
+   * to a number, and the refresh fast path stores the table's one boxed dump time (dumpAtBox) in every flow
+   * instead of three boxed doubles per flow.
+   */
   prev: BothCounters | undefined = undefined;
-  prevMs = NaN;
-  /** Time of the current sample (NaN when none); time of the last counted reset. */
-  curMs = NaN;
-  resetMs = NaN;
+  prevMs: number | null = null;
+  curMs: number | null = null;
+  resetMs: number | null = null;
   /** Dump generation that proved this flow alive (its copy, or an event after dumpBegin). */
   seenGen = 0;
   /** Input sequence numbers of the last NEW/UPDATE, of the last one carrying a state, and carrying labels/helper. */
@@ -79,16 +83,39 @@ class Entry {
   stateSeq = 0;
   auxSeq = 0;
   /**
-   * The source's digest of the dump copy the flow was last taken from whole (see DumpShortcut); NaN once
+   * The source's 52-bit digest of the dump copy the flow was last taken from whole (see DumpShortcut), as
+   * two 26-bit halves (small integers, where one number was a boxed double per flow); digestHi -1 once
    * anything else touched the flow (an event, a merge), so only a flow equal to that copy is skipped.
    */
-  digest = NaN;
+  digestHi = -1;
+  digestLo = 0;
   /** drainChanges() generation in which a 'new'/'update' was queued (coalescing). */
   queuedGen = -1;
   /** The next open entry with the same kernel id (ids rarely collide across tuples). */
   nextSameId: Entry | null = null;
   constructor(readonly live: LiveFlow) {}
+
+  /** Remembers `digest` (undefined or NaN: none). */
+  setDigest(digest: number | undefined): void {
+    if (digest === undefined || !(digest >= 0)) {
+      this.digestHi = -1;
+      return;
+    }
+    // `| 0` keeps both halves typed as integers: a float result, even a whole one, makes V8 box the field.
+    const hi = Math.floor(digest / DIGEST_HALF) | 0;
+    this.digestHi = hi;
+    this.digestLo = (digest - hi * DIGEST_HALF) | 0;
+  }
+
+  /** True when the remembered digest is `digest`. */
+  hasDigest(digest: number): boolean {
+    const hi = Math.floor(digest / DIGEST_HALF);
+    return this.digestHi === hi && this.digestLo === digest - hi * DIGEST_HALF; // NaN matches nothing
+  }
 }
+
+/** 2^26: a digest's low half. */
+const DIGEST_HALF = 0x4000000;
 
 /**
  * The live flow table. Identity is flowKey (id + zone + orig tuple); a dump copy whose startNs differs from
@@ -262,7 +289,7 @@ export class FlowTable implements DumpShortcut {
     const digest = copy.digest;
     this.seq++;
     for (let e: Entry | null = this.byId.get(idSlot(id)) ?? null; e; e = e.nextSameId) {
-      if (e.digest !== digest || e.live.flow.id !== id) continue;
+      if (!e.hasDigest(digest) || e.live.flow.id !== id) continue;
       if (this.destroyedInDump.size > 0 && this.destroyedInDump.has(e.live.key)) {
         this.st.ignoredDumpCopies++;
         return true;
@@ -275,7 +302,7 @@ export class FlowTable implements DumpShortcut {
         // sample() with equal counters, inlined: a new base, and every rate 0.
         e.prev = flow.counters;
         e.prevMs = e.curMs;
-        e.curMs = t;
+        e.curMs = this.dumpAtBox;
         live.sampleMs = this.dumpAtBox;
         live.rates = ZERO_RATES;
       } else this.sample(e, flow.counters, flow.counters, t);
@@ -303,11 +330,11 @@ export class FlowTable implements DumpShortcut {
       const prev = e;
       e = this.insert(prev.live.key, flow, t);
       if (fresh) { e.eventSeq = prev.eventSeq; e.stateSeq = prev.stateSeq; e.auxSeq = prev.auxSeq; }
-      else e.digest = digest ?? NaN;
+      else e.setDigest(digest);
       this.sample(e, undefined, flow.counters, t);
     } else if (!e) {
       e = this.insert(flowKey(flow), flow, t);
-      e.digest = digest ?? NaN;
+      e.setDigest(digest);
       this.sample(e, undefined, flow.counters, t);
     } else {
       const live = e.live;
@@ -319,13 +346,13 @@ export class FlowTable implements DumpShortcut {
         const state = cur.state;
         changed = fillFromCopy(cur, flow, e.stateSeq > this.dumpSeq, e.auxSeq > this.dumpSeq);
         this.counts.moveState(cur, state);
-        e.digest = NaN;
+        e.digestHi = -1;
       } else {
         changed = !sameReportable(cur, flow);
         const state = cur.state;
         adoptCopy(cur, flow);
         this.counts.moveState(cur, state);
-        e.digest = digest ?? NaN;
+        e.setDigest(digest);
       }
       setStart(live);
       if (this.sample(e, old, flow.counters, t)) changed = true;
@@ -365,7 +392,7 @@ export class FlowTable implements DumpShortcut {
       this.counts.moveState(cur, state);
     }
     e.eventSeq = seq;
-    e.digest = NaN;
+    e.digestHi = -1;
     if (ev.state !== null) e.stateSeq = seq;
     if (ev.labels.length > 0 || ev.helper !== null) e.auxSeq = seq;
     if (this.inDump) e.seenGen = this.gen;
@@ -454,7 +481,7 @@ export class FlowTable implements DumpShortcut {
     const live = e.live;
     if (!cur) {
       e.prev = undefined;
-      e.curMs = NaN;
+      e.curMs = null;
       live.rates = ZERO_RATES;
       return old !== undefined;
     }
@@ -466,7 +493,7 @@ export class FlowTable implements DumpShortcut {
     live.sampleMs = t;
     live.flow.counters = cur;
     const r = this.rateScratch;
-    if (setRates(r, e.prev, e.prevMs, cur, t) === 'reset' && e.resetMs !== t) {
+    if (setRates(r, e.prev, e.prevMs ?? NaN, cur, t) === 'reset' && e.resetMs !== t) {
       live.countersReset++;
       e.resetMs = t; // a duplicate copy in the same dump does not count twice
     }

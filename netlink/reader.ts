@@ -111,7 +111,9 @@ export class Reader {
   u64beAt(off: number): number {
     const hi = this.u32beAt(off);
     if (hi > 0x1fffff) return U64_SATURATED;
-    return hi * 0x100000000 + this.u32beAt(off + 4);
+    // hi 0 (every counter below 4 GiB): the low word as is, a small integer when it fits. `0 * 2^32 + lo`
+    // is a float even for lo = 0, and one such value turns the counters' fields into boxed numbers (V8).
+    return hi === 0 ? this.u32beAt(off + 4) : hi * 0x100000000 + this.u32beAt(off + 4);
   }
 
   /** A copy of `n` bytes at `off`. */
