@@ -279,7 +279,7 @@ export class FlowTable implements DumpShortcut {
    * DumpShortcut: a dump copy identical to the one this open flow was last taken from (same kernel id and
    * digest), but for its timeout. Same effect as that copy through dumpEntry: seen by this dump, new timeout,
    * an unchanged counters sample (rates fall to 0), no reportable change. False outside a dump, and for
-   * every flow an event or merge touched since (its digest is NaN): the source then sends the whole copy.
+   * every flow an event or merge touched since (its digest is forgotten): the source then sends the whole copy.
    */
   unchanged(copy: CopyDigest): boolean {
     if (!this.inDump) return false;
