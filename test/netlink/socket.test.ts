@@ -1,0 +1,56 @@
+// The socket shim as `npm install` leaves it: patched (netlink/shim/patch-binding.mjs) and working.
+// The patched build needs a compiler; without one the prebuilt shim stays and these checks are skipped.
+// Opening a NETLINK_NETFILTER socket needs no privileges; the dump needs root, in a namespace of its own.
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { encodeDumpRequest } from '../../netlink/ct-request.js';
+import { NLMSG } from '../../netlink/message.js';
+import { AF, NETLINK_NETFILTER } from '../../netlink/nfnetlink.js';
+import { openNetlinkSocket, shimPatchLevel, shimPatched } from '../../netlink/socket.js';
+
+const shimDir = dirname(createRequire(import.meta.url).resolve('netlink/package.json'));
+const built = existsSync(join(shimDir, 'build/Release/netlink_binding.node'));
+
+t.test('npm install patched and rebuilt the shim (both patches)', { skip: built ? false : 'no patched build (no compiler at install)' }, async (t) => {
+  t.equal(shimPatchLevel(), 2, 'overflow-safe, SO_RCVBUFFORCE and the reused receive buffer');
+  t.ok(shimPatched());
+});
+
+t.test('fixed-size reads: each datagram is a view of one reused buffer, valid during the callback', {
+  skip: !built ? 'no patched build' : process.getuid?.() !== 0 ? 'needs root (a dump in a fresh namespace)' : false,
+}, async (t) => {
+  // A child in a fresh network namespace: a dump of an empty table is one datagram (DONE); two dumps must
+  // arrive in the same ArrayBuffer, each datagram intact when it is read.
+  const script = `
+    import { openNetlinkSocket } from ${JSON.stringify(new URL('../../dist/netlink/socket.js', import.meta.url).href)};
+    import { encodeDumpRequest } from ${JSON.stringify(new URL('../../dist/netlink/ct-request.js', import.meta.url).href)};
+    const buffers = new Set(); let n = 0; const types = [];
+    let done;
+    const sock = openNetlinkSocket(12, {
+      onDatagram(d) { buffers.add(d.buffer); n++; types.push(new DataView(d.buffer, d.byteOffset).getUint16(4, true)); done?.(); },
+      onError(e) { console.error(e.message); process.exit(3); },
+    }, { recvChunkBytes: 32768 });
+    for (let i = 0; i < 2; i++) {
+      const got = new Promise((r) => (done = r));
+      await sock.send(encodeDumpRequest(100 + i, { family: 0 }));
+      await got;
+    }
+    sock.close();
+    console.log(JSON.stringify({ n, buffers: buffers.size, types }));`;
+  const r = spawnSync('unshare', ['-n', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });
+  t.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { n: number; buffers: number; types: number[] };
+  t.equal(out.n, 2, 'one datagram per dump of an empty table');
+  t.same(out.types, [NLMSG.DONE, NLMSG.DONE], 'each read while it was current');
+  t.equal(out.buffers, 1, 'both datagrams in the same ArrayBuffer');
+});
+
+t.test('sockets open without privileges and close', async (t) => {
+  const s = openNetlinkSocket(NETLINK_NETFILTER, { onDatagram: () => undefined, onError: () => undefined }, { recvChunkBytes: 32768 });
+  t.type(s.portId, 'number');
+  s.close();
+  t.ok(encodeDumpRequest(1, { family: AF.UNSPEC }).byteLength > 0);
+});
