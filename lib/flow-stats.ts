@@ -70,7 +70,9 @@ export function setRates(out: FlowRates, prev: BothCounters | undefined, prevMs:
 
 /** True when both samples exist and hold the same four numbers. */
 export function sameCounters(a: BothCounters | undefined, b: BothCounters | undefined): boolean {
-  if (!a || !b) return a === b;
+  // One object (an unchanged copy keeps its counters): no field reads, which can box numbers in V8.
+  if (a === b) return true;
+  if (!a || !b) return false;
   return a.orig.bytes === b.orig.bytes && a.orig.packets === b.orig.packets &&
     a.reply.bytes === b.reply.bytes && a.reply.packets === b.reply.packets;
 }

@@ -154,9 +154,9 @@ export class FlowTable implements DumpShortcut {
   private dumpSeq = 0;
   private dumpAtMs = 0;
   /**
-   * dumpAtMs again, in a field that may hold null, so V8 keeps it as one boxed number: flows' sampleMs
-   * (number | null) store that box as is. Storing dumpAtMs itself boxed it anew per flow: 50k young numbers
-   * per refresh, all promoted to the old generation since old flows point to them.
+   * dumpAtMs again, in a field that may hold null, so V8 keeps it as one boxed number: sample() stores that
+   * box as is in flows' nullable time fields. Storing dumpAtMs itself boxed it anew per flow: 50k young
+   * numbers per refresh, all promoted to the old generation since old flows point to them.
    */
   private dumpAtBox: number | null = null;
   private lastAtMs = 0;
@@ -294,18 +294,9 @@ export class FlowTable implements DumpShortcut {
         this.st.ignoredDumpCopies++;
         return true;
       }
-      const live = e.live;
-      const flow = live.flow;
-      const t = this.dumpAtMs;
+      const flow = e.live.flow;
       flow.timeoutSec = copy.timeoutSec;
-      if (flow.counters && t !== e.curMs) {
-        // sample() with equal counters, inlined: a new base, and every rate 0.
-        e.prev = flow.counters;
-        e.prevMs = e.curMs;
-        e.curMs = this.dumpAtBox;
-        live.sampleMs = this.dumpAtBox;
-        live.rates = ZERO_RATES;
-      } else this.sample(e, flow.counters, flow.counters, t);
+      this.sample(e, flow.counters, flow.counters);
       e.seenGen = this.gen;
       return true;
     }
@@ -331,11 +322,11 @@ export class FlowTable implements DumpShortcut {
       e = this.insert(prev.live.key, flow, t);
       if (fresh) { e.eventSeq = prev.eventSeq; e.stateSeq = prev.stateSeq; e.auxSeq = prev.auxSeq; }
       else e.setDigest(digest);
-      this.sample(e, undefined, flow.counters, t);
+      this.sample(e, undefined, flow.counters);
     } else if (!e) {
       e = this.insert(flowKey(flow), flow, t);
       e.setDigest(digest);
-      this.sample(e, undefined, flow.counters, t);
+      this.sample(e, undefined, flow.counters);
     } else {
       const live = e.live;
       const cur = live.flow;
@@ -346,7 +337,7 @@ export class FlowTable implements DumpShortcut {
         const state = cur.state;
         changed = fillFromCopy(cur, flow, e.stateSeq > this.dumpSeq, e.auxSeq > this.dumpSeq);
         this.counts.moveState(cur, state);
-        e.digestHi = -1;
+        e.setDigest(undefined);
       } else {
         changed = !sameReportable(cur, flow);
         const state = cur.state;
@@ -355,7 +346,7 @@ export class FlowTable implements DumpShortcut {
         e.setDigest(digest);
       }
       setStart(live);
-      if (this.sample(e, old, flow.counters, t)) changed = true;
+      if (this.sample(e, old, flow.counters)) changed = true;
       if (changed) this.changed(e, t);
     }
     if (this.inDump) e.seenGen = this.gen;
@@ -392,7 +383,7 @@ export class FlowTable implements DumpShortcut {
       this.counts.moveState(cur, state);
     }
     e.eventSeq = seq;
-    e.digestHi = -1;
+    e.setDigest(undefined);
     if (ev.state !== null) e.stateSeq = seq;
     if (ev.labels.length > 0 || ev.helper !== null) e.auxSeq = seq;
     if (this.inDump) e.seenGen = this.gen;
@@ -476,8 +467,13 @@ export class FlowTable implements DumpShortcut {
     e.nextSameId = null;
   }
 
-  /** Records a counters sample taken at `t`; computes rates against the previous sample. True if counters changed. */
-  private sample(e: Entry, old: BothCounters | undefined, cur: BothCounters | undefined, t: number): boolean {
+  /**
+   * Records a counters sample taken now (the dump's time, or the latest input's outside a dump); computes
+   * rates against the previous sample. True if counters changed. The time is read here, not passed: a
+   * number argument was boxed per call on the refresh fast path.
+   */
+  private sample(e: Entry, old: BothCounters | undefined, cur: BothCounters | undefined): boolean {
+    const t = this.inDump ? this.dumpAtMs : this.lastAtMs;
     const live = e.live;
     if (!cur) {
       e.prev = undefined;
@@ -485,17 +481,29 @@ export class FlowTable implements DumpShortcut {
       live.rates = ZERO_RATES;
       return old !== undefined;
     }
-    if (t !== e.curMs) {
+    const cur0 = e.curMs;
+    const next = cur0 === null || t !== cur0; // null apart: a comparison that also met null boxed t per call
+    if (next) {
       e.prev = old; // a second copy in the same dump keeps the previous dump as its base
-      e.prevMs = e.curMs;
-      e.curMs = t;
+      e.prevMs = cur0;
     }
-    live.sampleMs = t;
+    // Within a dump, every flow stores the table's one boxed dump time (see dumpAtBox), not a box of its own.
+    // Two calls, not one store of `box ?? t`: joined into one value, V8 unboxed the box and boxed it anew per flow.
+    const box = this.inDump ? this.dumpAtBox : null;
+    if (box !== null) stampSample(e, next, box);
+    else stampSample(e, next, t);
     live.flow.counters = cur;
+    const same = sameCounters(old, cur);
+    // A new sample equal to its base moved nothing: every rate is 0 and nothing was reset, which is what
+    // setRates would find; skipping it matters for an idle table (its number arguments were boxed per call).
+    if (next && same) {
+      live.rates = ZERO_RATES;
+      return false;
+    }
     const r = this.rateScratch;
     if (setRates(r, e.prev, e.prevMs ?? NaN, cur, t) === 'reset' && e.resetMs !== t) {
       live.countersReset++;
-      e.resetMs = t; // a duplicate copy in the same dump does not count twice
+      e.resetMs = t; // a duplicate copy in the same dump does not count twice (rare: its own box is fine)
     }
     if (allZero(r)) live.rates = ZERO_RATES;
     else {
@@ -506,7 +514,7 @@ export class FlowTable implements DumpShortcut {
       o.reply.bytesPerSec = r.reply.bytesPerSec;
       o.reply.packetsPerSec = r.reply.packetsPerSec;
     }
-    return !sameCounters(old, cur);
+    return !same;
   }
 
   private changed(e: Entry, atMs: number): void {
@@ -581,6 +589,12 @@ function msSince(now: number, then: number): number {
 function ageAt(live: LiveFlow, now: number): number {
   const start = live.startMs;
   return start === null ? msSince(now, live.firstSeenMs) : msSince(now, start);
+}
+
+/** Sets a flow's sample time to `at` (and its current-sample time when the sample is a new one). */
+function stampSample(e: Entry, next: boolean, at: number): void {
+  if (next) e.curMs = at;
+  e.live.sampleMs = at;
 }
 
 /** The byId key of a kernel id: its low 30 bits, a small integer (V8 Smi) on every platform. */

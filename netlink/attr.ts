@@ -9,7 +9,8 @@ import { HOST_IS_LE, type Reader } from './reader.js';
 export const NLA_F_NESTED = 0x8000;
 /** Bit 14 of nla_type: payload in network order (ctnetlink never sets it, ctnetlink.md §1.6). */
 export const NLA_F_NET_BYTEORDER = 0x4000;
-const TYPE_MASK = 0x3fff;
+/** The attribute type without its NLA_F_NESTED / NLA_F_NET_BYTEORDER flag bits. */
+export const NLA_TYPE_MASK = 0x3fff;
 /** Module-local copy of HOST_IS_LE (a local constant folds in V8's optimiser; an import binding may not). */
 const LE = HOST_IS_LE;
 
@@ -72,7 +73,7 @@ export class AttrIter {
     if (nlaLen < 4 || at + nlaLen > end || at + nlaLen > b.length) this.fail(at);
     const rawType = LE ? b[at + 2] | (b[at + 3] << 8) : (b[at + 2] << 8) | b[at + 3];
     this.hdr = at;
-    this.type = rawType & TYPE_MASK;
+    this.type = rawType & NLA_TYPE_MASK;
     this.nestedFlag = (rawType & NLA_F_NESTED) !== 0;
     this.off = at + 4;
     this.len = nlaLen - 4;

@@ -1,14 +1,11 @@
 // netlink/ layer: a cheap fingerprint of one conntrack dump message, so that a periodic refresh can skip
-// decoding the copies that did not change since the previous dump. Imports ./reader and ./message (type).
+// decoding the copies that did not change since the previous dump. Imports ./attr, ./ct-attrs, ./reader, ./message (type).
 // Most of a big table is idle between two refreshes: only CTA_TIMEOUT differs from one dump to the next,
 // so the digest covers every byte of the message after the netlink header except that attribute.
+import { NLA_TYPE_MASK } from './attr.js';
+import { CTA } from './ct-attrs.js';
 import type { NlMsg } from './message.js';
 import { HOST_IS_LE, type Reader } from './reader.js';
-
-/** CTA_TIMEOUT and CTA_ID (ct-attrs.ts CTA; repeated here to keep this file a leaf of the hot path). */
-const CTA_TIMEOUT = 7;
-const CTA_ID = 12;
-const NLA_TYPE_MASK = 0x3fff;
 
 /** What digestCtEntry found; one object reused for every message (no allocation per entry). */
 export class CtDigest {
@@ -50,13 +47,13 @@ export function digestCtEntry(r: Reader, m: NlMsg, out: CtDigest): boolean {
       const len = v.getUint16(off, HOST_IS_LE);
       if (len < 4 || off + len > end) return false;
       const type = v.getUint16(off + 2, HOST_IS_LE) & NLA_TYPE_MASK;
-      if (type === CTA_TIMEOUT) {
+      if (type === CTA.TIMEOUT) {
         if (len !== 8) return false;
         timeout = v.getUint32(off + 4, false);
         off += 8;
         continue;
       }
-      if (type === CTA_ID) {
+      if (type === CTA.ID) {
         if (len !== 8) return false;
         id = v.getUint32(off + 4, false);
       }
