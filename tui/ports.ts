@@ -1,0 +1,70 @@
+// tui/ layer: the seams the view plugs into, as structural interfaces: the session (lib/session.ts, see
+// the session contract), the filter language, grouping and settings. Imports lib/ types only.
+// A lib Session satisfies SessionLike as it is; until the real modules land, tui/ stubs fill the others.
+import type { Enricher } from '../lib/enrich/index.js';
+import type { FlowChange, FlowTable, TableStats } from '../lib/flow-table.js';
+import type { Row } from '../lib/row.js';
+import type { SourceHealth } from '../lib/source.js';
+
+/** What the session delivers to an output (the contract's SessionOutput). */
+export interface SessionOutputLike {
+  changes(batch: readonly FlowChange[]): void | Promise<void>;
+  refreshed(stats: TableStats, health: SourceHealth): void | Promise<void>;
+  sourceEnded?(): void;
+}
+
+/** The members of lib/session.ts's Session the view uses. */
+export interface SessionLike {
+  readonly table: FlowTable;
+  readonly enricher: Enricher | null;
+  run(out: SessionOutputLike, opts?: { stayAfterSourceEnd?: boolean }): Promise<'aborted' | 'iterations' | 'source-ended' | 'output-closed'>;
+  setInterval(ms: number): void;
+  refreshNow(): void;
+  readonly intervalMs: number;
+}
+
+/** A compiled filter, or where the text is wrong (pos: 0-based character offset). */
+export type FilterResult =
+  | { ok: true; test: (r: Row) => boolean; needsEnrichment: boolean }
+  | { ok: false; error: { code: string; message: string; pos: number } };
+
+/** Turns filter text into a row predicate. */
+export type FilterCompiler = (text: string) => FilterResult;
+
+/** What the view can group by. */
+export type GroupBy = 'host' | 'port' | 'process' | 'country' | 'asn' | 'state';
+
+/** One group's aggregates: flows, bytes and rates (bytes per second) in both directions. */
+export interface GroupRow {
+  key: string;
+  /** A filter expression that selects this group's flows (Enter opens the group with it). */
+  filter: string;
+  flows: number;
+  bytes: number;
+  rateBps: number;
+}
+
+/** Groups rows (sorted by flows, then key). */
+export type Grouper = (rows: readonly Row[], by: GroupBy) => GroupRow[];
+
+/** What the view persists: columns and their widths, sort, meters, theme, toggles, interval. */
+export interface ViewSettings {
+  columns: string[];
+  widths: Record<string, number>;
+  sortBy: string;
+  descending: boolean;
+  theme: string;
+  meters: number;
+  intervalMs: number;
+  names: boolean;
+  services: boolean;
+  bits: boolean;
+  totals: boolean;
+  ghosts: boolean;
+}
+
+/** Loads and saves settings (the settings file); save never throws, it reports through warn. */
+export interface SettingsStore {
+  load(): Partial<ViewSettings>;
+  save(s: ViewSettings): void;
+}
