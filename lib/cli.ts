@@ -6,7 +6,18 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { keepYoungGenerationSmall } from './heap.js';
-import { runOnce, runEvents, type RunOptions } from './modes.js';
+import { openEnricher, openSource, prepareSysctls, runOnce, runEvents, type Io, type RunOptions } from './modes.js';
+import { ReplaySource } from './kernel-source.js';
+import { FlowTable } from './flow-table.js';
+import { basename } from 'node:path';
+import { readlinkSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { runApp } from '../tui/app.js';
+import { compileStubFilter } from '../tui/filter-stub.js';
+import { groupRowsStub } from '../tui/group-stub.js';
+import { InterimSession } from '../tui/interim-session.js';
+import { fileSettings } from '../tui/settings-stub.js';
+import { openScreen } from '../tui/terminal.js';
 import { explain } from './errors.js';
 import { SysctlGuard } from './sysctl.js';
 import { DEFAULT_CREDITS } from './enrich/geoip-sources.js';
@@ -79,6 +90,7 @@ function buildProgram(): Command {
     .option('--no-services', 'show port numbers, not service names')
     .option('-P, --no-servname', 'the same as --no-services')
     .option('--no-processes', 'do not look up the process behind local flows')
+    .option('--no-mouse', 'interactive view: no mouse (clicks and the wheel go to the terminal)')
     .addOption(new Option('--iterations <n>', 'stop after N refreshes (for scripts and tests)').argParser(uint))
     .addHelpText('after', `\nWithout your own MaxMind databases, GeoIP uses embedded data:\n  ${DEFAULT_CREDITS.country}\n  ${DEFAULT_CREDITS.asn}`)
     .exitOverride()
@@ -119,6 +131,7 @@ export function parseOptions(argv: string[]): RunOptions {
     services: (o.services as boolean) && (o.servname as boolean),
     processes: o.processes as boolean,
     iterations: o.iterations as number | undefined,
+    mouse: o.mouse as boolean,
   };
 }
 
@@ -136,11 +149,14 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const sysctls = new SysctlGuard();
+  // The interactive view's terminal restore (alternate screen, cursor, raw mode); set while the screen is open.
+  const screen: { restore: (() => void) | null } = { restore: null };
   const abort = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (signalled) {
       // A second signal: the user insists. Restore and leave now.
+      screen.restore?.();
       sysctls.restore();
       process.exit(128 + (SIGNALS[sig] ?? 1));
     }
@@ -150,6 +166,7 @@ async function main(argv: string[]): Promise<number> {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
   // A crash must not leave the host's sysctls changed.
   process.on('uncaughtException', (e) => {
+    screen.restore?.();
     sysctls.restore();
     process.stderr.write(`conntop: internal error: ${e.stack ?? e.message}\n`);
     process.exit(1);
@@ -158,16 +175,73 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (opts.mode === 'once') return await runOnce(opts, io);
     if (opts.mode === 'events') return await runEvents(opts, io);
-    process.stderr.write('conntop: the interactive view is not built yet; use --once, --once --json or --events\n');
-    return 2;
+    return await runInteractive(opts, io, screen);
   } catch (e) {
+    screen.restore?.();
     process.stderr.write(`conntop: ${explain(e)}\n`);
     return 1;
   } finally {
+    screen.restore?.();
     sysctls.restore();
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
     if (signalled) process.exitCode = 128 + (SIGNALS[signalled] ?? 1);
   }
+}
+
+// ---- The interactive view (`conntop`, `conntop --replay FILE`): the session plus the screen. ----
+
+/** Where the flows come from, for the header: the replay file, or this host and its network namespace. */
+function sourceLabel(opts: RunOptions): string {
+  if (opts.replay) return `replay ${basename(opts.replay)}`;
+  let ns = '';
+  try {
+    ns = ` ${readlinkSync('/proc/self/ns/net')}`;
+  } catch {
+    // No /proc: the namespace is simply not shown.
+  }
+  return `this host${ns}`;
+}
+
+/** Runs the interactive view until quit or a signal; `screen.restore` is set while the terminal is taken. */
+async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() => void) | null }): Promise<number> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    process.stderr.write('conntop: the interactive view needs a terminal; use --once (a table), --once --json or --events (JSON lines)\n');
+    return 2;
+  }
+  prepareSysctls(opts, io);
+  const notes: string[] = [];
+  // Warnings while the screen is up go to the status line, never into the screen's cells.
+  const warnSink = new Writable({ write(chunk, _enc, cb) { notes.push(String(chunk).trim().replace(/^conntop: /, '')); cb(); } });
+  const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
+  const { source, finish, record } = openSource(opts, true, { stderr: warnSink });
+  const en = await openEnricher(opts, { ...io, stderr: warnSink }, record);
+  const quit = new AbortController();
+  const stop = (): void => quit.abort();
+  io.signal.addEventListener('abort', stop);
+  const session = new InterimSession({
+    source, table, intervalMs: opts.delaySec * 1000, signal: quit.signal, warn: (m) => notes.push(m), enricher: en?.enricher ?? null,
+    ended: source instanceof ReplaySource ? source.done : undefined,
+  });
+  const term = openScreen({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: io.env, mouse: opts.mouse !== false });
+  screen.restore = term.restore;
+  try {
+    await runApp({
+      session, screen: term, settings: fileSettings(io.env, (m) => notes.push(m)), env: io.env, sourceLabel: sourceLabel(opts),
+      compileFilter: compileStubFilter, group: groupRowsStub, now: () => performance.now(), quit: stop, mouse: opts.mouse !== false,
+      onFrame: (g, view) => {
+        if (notes.length > 0 && !view.status) view.status = notes[notes.length - 1];
+        // Tests and benchmarks may ask for the last frame's text in a file (never written into the screen).
+        if (io.env.CONNTOP_TUI_FRAME) writeFileSync(io.env.CONNTOP_TUI_FRAME, `${JSON.stringify({ loading: view.loading, rows: view.shownRows().length, mode: view.mode })}\n${g.text().join('\n')}\n`);
+      },
+    });
+  } finally {
+    term.restore();
+    screen.restore = null;
+    io.signal.removeEventListener('abort', stop);
+    en?.enricher.close();
+    finish();
+  }
+  return 0;
 }
 
 const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };

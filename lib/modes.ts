@@ -33,6 +33,8 @@ export interface RunOptions {
   services: boolean;
   processes: boolean;
   iterations?: number;
+  /** Interactive view: mouse reporting (--no-mouse turns it off). */
+  mouse?: boolean;
 }
 
 /** The process's streams and environment, passed in so tests can run modes in-process. */
@@ -84,8 +86,8 @@ function wantsEnrichment(opts: RunOptions): boolean {
   return opts.dns || opts.geoip || opts.services || (opts.processes && !opts.replay);
 }
 
-/** The enricher the options ask for; process lookup only against the live kernel (a replay has no sockets). */
-async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
+/** The enricher the options ask for (null when every part is off); process lookup only against the live kernel (a replay has no sockets). */
+export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
   if (!wantsEnrichment(opts)) return null;
   const warned = new Set<string>();
   const sockets = opts.processes && !opts.replay ? new SockDiagLookup({ record }) : null;

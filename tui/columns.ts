@@ -135,7 +135,7 @@ const portKey = (t: Row['flow']['orig'], end: 'src' | 'dst') => (end === 'src' ?
 
 /** Every column the view can show, in the default order; `DEFAULT_COLUMNS` says which are on. */
 export const COLUMNS: readonly Column[] = [
-  { id: 'proto', title: 'PROTO', width: 5, minWidth: 4, priority: 1, align: 'left', descending: false, enriched: false, format: (r) => r.flow.proto, sortKey: (r) => r.flow.proto },
+  { id: 'proto', title: 'PROTO', width: 7, minWidth: 4, priority: 1, align: 'left', descending: false, enriched: false, format: (r) => r.flow.proto, sortKey: (r) => r.flow.proto },
   { id: 'state', title: 'STATE', width: 11, minWidth: 5, priority: 3, align: 'left', descending: false, enriched: false, format: (r) => r.flow.state ?? '', sortKey: (r) => r.flow.state ?? '' },
   { id: 'src', title: 'SOURCE', width: 22, minWidth: 15, priority: 0, align: 'left', descending: false, enriched: false, cutMiddle: true, format: (r, o) => addrText(r, o, 'src'), sortKey: (r, o) => (o.names ? addrText(r, o, 'src') : addrKey(tuple(r, o).src)), role: (r, o) => addrRole(r, o, 'src') },
   { id: 'sport', title: 'SPORT', width: 6, minWidth: 5, priority: 4, align: 'right', descending: false, enriched: false, format: (r, o) => portCell(r, o, 'src'), sortKey: (r, o) => portKey(tuple(r, o), 'src') },

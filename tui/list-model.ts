@@ -25,6 +25,11 @@ export class ListModel {
   rows: LiveFlow[] = [];
   private keys: SortKey[] = [];
   private ord: Ordering | null = null;
+  /**
+   * The rows as a set: a flow's 'new' change can arrive after a re-sort already took it from the table
+   * (the session drains changes a moment after applying them), and must not be listed twice.
+   */
+  private members = new Set<LiveFlow>();
 
   /** Sorts `flows` (kept ones only) by `ord`; equal keys keep the order of `flows` (the table's, stable). */
   rebuild(flows: readonly LiveFlow[], ord: Ordering): void {
@@ -43,12 +48,18 @@ export class ListModel {
     }
     this.rows = rows;
     this.keys = outKeys;
+    this.members = new Set(rows);
+  }
+
+  /** True when `l` is listed. */
+  has(l: LiveFlow): boolean {
+    return this.members.has(l);
   }
 
   /** Inserts `l` at its sorted place (after equal keys) if the ordering keeps it; returns its index or -1. */
   insert(l: LiveFlow): number {
     const ord = this.ord;
-    if (!ord || !ord.keep(l)) return -1;
+    if (!ord || this.members.has(l) || !ord.keep(l)) return -1;
     const k = ord.key(l);
     const sign = ord.descending ? -1 : 1;
     let lo = 0, hi = this.rows.length;
@@ -59,11 +70,13 @@ export class ListModel {
     }
     this.rows.splice(lo, 0, l);
     this.keys.splice(lo, 0, k);
+    this.members.add(l);
     return lo;
   }
 
   /** Removes `l` (found by identity, near `hint` first); returns its former index or -1. */
   remove(l: LiveFlow, hint = 0): number {
+    if (!this.members.delete(l)) return -1;
     const i = this.indexOf(l, hint);
     if (i >= 0) {
       this.rows.splice(i, 1);

@@ -41,6 +41,8 @@ export const PROTO_GROUPS: Readonly<Record<string, readonly string[]>> = {
 
 /** Batches bigger than this (or than an eighth of the list) rebuild the index instead of inserting one by one. */
 const BULK = 2000;
+/** While loading, big batches re-sort at most this often (ms). */
+const LOAD_RESORT_MS = 250;
 /** Per tick, at most this many ms go to enriching rows in the background (sort or filter by enrichment). */
 const FILL_BUDGET_MS = 8;
 
@@ -80,6 +82,7 @@ export class ViewState {
   /** True while a re-sort waits for the key-press hold to pass. */
   resortPending = false;
   private lastKeyMs = -Infinity;
+  private lastResortMs = -Infinity;
   private filterTest: ((r: Row) => boolean) | null = null;
   private filterNeedsEnrich = false;
   private readonly newSeen = new Map<LiveFlow, number>();
@@ -93,6 +96,7 @@ export class ViewState {
     if (!columnById(this.settings.sortBy)) this.settings.sortBy = DEFAULT_SETTINGS.sortBy;
     this.settings.columns = this.settings.columns.filter((id) => columnById(id));
     if (this.settings.columns.length === 0) this.settings.columns = [...DEFAULT_COLUMNS];
+    this.list.rebuild([], this.ordering());
   }
 
   /** The toggles every formatter sees. */
@@ -160,6 +164,7 @@ export class ViewState {
   /** Re-sorts from the table now and keeps the selected flow selected at the same screen line. */
   resort(): void {
     this.resortPending = false;
+    this.lastResortMs = this.deps.now();
     const all = this.deps.snapshot(this.settings.ghosts);
     if (this.needsFill()) this.fillQueue = all.filter((l) => !this.filled.has(l));
     else this.filled.clear();
@@ -187,12 +192,17 @@ export class ViewState {
     this.top = Math.max(0, Math.min(this.top, Math.max(0, n - h)));
   }
 
-  /** A change batch from the session: inserts new flows at their place, drops ghosts when hidden. */
-  onChanges(batch: readonly FlowChange[]): void {
+  /**
+   * A change batch from the session: inserts new flows at their place, drops ghosts when hidden. A big
+   * batch re-sorts instead, unless `refreshFollows` (the caller calls onRefresh next, which re-sorts).
+   */
+  onChanges(batch: readonly FlowChange[], refreshFollows = false): void {
     const now = this.deps.now();
     if (batch.length > BULK || batch.length > this.list.length / 8 + 64) {
       if (!this.loading) for (const c of batch) if (c.kind === 'new') this.newSeen.set(c.live, now);
-      this.resort();
+      // While the first dump streams in, re-sort at most every LOAD_RESORT_MS (rows show as they arrive).
+      if (this.loading && now - this.lastResortMs < LOAD_RESORT_MS) this.resortPending = true;
+      else if (!refreshFollows) this.resort();
       return;
     }
     for (const c of batch) {
@@ -224,7 +234,7 @@ export class ViewState {
   /** Per frame: a pending re-sort once the hold passed, new-flow highlights expiring, background enrichment. */
   tick(): void {
     const now = this.deps.now();
-    if (this.resortPending && now - this.lastKeyMs >= (this.deps.holdMs ?? 1500)) this.resort();
+    if (this.resortPending && now - this.lastKeyMs >= (this.deps.holdMs ?? 1500) && !(this.loading && now - this.lastResortMs < LOAD_RESORT_MS)) this.resort();
     const newMs = this.deps.newMs ?? 3000;
     for (const [l, t] of this.newSeen) if (now - t >= newMs) this.newSeen.delete(l);
     if (this.fillQueue.length > 0 && this.deps.enrich) {
