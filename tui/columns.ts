@@ -176,6 +176,9 @@ export function columnById(id: string): Column | undefined {
   return COLUMNS.find((c) => c.id === id);
 }
 
+/** The longest IPv6 address text. */
+const MAX_ADDR_WIDTH = 39;
+
 /** A laid-out column: where it starts and how wide it is drawn. */
 export interface Placed {
   col: Column;
@@ -198,9 +201,10 @@ export function layoutColumns(ids: readonly string[], width: number, widths: Rea
     for (const c of cols) if (c.priority >= drop.priority) drop = c;
     cols = cols.filter((c) => c !== drop);
   }
+  // Spare room widens the addresses, up to a full IPv6 address (39 columns) each.
   const spare = width - total();
   const grow = cols.filter((c) => c.cutMiddle);
-  grow.forEach((c, i) => w.set(c.id, w.get(c.id)! + Math.floor(spare / grow.length) + (i < spare % grow.length ? 1 : 0)));
+  grow.forEach((c, i) => w.set(c.id, Math.min(Math.max(w.get(c.id)!, MAX_ADDR_WIDTH), w.get(c.id)! + Math.floor(spare / grow.length) + (i < spare % grow.length ? 1 : 0))));
   const out: Placed[] = [];
   let x = 0;
   for (const c of cols) {

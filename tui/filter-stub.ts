@@ -24,6 +24,7 @@ const ports = (r: Row) => [r.flow.orig.sport, r.flow.orig.dport];
 
 function term(key: string, v: string): Test | string {
   const lower = v.toLowerCase();
+  if (v === '') return 'EMPTY_VALUE';
   switch (key) {
     case 'proto': return (r) => r.flow.proto === lower || (lower === 'icmp' && r.flow.proto === 'icmpv6');
     case 'port': case 'sport': case 'dport': {

@@ -73,6 +73,7 @@ export function renderGroups(g: Grid, v: ViewState, t: Theme, y0: number): void 
 export function renderSortMenu(g: Grid, v: ViewState, t: Theme, y0: number): void {
   const cols = v.settings.columns;
   const w = 18;
+  for (let y = y0 - 1; y < y0 + v.listHeight; y++) g.fill(0, y, w + 1, t.text);
   g.fill(0, y0 - 1, w, t.colHeaderSort);
   g.put(0, y0 - 1, 'Sort by', t.colHeaderSort);
   for (let i = 0; i < Math.min(cols.length, v.listHeight); i++) {

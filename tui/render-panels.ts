@@ -12,7 +12,7 @@ import type { ViewState } from './view-state.js';
 
 const HELP_MODES: Array<[Mode, string]> = [
   ['list', 'The flow list'], ['proto', 'Protocol menu (p)'], ['sort', 'Sort menu (F6)'], ['search', 'Search prompt (F3, /)'],
-  ['filter', 'Filter prompt (F4, \\)'], ['group', 'Group mode (F5, g)'], ['detail', 'Flow details (Enter)'], ['setup', 'Setup (F2)'],
+  ['filter', 'Filter prompt (F4, \\)'], ['group', 'Group mode (F5, g)'], ['detail', 'Flow details (Enter)'], ['setup', 'Setup (F2)'], ['help', 'This help'],
 ];
 
 /** The help screen's lines, generated from the keymap (the same table that handles the keys). */
@@ -175,7 +175,7 @@ export function renderBottom(g: Grid, v: ViewState, t: Theme): void {
   for (const it of barItems(v.mode)) {
     if (x + it.key.length + 6 > g.width) break;
     x = g.put(x, y, it.key, t.fkey);
-    x = g.put(x, y, it.label.padEnd(6), t.fkeyLabel);
+    x = g.put(x, y, it.label.padEnd(6), t.fkeyLabel) + 1;
   }
   const status = v.searchText ? `search: ${v.searchText}${v.searchMiss ? ' (not found)' : ''}` : v.filterText ? `filter: ${v.filterText}` : v.status;
   if (status && x + 2 < g.width) g.put(x + 1, y, fitText(status, g.width - x - 1), v.searchMiss ? t.error : t.mag0);

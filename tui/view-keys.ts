@@ -106,7 +106,7 @@ function listAction(v: ViewState, action: ActionId, fx: KeyEffects): boolean {
     case 'search': v.mode = 'search'; v.draft = v.searchText; v.searchMiss = false; break;
     case 'searchNext': v.search(1, v.sel + 1); break;
     case 'searchPrev': v.search(-1, v.sel - 1); break;
-    case 'filter': v.mode = 'filter'; v.draft = v.filterText; v.filterError = null; break;
+    case 'filter': v.mode = 'filter'; v.draft = v.filterText; v.filterError = null; break; // typing applies live
     case 'group': v.mode = 'group'; v.regroup(); break;
     case 'sortMenu': v.mode = 'sort'; v.menuSel = Math.max(0, s.columns.indexOf(s.sortBy)); break;
     case 'sortPrev': case 'sortNext': {
@@ -163,11 +163,16 @@ function sortAction(v: ViewState, action: ActionId): boolean {
 
 function typeText(v: ViewState, ch: string): boolean {
   v.draft += ch;
+  edited(v);
+  return true;
+}
+
+/** After each keystroke in a prompt: search moves to the first match; a filter that parses applies at once. */
+function edited(v: ViewState): void {
   if (v.mode === 'search') {
     v.searchText = v.draft;
     v.search(1, v.sel);
-  }
-  return true;
+  } else v.applyFilter(v.draft);
 }
 
 function promptAction(v: ViewState, action: ActionId): boolean {
@@ -175,15 +180,15 @@ function promptAction(v: ViewState, action: ActionId): boolean {
   switch (action) {
     case 'erase':
       v.draft = v.draft.slice(0, -1);
-      if (search) { v.searchText = v.draft; v.search(1, v.sel); }
+      edited(v);
       break;
     case 'accept':
       if (search) v.mode = 'list';
       else if (v.applyFilter(v.draft)) { v.mode = 'list'; v.settingsDirty = true; }
       break;
     case 'back':
+      // Esc leaves the prompt: a search is forgotten, the filter keeps what was last applied.
       if (search) v.searchText = '';
-      else if (v.draft.trim() === '') v.applyFilter('');
       v.filterError = null;
       v.mode = 'list';
       break;
