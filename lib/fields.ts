@@ -71,7 +71,9 @@ type Spec = Pick<Field, 'id' | 'title' | 'description' | 'width' | 'priority'> &
 
 function base(s: Spec): Omit<Field, 'format' | 'compare' | 'sortKey'> {
   return {
-    align: 'left', cut: 'end', descending: false, enrich: false, live: false, sparse: false, minWidth: Math.min(s.width, Math.max(4, s.title.length)), ...s,
+    align: 'left', cut: 'end', descending: false, enrich: false, live: false, sparse: false, ...s,
+    // Never narrower than the title: headers are not cut.
+    minWidth: Math.min(s.width, Math.max(s.minWidth ?? 4, s.title.length, s.totalsTitle?.length ?? 0)),
   };
 }
 
@@ -186,7 +188,7 @@ export const FIELDS: readonly Field[] = [
   text({ id: 'proto', title: 'PROTO', description: 'protocol (tcp, udp, icmp, gre, or its number)', width: 7, minWidth: 7, priority: 100 }, (r) => r.flow.proto),
   text({ id: 'family', title: 'FAM', description: 'address family (ipv4, ipv6)', width: 4, priority: 20 }, (r) => r.flow.family),
   text({ id: 'state', title: 'STATE', description: 'protocol state (TCP, SCTP, DCCP)', width: 11, minWidth: 11, priority: 90 }, (r) => r.flow.state),
-  endpoint({ id: 'src', title: 'SOURCE', description: 'source address (or host name)', width: 39, priority: 98 }, false),
+  endpoint({ id: 'src', title: 'SOURCE', description: 'source address (or host name)', width: 39, priority: 97 }, false),
   port({ id: 'sport', title: 'SPORT', description: 'source port (or service); ICMP type/code; GRE key', width: 7, priority: 85 }, false),
   endpoint({ id: 'dst', title: 'DESTINATION', description: 'destination address (or host name)', width: 39, priority: 97 }, true),
   port({ id: 'dport', title: 'DPORT', description: 'destination port (or service); ICMP #id; GRE key', width: 7, priority: 96 }, true),

@@ -23,7 +23,7 @@ export function onceColumns(parts: EnrichParts): string[] {
   ids.splice(ids.indexOf('dport') + 1, 0, ...(parts.services ? ['service'] : []), ...(any ? ['dir'] : []));
   if (parts.geoip) ids.push('country', 'org');
   if (parts.dns) ids.push('host');
-  if (parts.processes) ids.push('process');
+  if (parts.processes) ids.push('pid', 'process');
   return ids;
 }
 
@@ -59,15 +59,26 @@ export function layoutColumns(cols: readonly ColumnDemand[], maxWidth: number): 
     for (let k = 2; k < kept.length; k++) if (cols[kept[k]].field.priority <= cols[kept[worst]].field.priority) worst = k;
     kept.splice(worst, 1);
   }
-  const widths = new Map(kept.map((i) => [i, minOf(cols[i])]));
+  const widths = kept.map((i) => minOf(cols[i]));
   let spare = maxWidth - need();
-  for (const i of [...kept].sort((a, b) => cols[b].field.priority - cols[a].field.priority || a - b)) {
-    if (spare <= 0) break;
-    const add = Math.min(spare, cols[i].natural - widths.get(i)!);
-    widths.set(i, widths.get(i)! + add);
-    spare -= add;
+  // Spare width goes to the highest priority first; columns of equal priority share it a column at a time.
+  const order = kept.map((_, k) => k).sort((a, b) => cols[kept[b]].field.priority - cols[kept[a]].field.priority || a - b);
+  for (let g = 0; g < order.length && spare > 0;) {
+    let end = g;
+    while (end < order.length && cols[kept[order[end]]].field.priority === cols[kept[order[g]]].field.priority) end++;
+    for (let grew = true; grew && spare > 0;) {
+      grew = false;
+      for (let k = g; k < end && spare > 0; k++) {
+        if (widths[order[k]] < cols[kept[order[k]]].natural) {
+          widths[order[k]]++;
+          spare--;
+          grew = true;
+        }
+      }
+    }
+    g = end;
   }
-  return kept.map((index) => ({ index, width: widths.get(index)! }));
+  return kept.map((index, k) => ({ index, width: widths[k] }));
 }
 
 /**
@@ -90,10 +101,12 @@ export function renderTable(rows: readonly Row[], opts: TableOptions = {}): stri
     at.push(i);
   });
   const layout = layoutColumns(demands, opts.maxWidth ?? 80);
+  // Titles are never cut (a field's minWidth covers its title); cells are cut as their field says.
   const line = (text: (i: number) => string): string =>
     layout.map(({ index, width }) => {
       const f = demands[index].field;
       return fit(text(at[index]), width, f.align, f.cut);
     }).join(' ').trimEnd();
-  return [line((i) => titleOf(fields[i], display)), ...cells.map((row) => line((i) => row[i]))];
+  const head = line((i) => titleOf(fields[i], display));
+  return [head, ...cells.map((row) => line((i) => row[i]))];
 }
