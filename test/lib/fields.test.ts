@@ -3,6 +3,7 @@
 // The comparators' order laws and sort keys over arbitrary rows: fuzz/fields.prop.ts (run by test/fuzz.test.ts).
 import t from 'tap';
 import { DEFAULT_DISPLAY, FIELDS, PENDING_MARK, compareKeys, fieldById, titleOf, type DisplayOptions } from '../../lib/fields.js';
+import { ZERO_RATES } from '../../lib/flow-stats.js';
 import type { Row } from '../../lib/row.js';
 import { ENRICHED_ROWS, PLAIN_ROWS, enrichment, flow, live } from '../helpers/rows.js';
 
@@ -95,4 +96,20 @@ t.test('flow columns: NAT, flags, labels, ICMP and GRE keys', async (t) => {
   t.same([show('sport', gre), show('dport', gre)], ['0x10', '0x20']);
   t.equal(show('timeout', web), '4d23h');
   t.ok(fieldById('nat')!.compare(dns, web, DEFAULT_DISPLAY) < 0, 'NATed flows first');
+});
+
+t.test('view code cannot sort or write the shared, frozen parts of a row (checked by tsc)', async (t) => {
+  // Never called: each line must fail to compile (`npx tsc -p tsconfig.test.json` reports an unused expectation).
+  const mutations = (r: Row): void => {
+    // @ts-expect-error status lists are shared between flows and frozen
+    r.flow.status.sort();
+    // @ts-expect-error the empty label list is shared and frozen
+    r.flow.labels.push(1);
+    // @ts-expect-error idle flows share the frozen ZERO_RATES
+    r.live!.rates.orig.bytesPerSec = 1;
+    // @ts-expect-error frozen
+    ZERO_RATES.reply.packetsPerSec = 1;
+  };
+  t.type(mutations, 'function');
+  t.ok(Object.isFrozen(ZERO_RATES) && Object.isFrozen(ZERO_RATES.orig), 'ZERO_RATES is frozen at run time too');
 });
