@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { keepYoungGenerationSmall } from './heap.js';
 import { openEnricher, openSource, prepareSysctls, runOnce, runEvents, type Io, type RunOptions } from './modes.js';
-import { ReplaySource } from './kernel-source.js';
+import { ReplaySource } from './kernel/index.js';
 import { FlowTable } from './flow-table.js';
 import { basename } from 'node:path';
 import { readlinkSync, writeFileSync } from 'node:fs';
@@ -62,6 +62,7 @@ function buildProgram(): Command {
     .version(version(), '-V, --version')
     .option('--once', 'print the conntrack table once and exit')
     .option('--json', 'with --once: one JSON object per flow per line')
+    .option('--wide', 'with --once: no width limit on the text table (else the terminal width, or 80 columns)')
     .option('--enrich', 'with --once --json and --events: add an "enrich" object (service, direction, GeoIP, reverse DNS, process)')
     .option('-b, --batch', 'stream one JSON line per change (new, update, destroy, resync, stats)')
     .option('--events', 'the same as --batch')
@@ -132,6 +133,7 @@ export function parseOptions(argv: string[]): RunOptions {
     processes: o.processes as boolean,
     iterations: o.iterations as number | undefined,
     mouse: o.mouse as boolean,
+    wide: Boolean(o.wide),
   };
 }
 

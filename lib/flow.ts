@@ -1,5 +1,5 @@
 // lib/ layer: the Flow model, conntop's one representation of a tracked connection, and its JSON form.
-// Imports nothing from netlink/ (kernel-source.ts maps wire records into Flows). The same objects feed
+// Imports nothing from netlink/ (lib/kernel/to-flow.ts maps wire records into Flows). The same objects feed
 // the --json output, the live table, the TUI and (later) the wire protocol, unchanged.
 
 /** One direction's tuple: `src`/`dst` in canonical text (RFC 5952 for IPv6), then the protocol's keys. */
@@ -38,8 +38,11 @@ export interface Flow {
   reply: FlowTuple;
   /** Protocol state name (TCP, SCTP, DCCP), or null for stateless protocols and offloaded entries. */
   state: string | null;
-  /** IPS_* status flags without the prefix, in bit order, e.g. ["SEEN_REPLY", "ASSURED", "CONFIRMED"]. */
-  status: string[];
+  /**
+   * IPS_* status flags without the prefix, in bit order, e.g. ["SEEN_REPLY", "ASSURED", "CONFIRMED"]. Shared
+   * and frozen between flows (one list per status word): readonly, so an in-place sort fails to compile.
+   */
+  status: readonly string[];
   /** Seconds until the entry expires; null when the kernel sent none (offloaded, or a destroy). */
   timeoutSec: number | null;
   mark: number;
@@ -52,8 +55,8 @@ export interface Flow {
   /** CLOCK_REALTIME ns as a decimal string (exceeds 2^53); absent when timestamps were off. */
   startNs?: string;
   stopNs?: string;
-  /** Connection label bit numbers, ascending. */
-  labels: number[];
+  /** Connection label bit numbers, ascending; the empty list is shared and frozen, hence readonly. */
+  labels: readonly number[];
   helper: string | null;
   /** The master's original tuple, for expected (RELATED) flows. */
   master?: FlowTuple;

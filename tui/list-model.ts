@@ -105,51 +105,78 @@ export class ListModel {
   }
 }
 
-/** The first 6 UTF-16 units of `s` as an integer below 2^48 (codes above 255 count as 255): orders like `s` up to ties. */
-function prefixKey(s: string): number {
+/** 6 UTF-16 units of `s` from `from` as an integer below 2^48 (codes above 255 count as 255): orders like them. */
+function prefixKey(s: string, from: number): number {
   let k = 0;
-  for (let i = 0; i < 6; i++) k = k * 256 + (i < s.length ? Math.min(255, s.charCodeAt(i)) : 0);
+  for (let i = from; i < from + 6; i++) k = k * 256 + (i < s.length ? Math.min(255, s.charCodeAt(i)) : 0);
   return k;
 }
+
+/** Levels of 6 characters the string sort settles by radix passes (18 characters: an IPv4 key exactly). */
+const STRING_LEVELS = 3;
 
 /**
  * The permutation that sorts `keys` (ascending, or descending), stable: equal keys keep their order.
  * Numbers go through an LSD radix sort of their IEEE-754 bits (a comparator sort of 100k rows cost 100-300 ms
- * on a loaded machine; the radix sort is linear). Strings sort by a 6-character numeric prefix the same way,
- * then each run of equal prefixes is finished with a comparator on the whole strings.
+ * on a loaded machine; the radix sort is linear). Strings are radix-sorted by their first 18 characters,
+ * 6 at a time from the last group to the first (stable passes compose), then each run that is still equal
+ * there and holds a longer string is finished with a comparator on the whole strings.
  */
 export function sortIndices(keys: readonly SortKey[], descending: boolean): Uint32Array {
   const n = keys.length;
-  const strings = keys.some((k) => typeof k !== 'number');
-  const prim = new Float64Array(n);
+  let strings = false;
+  let maxLen = 0;
   for (let i = 0; i < n; i++) {
     const k = keys[i];
-    prim[i] = typeof k === 'number' ? (strings ? prefixKey(String(k)) : k) : prefixKey(k);
+    if (typeof k !== 'number') {
+      strings = true;
+      if (k.length > maxLen) maxLen = k.length;
+    }
   }
-  const idx = radixFloat(prim, descending);
-  if (!strings) return idx;
+  const prim = new Float64Array(n);
+  if (!strings) {
+    for (let i = 0; i < n; i++) prim[i] = keys[i] as number;
+    return radixFloat(prim, descending, null);
+  }
+  const str = keys.map(String);
   const sign = descending ? -1 : 1;
-  const str = (i: number) => String(keys[i]);
+  // Characters above 255 do not fit the radix keys (host names in other scripts): a plain comparator sort then.
+  if (str.some((x) => /[^\u0000-\u00ff]/.test(x))) {
+    return Uint32Array.from(str.map((_, i) => i).sort((x, y) => (str[x] < str[y] ? -sign : str[x] > str[y] ? sign : x - y)));
+  }
+  const levels = Math.max(1, Math.min(STRING_LEVELS, Math.ceil(maxLen / 6)));
+  let idx: Uint32Array | null = null;
+  for (let level = levels - 1; level >= 0; level--) {
+    for (let i = 0; i < n; i++) prim[i] = prefixKey(str[i], level * 6);
+    idx = radixFloat(prim, descending, idx);
+  }
+  const out = idx!;
+  if (maxLen <= levels * 6) return out;
+  const settled = levels * 6;
+  const same = (a: number, b: number) => str[a].slice(0, settled) === str[b].slice(0, settled);
   for (let a = 0; a < n;) {
     let b = a + 1;
-    while (b < n && prim[idx[b]] === prim[idx[a]]) b++;
+    while (b < n && same(out[b], out[a])) b++;
     if (b - a > 1) {
-      const run = Array.from(idx.subarray(a, b));
-      if (run.some((i) => str(i).length > 6)) {
+      const run = Array.from(out.subarray(a, b));
+      if (run.some((i) => str[i].length > settled)) {
         run.sort((x, y) => {
-          const p = str(x), q = str(y);
+          const p = str[x], q = str[y];
           return p < q ? -sign : p > q ? sign : x - y;
         });
-        idx.set(run, a);
+        out.set(run, a);
       }
     }
     a = b;
   }
-  return idx;
+  return out;
 }
 
-/** Stable LSD radix sort (4 passes of 16 bits) of indices by float keys; NaN sorts last ascending. */
-function radixFloat(k: Float64Array, descending: boolean): Uint32Array {
+/**
+ * Stable LSD radix sort (4 passes of 16 bits) of indices by float keys; NaN sorts last ascending. `start`
+ * is the order to begin from (a previous pass on less significant keys), else the identity.
+ */
+function radixFloat(k: Float64Array, descending: boolean, start: Uint32Array | null): Uint32Array {
   const n = k.length;
   const words = new Uint32Array(k.buffer, k.byteOffset, n * 2);
   const lo = new Uint32Array(n);
@@ -164,15 +191,15 @@ function radixFloat(k: Float64Array, descending: boolean): Uint32Array {
     lo[i] = l;
     hi[i] = h;
   }
-  let idx = new Uint32Array(n);
+  let idx = start ? start.slice() : new Uint32Array(n);
   let tmp = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
+  if (!start) for (let i = 0; i < n; i++) idx[i] = i;
   const count = new Uint32Array(65536);
   const passes: Array<[Uint32Array, number]> = [[lo, 0], [lo, 16], [hi, 0], [hi, 16]];
   for (const [arr, shift] of passes) {
     count.fill(0);
     for (let i = 0; i < n; i++) count[(arr[i] >>> shift) & 0xffff]++;
-    if (count[(arr[0] >>> shift) & 0xffff] === n) continue; // every key equal in these bits: order unchanged
+    if (n === 0 || count[(arr[0] >>> shift) & 0xffff] === n) continue; // all equal in these bits: order unchanged
     let s = 0;
     for (let b = 0; b < 65536; b++) { const c = count[b]; count[b] = s; s += c; }
     for (let i = 0; i < n; i++) { const j = idx[i]; tmp[count[(arr[j] >>> shift) & 0xffff]++] = j; }

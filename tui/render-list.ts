@@ -2,14 +2,16 @@
 // the view state, writes cells. Imports lib/format and tui/ only. Only the visible rows are formatted
 // (and enriched, through ViewState.rowOf): a frame costs O(screen), whatever the table's size.
 import { formatBytes, formatCount } from '../lib/format.js';
-import { layoutColumns, rateText, type Placed } from './columns.js';
+import { cellRole, columnById, layoutColumns, rateText, type Placed } from './columns.js';
+import { titleOf } from '../lib/fields.js';
 import { fitText, type Grid } from './grid.js';
 import type { Theme } from './theme.js';
 import type { ViewState } from './view-state.js';
 
 /** The placed columns at the view's width (shared by drawing and mouse hit-testing). */
 export function placedColumns(v: ViewState): Placed[] {
-  return layoutColumns(v.settings.columns, v.width, v.settings.widths);
+  const ids = v.hasEnrichment ? v.settings.columns : v.settings.columns.filter((id) => columnById(id)?.enrich !== true);
+  return layoutColumns(ids, v.width, v.settings.widths);
 }
 
 /** Draws the column header at line y, marking the sort column and direction. */
@@ -17,7 +19,7 @@ export function renderColumnHeader(g: Grid, v: ViewState, t: Theme, y: number, c
   g.fill(0, y, g.width, t.colHeader);
   for (const p of cols) {
     const sorted = p.col.id === v.settings.sortBy;
-    const title = sorted ? `${p.col.title}${v.settings.descending ? '▼' : '▲'}` : p.col.title;
+    const title = `${titleOf(p.col, v.fmt)}${sorted ? (v.settings.descending ? '▼' : '▲') : ''}`;
     g.put(p.x, y, fitText(title, p.width, p.col.align), sorted ? t.colHeaderSort : t.colHeader);
   }
 }
@@ -42,8 +44,8 @@ export function renderRows(g: Grid, v: ViewState, t: Theme, y0: number, cols: Pl
     const base = selected ? t.selection : l.closed ? t.ghost : v.isNew(l) ? t.newFlow : t.text;
     g.fill(0, y, g.width, base);
     for (const p of cols) {
-      const text = fitText(p.col.format(r, o), p.width, p.col.align, p.col.cutMiddle === true);
-      const role = selected || l.closed || base !== t.text ? undefined : p.col.role?.(r, o);
+      const text = fitText(p.col.format(r, o), p.width, p.col.align, p.col.cut === 'middle');
+      const role = selected || l.closed || base !== t.text ? undefined : cellRole(p.col, r, o);
       g.put(p.x, y, text, role ? t[role] : base);
     }
   }

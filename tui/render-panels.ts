@@ -126,7 +126,7 @@ export function renderSetup(g: Grid, v: ViewState, t: Theme, y0: number, h: numb
     if (id === ':meters') return `Meters     < ${s.meters} lines >`;
     const c = columnById(id)!;
     const on = s.columns.includes(id);
-    return `[${on ? 'x' : ' '}] ${c.title.padEnd(16)} ${id.padEnd(9)} width ${s.widths[id] ?? c.width}`;
+    return `[${on ? 'x' : ' '}] ${c.title.padEnd(13)} ${`width ${s.widths[id] ?? c.width}`.padEnd(9)} ${c.description}`;
   });
   g.fill(0, y0, g.width, t.colHeader);
   g.put(0, y0, fitText('Setup  Space: show/hide  [ ]: move  + -: width  Left/Right: value  Esc: save and leave', g.width), t.colHeaderSort);

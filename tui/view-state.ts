@@ -14,7 +14,7 @@ import type { FilterCompiler, GroupBy, Grouper, GroupRow, ViewSettings } from '.
 
 /** The settings a fresh install starts with. */
 export const DEFAULT_SETTINGS: ViewSettings = {
-  columns: [...DEFAULT_COLUMNS], widths: {}, sortBy: 'total', descending: true, theme: 'default', meters: 4, intervalMs: 1000,
+  columns: [...DEFAULT_COLUMNS], widths: {}, sortBy: 'rate', descending: true, theme: 'default', meters: 4, intervalMs: 1000,
   names: false, services: true, bits: false, totals: false, ghosts: true,
 };
 
@@ -102,9 +102,10 @@ export class ViewState {
   /** The toggles every formatter sees. */
   get fmt(): FormatOpts {
     const s = this.settings;
-    return { names: s.names, services: s.services, bits: s.bits, totals: s.totals, side: this.side };
+    return { names: s.names, services: s.services, bits: s.bits, totals: s.totals, source: this.side };
   }
-  side: 'orig' | 'reply' = 'orig';
+  /** Which end counts as the source (s): the originator, or this host's end (needs enrichment). */
+  side: 'orig' | 'local' = 'orig';
 
   /** Rows of the list area: frozen copies while paused, else the live ordered index. */
   shownRows(): readonly LiveFlow[] {
@@ -128,13 +129,18 @@ export class ViewState {
     return e ? { flow: l.flow, live: l, enrich: e } : { flow: l.flow, live: l };
   }
 
+  /** True when enrichment runs (its columns are hidden otherwise: they would only ever say "…"). */
+  get hasEnrichment(): boolean {
+    return this.deps.enrich !== null;
+  }
+
   /** True while rows are being enriched in the background for a sort or a filter. */
   get filling(): boolean {
     return this.fillQueue.length > 0;
   }
 
   private needsFill(): boolean {
-    return this.deps.enrich !== null && (this.filterNeedsEnrich || columnById(this.settings.sortBy)?.enriched === true || this.mode === 'group');
+    return this.deps.enrich !== null && (this.filterNeedsEnrich || columnById(this.settings.sortBy)?.enrich === true || this.mode === 'group');
   }
 
   /** The ordering the index uses now. */

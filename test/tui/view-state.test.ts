@@ -186,7 +186,7 @@ t.test('protocol menu and toggles', async (t) => {
   keys(view, 'p', 'T', 'p');
   t.ok(view.list.rows.some((l) => l.flow.proto === 'tcp'));
   keys(view, 'b', 't', 'n', 'N', 's', 'a');
-  t.match(view.fmt, { bits: true, totals: true, names: true, services: false, side: 'reply' });
+  t.match(view.fmt, { bits: true, totals: true, names: true, services: false, source: 'local' });
   keys(view, 'q');
   t.ok(view.quit);
 });
