@@ -106,7 +106,7 @@ function listAction(v: ViewState, action: ActionId, fx: KeyEffects): boolean {
     case 'search': v.mode = 'search'; v.draft = v.searchText; v.searchMiss = false; break;
     case 'searchNext': v.search(1, v.sel + 1); break;
     case 'searchPrev': v.search(-1, v.sel - 1); break;
-    case 'filter': v.mode = 'filter'; v.draft = v.filterText; v.filterError = null; break; // typing applies live
+    case 'filter': v.mode = 'filter'; v.draft = v.filterText; v.filterBefore = v.filterText; v.filterError = null; break; // typing applies live
     case 'group': v.mode = 'group'; v.regroup(); break;
     case 'sortMenu': v.mode = 'sort'; v.menuSel = Math.max(0, s.columns.indexOf(s.sortBy)); break;
     case 'sortPrev': case 'sortNext': {
@@ -187,8 +187,9 @@ function promptAction(v: ViewState, action: ActionId): boolean {
       else if (v.applyFilter(v.draft)) { v.mode = 'list'; v.settingsDirty = true; }
       break;
     case 'back':
-      // Esc leaves the prompt: a search is forgotten, the filter keeps what was last applied.
+      // Esc cancels: a search is forgotten, the filter goes back to what it was before the prompt opened.
       if (search) v.searchText = '';
+      else v.applyFilter(v.filterBefore);
       v.filterError = null;
       v.mode = 'list';
       break;

@@ -61,6 +61,8 @@ export class ViewState {
   frozen: LiveFlow[] | null = null;
   filterText = '';
   draft = '';
+  /** The filter when the filter prompt opened (Esc goes back to it). */
+  filterBefore = '';
   filterError: { code: string; message: string; pos: number } | null = null;
   searchText = '';
   searchMiss = false;
