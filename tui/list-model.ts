@@ -12,6 +12,12 @@ export interface Ordering {
   key: (l: LiveFlow) => SortKey;
   descending: boolean;
   keep: (l: LiveFlow) => boolean;
+  /**
+   * For numeric keys that only approximate the order (a fast address key): keys for which `approximate`
+   * is true are re-ordered within runs of equal keys by `tie` (the column's exact comparison).
+   */
+  approximate?: (key: number) => boolean;
+  tie?: (a: LiveFlow, b: LiveFlow) => number;
 }
 
 function cmpKeys(a: SortKey, b: SortKey): number {
@@ -26,40 +32,50 @@ export class ListModel {
   private keys: SortKey[] = [];
   private ord: Ordering | null = null;
   /**
-   * The rows as a set: a flow's 'new' change can arrive after a re-sort already took it from the table
-   * (the session drains changes a moment after applying them), and must not be listed twice.
+   * The latest firstSeenMs among the rows of the last rebuild: a flow's 'new' change can arrive after a
+   * re-sort already took it from the table (the session drains changes a moment after applying them); only
+   * a flow seen no later than this can be listed already, and only then is the list searched for it.
+   * (A Set of the rows cost more than the whole sort at 100k rows.)
    */
-  private members = new Set<LiveFlow>();
+  private seenUpToMs = -Infinity;
 
   /** Sorts `flows` (kept ones only) by `ord`; equal keys keep the order of `flows` (the table's, stable). */
   rebuild(flows: readonly LiveFlow[], ord: Ordering): void {
     this.ord = ord;
     const kept: LiveFlow[] = [];
-    for (const l of flows) if (ord.keep(l)) kept.push(l);
+    let seen = -Infinity;
+    for (const l of flows) {
+      if (!ord.keep(l)) continue;
+      kept.push(l);
+      if (l.firstSeenMs > seen) seen = l.firstSeenMs;
+    }
     const n = kept.length;
     const keys = new Array<SortKey>(n);
     for (let i = 0; i < n; i++) keys[i] = ord.key(kept[i]);
     const idx = sortIndices(keys, ord.descending);
+    if (ord.tie && ord.approximate) finishRuns(idx, keys, kept, ord);
     const rows = new Array<LiveFlow>(n);
     const outKeys = new Array<SortKey>(n);
     for (let i = 0; i < n; i++) {
-      rows[i] = kept[idx[i]];
-      outKeys[i] = keys[idx[i]];
+      const j = idx[i];
+      rows[i] = kept[j];
+      outKeys[i] = keys[j];
     }
     this.rows = rows;
     this.keys = outKeys;
-    this.members = new Set(rows);
+    this.seenUpToMs = seen;
   }
 
-  /** True when `l` is listed. */
+  /** True when `l` is listed (a scan: for tests and rare checks). */
   has(l: LiveFlow): boolean {
-    return this.members.has(l);
+    return this.rows.includes(l);
   }
 
   /** Inserts `l` at its sorted place (after equal keys) if the ordering keeps it; returns its index or -1. */
   insert(l: LiveFlow): number {
     const ord = this.ord;
-    if (!ord || this.members.has(l) || !ord.keep(l)) return -1;
+    if (!ord || !ord.keep(l)) return -1;
+    if (l.firstSeenMs <= this.seenUpToMs && this.rows.includes(l)) return -1;
     const k = ord.key(l);
     const sign = ord.descending ? -1 : 1;
     let lo = 0, hi = this.rows.length;
@@ -70,13 +86,11 @@ export class ListModel {
     }
     this.rows.splice(lo, 0, l);
     this.keys.splice(lo, 0, k);
-    this.members.add(l);
     return lo;
   }
 
   /** Removes `l` (found by identity, near `hint` first); returns its former index or -1. */
   remove(l: LiveFlow, hint = 0): number {
-    if (!this.members.delete(l)) return -1;
     const i = this.indexOf(l, hint);
     if (i >= 0) {
       this.rows.splice(i, 1);
@@ -102,6 +116,22 @@ export class ListModel {
   /** Number of rows. */
   get length(): number {
     return this.rows.length;
+  }
+}
+
+/** Re-orders runs of equal approximate keys by the exact comparison (stable: ties keep their order). */
+function finishRuns(idx: Uint32Array, keys: readonly SortKey[], kept: readonly LiveFlow[], ord: Ordering): void {
+  const sign = ord.descending ? -1 : 1;
+  const tie = ord.tie!;
+  for (let a = 0; a < idx.length;) {
+    const k = keys[idx[a]];
+    let b = a + 1;
+    while (b < idx.length && keys[idx[b]] === k) b++;
+    if (b - a > 1 && typeof k === 'number' && ord.approximate!(k)) {
+      const run = Array.from(idx.subarray(a, b)).sort((x, y) => sign * tie(kept[x], kept[y]) || x - y);
+      idx.set(run, a);
+    }
+    a = b;
   }
 }
 

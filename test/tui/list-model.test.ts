@@ -33,7 +33,7 @@ t.test('radix sort equals a stable comparator sort', async (t) => {
 });
 
 t.test('insert and remove keep the order', async (t) => {
-  const flows = Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, v: (i * 37) % 50 }) as unknown as LiveFlow & { v: number });
+  const flows = Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, v: (i * 37) % 50, firstSeenMs: 0 }) as unknown as LiveFlow & { v: number });
   const m = new ListModel();
   const ord = { key: (l: LiveFlow) => (l as LiveFlow & { v: number }).v, descending: true, keep: () => true };
   m.rebuild(flows.slice(0, 60), ord);

@@ -190,3 +190,25 @@ t.test('protocol menu and toggles', async (t) => {
   keys(view, 'q');
   t.ok(view.quit);
 });
+
+t.test("every column's order equals the registry's comparison (fast address keys included)", async (t) => {
+  const { view } = synthView(3000);
+  const { columnById, COLUMNS } = await import('../../tui/columns.js');
+  for (const col of COLUMNS) {
+    if (col.enrich) continue;
+    for (const descending of [false, true]) {
+      view.settings.sortBy = col.id;
+      view.settings.descending = descending;
+      view.resort();
+      const o = view.fmt;
+      const c = columnById(col.id)!;
+      const rows = view.list.rows;
+      let bad = -1;
+      for (let i = 1; i < rows.length && bad < 0; i++) {
+        const d = c.compare(view.rowOf(rows[i - 1]), view.rowOf(rows[i]), o);
+        if (descending ? d < 0 : d > 0) bad = i;
+      }
+      t.equal(bad, -1, `${col.id}${descending ? ' descending' : ''}`);
+    }
+  }
+});
