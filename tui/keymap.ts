@@ -134,3 +134,20 @@ export function barItems(mode: Mode): Array<{ key: string; label: string }> {
 export function helpLines(mode: Mode): string[] {
   return KEYMAP.filter((b) => b.mode === mode).map((b) => `${b.keys.map(keyLabel).join(' ').padEnd(18)} ${b.help}`);
 }
+
+/** Mode titles of the README's key table, in order. */
+const DOC_MODES: Array<[Mode, string]> = [
+  ['list', 'Flow list'], ['proto', 'Protocol menu (`p`)'], ['sort', 'Sort menu (F6)'], ['search', 'Search prompt'], ['filter', 'Filter prompt'],
+  ['group', 'Group mode'], ['detail', 'Flow details'], ['setup', 'Setup (F2)'], ['help', 'Help'],
+];
+
+/** The keymap as Markdown tables, one per mode (the README's key reference; a test keeps them equal). */
+export function keysMarkdown(): string {
+  const out: string[] = [];
+  for (const [mode, title] of DOC_MODES) {
+    out.push(`${title}:`, '', '| keys | action |', '|---|---|');
+    for (const b of KEYMAP.filter((x) => x.mode === mode)) out.push(`| ${b.keys.map((k) => `\`${keyLabel(k).replace('|', '\\|')}\``).join(' ')} | ${b.help.replace(/\|/g, '\\|')} |`);
+    out.push('');
+  }
+  return out.join('\n').trimEnd();
+}

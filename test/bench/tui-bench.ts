@@ -81,7 +81,8 @@ async function keyToScreen(pane: TmuxPane, key: string[], changed: (before: stri
 
 /** The line index and plain text of the line that carries the selection colours (black on cyan). */
 function selection(lines: string[]): string {
-  const i = lines.findIndex((l, y) => y > 5 && /\x1b\[[0-9;]*46m/.test(l) && !/[▲▼]/.test(l) && y < lines.length - 1);
+  const h = lines.findIndex((l) => /[▲▼]/.test(l));
+  const i = lines.findIndex((l, y) => y > h && /\x1b\[[0-9;]*46m/.test(l) && y < lines.length - 1);
   return i < 0 ? '' : `${i}:${lines[i].replace(/\x1b\[[0-9;]*m/g, '').slice(0, 100)}`;
 }
 const plain = (l: string) => l.replace(/\x1b\[[0-9;]*m/g, '');

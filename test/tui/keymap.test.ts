@@ -43,3 +43,12 @@ t.test('the bottom bar and help lines come from the table', async (t) => {
   t.equal(helpLines('list').length, KEYMAP.filter((b) => b.mode === 'list').length);
   t.match(helpLines('list')[0], /^F1 \?\s+this help$/);
 });
+
+t.test("README's key tables are the keymap's", async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const { keysMarkdown } = await import('../../tui/keymap.js');
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const m = /<!-- keys:begin -->\n([\s\S]*?)\n<!-- keys:end -->/.exec(readme);
+  t.ok(m, 'README has the key tables between markers');
+  t.equal(m?.[1], keysMarkdown(), 'regenerate with: node -e "import(\'./dist/tui/keymap.js\').then(m => console.log(m.keysMarkdown()))"');
+});
