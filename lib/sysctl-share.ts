@@ -71,7 +71,11 @@ export function parseState(text: string): State | null {
   return { version: VERSION, ns: o.ns, changes: changes as SysctlChange[], members: members as ProcessRef[] };
 }
 
-/** Joins and leaves the shared state of this namespace; one object per conntop process. */
+/**
+ * Joins and leaves the shared state of this namespace; one object per conntop process. Known limit: the kernel
+ * reuses a deleted namespace's inode, so a file left by a crash in a deleted namespace can be taken for a new
+ * one's; its originals then count only for values still as conntop writes them (1), see SysctlGuard.
+ */
 export class SysctlShare {
   private readonly processes: Processes;
   private readonly uid: number;
