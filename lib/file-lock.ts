@@ -1,8 +1,9 @@
 // lib/ layer: a short exclusive lock between processes, as a file that exists while it is held. Imports node:fs
-// and ./process-identity.ts. Node has no flock(2); `open(O_CREAT|O_EXCL)` is atomic on local filesystems, and the
-// file names its holder (PID and start time) so that a holder killed while holding it does not block the rest.
+// and ./process-identity.ts. Node has no flock(2); link(2) onto an existing name fails atomically, so the lock is
+// a complete file naming its holder (PID and start time), linked into place: a holder killed while holding it
+// does not block the rest, and nobody ever sees a half-written lock.
 // Everything is synchronous: a lock is taken from signal handlers and uncaughtException, where nothing awaits.
-import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { asProcessRef, type Processes } from './process-identity.js';
 
 /** Thrown when the lock stays held by a live process for the whole wait; `code` is 'LOCK_TIMEOUT'. */
@@ -23,8 +24,8 @@ export interface LockWait {
 }
 
 const DEFAULT_WAIT: LockWait = { attempts: 400, pauseMs: 5 };
-// A holder writes its name right after creating the file; an empty or garbled file seen this many times in a
-// row belongs to a process killed between the two steps.
+// Our locks are never garbled (see above); an empty or garbled file seen this many times in a row was put there by
+// something else, and is broken rather than waited for.
 const GARBLED_LIMIT = 20;
 
 function blockFor(ms: number): void {
@@ -78,34 +79,40 @@ function breakStale(path: string, seen: string, pid: number): void {
  * when a live holder keeps it for the whole wait.
  */
 export function withFileLock<T>(path: string, processes: Processes, fn: () => T, wait: LockWait = DEFAULT_WAIT): T {
-  const me = JSON.stringify(processes.self());
+  const self = processes.self();
+  const me = JSON.stringify(self);
   const pause = wait.pause ?? blockFor;
+  const mine = `${path}.new-${self.pid}`;
+  writeFileSync(mine, me, { mode: 0o600 });
   let garbled = 0;
   let last = '';
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
+  try {
+    for (let attempt = 0; ; attempt++) {
       try {
-        writeSync(fd, me);
-      } finally {
-        closeSync(fd);
+        linkSync(mine, path);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const text = readOrNull(path);
+      if (text === null) continue; // released between our link and our read: try again at once
+      last = text;
+      const holder = holderOf(text);
+      garbled = holder === null ? garbled + 1 : 0;
+      if ((holder !== null && !processes.alive(holder)) || garbled >= GARBLED_LIMIT) {
+        breakStale(path, text, self.pid);
+        garbled = 0;
+        continue;
+      }
+      if (attempt >= wait.attempts) throw new LockTimeoutError(path, last);
+      pause(wait.pauseMs);
     }
-    const text = readOrNull(path);
-    if (text === null) continue; // released between our open and our read: try again at once
-    last = text;
-    const holder = holderOf(text);
-    garbled = holder === null ? garbled + 1 : 0;
-    if ((holder !== null && !processes.alive(holder)) || garbled >= GARBLED_LIMIT) {
-      breakStale(path, text, processes.self().pid);
-      garbled = 0;
-      continue;
+  } finally {
+    try {
+      unlinkSync(mine);
+    } catch {
+      // gone already
     }
-    if (attempt >= wait.attempts) throw new LockTimeoutError(path, last);
-    pause(wait.pauseMs);
   }
   try {
     return fn();
