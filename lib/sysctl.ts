@@ -85,9 +85,17 @@ export class SysctlGuard {
 
   /** Sets `name` to `value` when it differs; returns false (and records why) when it cannot. */
   set(name: string, value: string): boolean {
-    const reason = change(this.io, this.changes, name, value);
-    if (reason !== undefined) this.failures.push({ name, reason });
-    return reason === undefined;
+    const failed = this.failures.length;
+    this.setAll(this.changes, [[name, value]]);
+    return this.failures.length === failed;
+  }
+
+  /** Sets each [name, value], recording what it changed in `changes` and what it could not in failures. */
+  private setAll(changes: SysctlChange[], wanted: readonly (readonly [string, string])[]): void {
+    for (const [name, value] of wanted) {
+      const reason = change(this.io, changes, name, value);
+      if (reason !== undefined) this.failures.push({ name, reason });
+    }
   }
 
   /** What flowtop does, plus events=1: counters, timestamps and every event (0 sends none, 2 drops DESTROYs). */
@@ -100,27 +108,24 @@ export class SysctlGuard {
       try {
         const warning = this.share.join((changes) => {
           shared = changes;
-          for (const [name, value] of wanted) {
-            const reason = change(this.io, changes, name, value);
-            if (reason !== undefined) this.failures.push({ name, reason });
-          }
+          this.setAll(changes, wanted);
         });
         if (warning) this.warnings.push(warning);
         this.joined = true;
         return;
       } catch (e) {
-        // Not shared after all (untrusted or unusable state, a lock held too long): this process restores what
-        // it finds recorded, and the sets below (which report their failures again) add what is missing.
+        // Not shared after all (untrusted or unusable state, a lock held too long): this process restores on its
+        // own what a join that failed late had recorded, and what the sets below (which report failures anew) add.
         this.changes.push(...(shared ?? []));
         this.failures.length = failuresBefore;
-        for (const [name, value] of wanted) this.set(name, value);
+        this.setAll(this.changes, wanted);
         if (this.changes.length > 0) {
           this.warnings.push(`sysctls not shared with other conntop instances (${(e as Error).message}): the first to stop turns them back for all`);
         }
         return;
       }
     }
-    for (const [name, value] of wanted) this.set(name, value);
+    this.setAll(this.changes, wanted);
   }
 
   /** Puts back what this process changed; when shared, only the last conntop of the namespace does. */

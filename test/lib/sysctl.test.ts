@@ -2,7 +2,7 @@
 // with fake processes (live and dead PIDs are a set here): every stop order of two and three instances, members
 // that vanished (SIGKILL), PID reuse, and the fallbacks when the state cannot be shared.
 import t, { type Test } from 'tap';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACCT, EVENTS, SysctlGuard, TIMESTAMP, withRmemMax, RMEM_MAX, type SysctlIo } from '../../lib/sysctl.js';
 import { SysctlShare } from '../../lib/sysctl-share.js';
@@ -252,4 +252,17 @@ t.test('a lock held by a live process: a join falls back, a leave gives up, and 
   t.same(c.share.members(), [c.ref]);
   c.stop();
   t.equal(io.now(), '0/0/2', 'the originals a recorded');
+});
+
+t.test('a join that fails after setting (the state cannot be written): this process restores on its own', async (t) => {
+  const io = fakeSysctls('0/0/2');
+  const ns = namespace(t, io);
+  ns.start().stop(); // creates the directory
+  mkdirSync(`${ns.file}.tmp-${process.pid}`); // the temporary file's name is taken: the write fails
+  const a = ns.start();
+  t.equal(io.now(), '1/1/1');
+  t.match(a.guard.warnings, [/not shared.*cannot write/]);
+  t.same(a.guard.failures, [], 'no failure reported twice');
+  a.stop();
+  t.equal(io.now(), '0/0/2');
 });
