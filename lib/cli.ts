@@ -19,7 +19,7 @@ import { InterimSession } from '../tui/interim-session.js';
 import { fileSettings } from '../tui/settings-stub.js';
 import { openScreen } from '../tui/terminal.js';
 import { explain } from './errors.js';
-import { SysctlGuard } from './sysctl.js';
+import { sharedSysctlGuard } from './sysctl.js';
 import { DEFAULT_CREDITS } from './enrich/geoip-sources.js';
 
 const PROTOS: Record<string, number[]> = { T: [6], U: [17, 136], D: [33], I: [1, 58], S: [132], gre: [47] };
@@ -150,7 +150,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const sysctls = new SysctlGuard();
+  const sysctls = sharedSysctlGuard(process.env);
   // The interactive view's terminal restore (alternate screen, cursor, raw mode); set while the screen is open.
   const screen: { restore: (() => void) | null } = { restore: null };
   const abort = new AbortController();

@@ -244,8 +244,12 @@ export function prepareSysctls(opts: RunOptions, io: Io): void {
   if (opts.replay) return;
   if (opts.sysctl) io.sysctls.enableMonitoring();
   for (const f of io.sysctls.failures) io.stderr.write(`conntop: warning: could not set ${f.name.replace(/\//g, '.')} (${f.reason})\n`);
+  for (const w of io.sysctls.warnings) io.stderr.write(`conntop: warning: ${w}\n`);
   if (!opts.sysctl && procSysctl.read('net/netfilter/nf_conntrack_acct') === '0') {
     io.stderr.write('conntop: note: nf_conntrack_acct is 0, so flows carry no counters (sysctl -w net.netfilter.nf_conntrack_acct=1)\n');
+  }
+  if (procSysctl.read('net/netfilter/nf_conntrack_events') === '0') {
+    io.stderr.write('conntop: warning: nf_conntrack_events is 0, so no events will arrive: changes show only at each refresh (sysctl -w net.netfilter.nf_conntrack_events=1)\n');
   }
   if (procSysctl.read('net/netfilter/nf_conntrack_events') === '2') {
     // "auto" (the default since 5.19): flows born before a listener existed send no DESTROY event.
