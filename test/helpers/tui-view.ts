@@ -3,16 +3,16 @@ import type { FlowTable } from '../../lib/flow-table.js';
 import { compileStubFilter } from '../../tui/filter-stub.js';
 import { groupRowsStub } from '../../tui/group-stub.js';
 import type { ViewSettings } from '../../tui/ports.js';
-import { ViewState } from '../../tui/view-state.js';
+import { ViewState, type ViewDeps } from '../../tui/view-state.js';
 import type { KeyEffects } from '../../tui/view-keys.js';
 import { synthTable } from './tui-table.js';
 
 /** A view of `table` at width x height, refreshed once; `clock.ms` is its monotonic clock. */
-export function makeView(table: FlowTable, width: number, height: number, settings: Partial<ViewSettings> = {}) {
+export function makeView(table: FlowTable, width: number, height: number, settings: Partial<ViewSettings> = {}, enrich: ViewDeps['enrich'] = null) {
   const clock = { ms: 100_000 };
   const view = new ViewState({
     snapshot: (c) => table.snapshot({ includeClosed: c }), now: () => clock.ms,
-    compileFilter: compileStubFilter, group: groupRowsStub, enrich: null,
+    compileFilter: compileStubFilter, group: groupRowsStub, enrich,
   }, settings);
   view.width = width;
   view.height = height;

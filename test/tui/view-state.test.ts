@@ -212,3 +212,38 @@ t.test("every column's order equals the registry's comparison (fast address keys
     }
   }
 });
+
+t.test('enrichment: visible rows only, and a background fill when sorting by an enrichment column', async (t) => {
+  const { synthTable } = await import('../helpers/tui-table.js');
+  const { makeView } = await import('../helpers/tui-view.js');
+  const table = synthTable(3000);
+  let calls = 0;
+  const fakeEnrich = (f: import('../../lib/flow.js').Flow) => {
+    calls++;
+    return {
+      dir: 'outbound', nat: 'none', classes: { src: 'private', dst: 'public' }, service: null, remote: f.orig.dst,
+      geo: { country: f.id % 2 ? 'DE' : 'FR', city: null, asn: null, org: null }, rdns: { src: null, dst: null },
+    } as import('../../lib/enrich/index.js').Enrichment;
+  };
+  const { view, clock } = makeView(table, 80, 24, {}, fakeEnrich);
+  const { render } = await import('../../tui/render.js');
+  const { THEMES } = await import('../../tui/theme.js');
+  const { INFO } = await import('../helpers/tui-view.js');
+  calls = 0;
+  render(view, THEMES.default, INFO);
+  t.ok(calls > 0 && calls <= view.listHeight, `a frame enriches only the visible rows (${calls})`);
+  view.settings.sortBy = 'country';
+  view.settings.descending = false;
+  view.resort();
+  t.ok(view.filling, 'filling in the background');
+  t.match(render(view, THEMES.default, INFO).line(0), /filling in…/);
+  for (let i = 0; i < 1000 && view.filling; i++) {
+    clock.ms += 100;
+    view.tick();
+  }
+  t.notOk(view.filling, 'done');
+  const cc = view.list.rows.map((l) => view.rowOf(l).enrich?.geo?.country);
+  t.equal(cc[0], 'DE');
+  t.equal(cc[cc.length - 1], 'FR');
+  t.ok(cc.indexOf('FR') > 0 && cc.slice(cc.indexOf('FR')).every((c) => c === 'FR'), 'sorted by country');
+});
