@@ -17,7 +17,8 @@ export interface Ordering {
    * is true are re-ordered within runs of equal keys by `tie` (the column's exact comparison).
    */
   approximate?: (key: number) => boolean;
-  tie?: (a: LiveFlow, b: LiveFlow) => number;
+  /** The column's exact key (compared as strings, or numbers), computed only for rows in approximate runs. */
+  exact?: (l: LiveFlow) => SortKey;
 }
 
 function cmpKeys(a: SortKey, b: SortKey): number {
@@ -53,7 +54,7 @@ export class ListModel {
     const keys = new Array<SortKey>(n);
     for (let i = 0; i < n; i++) keys[i] = ord.key(kept[i]);
     const idx = sortIndices(keys, ord.descending);
-    if (ord.tie && ord.approximate) finishRuns(idx, keys, kept, ord);
+    if (ord.exact && ord.approximate) finishRuns(idx, keys, kept, ord);
     const rows = new Array<LiveFlow>(n);
     const outKeys = new Array<SortKey>(n);
     for (let i = 0; i < n; i++) {
@@ -119,17 +120,17 @@ export class ListModel {
   }
 }
 
-/** Re-orders runs of equal approximate keys by the exact comparison (stable: ties keep their order). */
+/** Re-orders runs of equal approximate keys by the exact keys (stable: ties keep their order). */
 function finishRuns(idx: Uint32Array, keys: readonly SortKey[], kept: readonly LiveFlow[], ord: Ordering): void {
-  const sign = ord.descending ? -1 : 1;
-  const tie = ord.tie!;
   for (let a = 0; a < idx.length;) {
     const k = keys[idx[a]];
     let b = a + 1;
     while (b < idx.length && keys[idx[b]] === k) b++;
     if (b - a > 1 && typeof k === 'number' && ord.approximate!(k)) {
-      const run = Array.from(idx.subarray(a, b)).sort((x, y) => sign * tie(kept[x], kept[y]) || x - y);
-      idx.set(run, a);
+      const run = idx.slice(a, b);
+      const exact = Array.from(run, (i) => ord.exact!(kept[i]));
+      const order = sortIndices(exact, ord.descending);
+      for (let i = 0; i < run.length; i++) idx[a + i] = run[order[i]];
     }
     a = b;
   }
@@ -141,6 +142,9 @@ function prefixKey(s: string, from: number): number {
   for (let i = from; i < from + 6; i++) k = k * 256 + (i < s.length ? Math.min(255, s.charCodeAt(i)) : 0);
   return k;
 }
+
+/** Up to this many distinct strings are ranked (one Map lookup per row) instead of radix-sorted by prefix. */
+const MAX_RANKED = 4096;
 
 /** Levels of 6 characters the string sort settles by radix passes (18 characters: an IPv4 key exactly). */
 const STRING_LEVELS = 3;
@@ -170,6 +174,15 @@ export function sortIndices(keys: readonly SortKey[], descending: boolean): Uint
   }
   const str = keys.map(String);
   const sign = descending ? -1 : 1;
+  // Few distinct strings (protocols, states, countries, process names): sort those, radix-sort their ranks.
+  const distinct = new Map<string, number>();
+  for (let i = 0; i < n && distinct.size <= MAX_RANKED; i++) distinct.set(str[i], 0);
+  if (distinct.size <= MAX_RANKED) {
+    const sorted = [...distinct.keys()].sort();
+    sorted.forEach((v, r) => distinct.set(v, r));
+    for (let i = 0; i < n; i++) prim[i] = distinct.get(str[i])!;
+    return radixFloat(prim, descending, null);
+  }
   // Characters above 255 do not fit the radix keys (host names in other scripts): a plain comparator sort then.
   if (str.some((x) => /[^\u0000-\u00ff]/.test(x))) {
     return Uint32Array.from(str.map((_, i) => i).sort((x, y) => (str[x] < str[y] ? -sign : str[x] > str[y] ? sign : x - y)));

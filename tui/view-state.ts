@@ -168,12 +168,12 @@ export class ViewState {
     const fast = addr ? {
       key: (l: LiveFlow) => addrNumKey(endAddr(row(l), o, col.id === 'dst')),
       approximate: (k: number) => k >= APPROXIMATE_ADDR_KEY,
-      tie: (a: LiveFlow, b: LiveFlow) => col.compare(this.rowOf(a), this.rowOf(b), o),
+      exact: (l: LiveFlow) => col.sortKey(row(l), o),
     } : null;
     return {
       key: fast?.key ?? ((l) => col.sortKey(row(l), o)),
       approximate: fast?.approximate,
-      tie: fast?.tie,
+      exact: fast?.exact,
       descending: this.settings.descending,
       keep: (l) => (ghosts || l.closed === null) && (off.size === 0 || !off.has(l.flow.proto)) &&
         (!active || l.rates.orig.bytesPerSec + l.rates.reply.bytesPerSec > 0) && (test === null || test(this.rowOf(l))),
