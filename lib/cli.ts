@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { keepYoungGenerationSmall } from './heap.js';
 import { runOnce, runEvents, type RunOptions } from './modes.js';
 import { explain } from './errors.js';
-import { SysctlGuard } from './sysctl.js';
+import { sharedSysctlGuard } from './sysctl.js';
 import { DEFAULT_CREDITS } from './enrich/geoip-sources.js';
 import { TABLE_LEGEND } from './text-table.js';
 
@@ -138,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const sysctls = new SysctlGuard();
+  const sysctls = sharedSysctlGuard(process.env);
   const abort = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
