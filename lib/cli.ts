@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { keepYoungGenerationSmall } from './heap.js';
 import { openEnricher, openSource, prepareSysctls, runOnce, runEvents, type Io, type RunOptions } from './modes.js';
-import { ReplaySource } from './kernel/index.js';
+import { Session } from './session.js';
 import { FlowTable } from './flow-table.js';
 import { basename } from 'node:path';
 import { readlinkSync, writeFileSync } from 'node:fs';
@@ -15,12 +15,12 @@ import { Writable } from 'node:stream';
 import { runApp } from '../tui/app.js';
 import { compileStubFilter } from '../tui/filter-stub.js';
 import { groupRowsStub } from '../tui/group-stub.js';
-import { InterimSession } from '../tui/interim-session.js';
 import { fileSettings } from '../tui/settings-stub.js';
 import { openScreen } from '../tui/terminal.js';
 import { explain } from './errors.js';
 import { sharedSysctlGuard } from './sysctl.js';
 import { DEFAULT_CREDITS } from './enrich/geoip-sources.js';
+import { TABLE_LEGEND } from './text-table.js';
 
 const PROTOS: Record<string, number[]> = { T: [6], U: [17, 136], D: [33], I: [1, 58], S: [132], gre: [47] };
 
@@ -93,7 +93,7 @@ function buildProgram(): Command {
     .option('--no-processes', 'do not look up the process behind local flows')
     .option('--no-mouse', 'interactive view: no mouse (clicks and the wheel go to the terminal)')
     .addOption(new Option('--iterations <n>', 'stop after N refreshes (for scripts and tests)').argParser(uint))
-    .addHelpText('after', `\nWithout your own MaxMind databases, GeoIP uses embedded data:\n  ${DEFAULT_CREDITS.country}\n  ${DEFAULT_CREDITS.asn}`)
+    .addHelpText('after', `\n${TABLE_LEGEND}\n\nWithout your own MaxMind databases, GeoIP uses embedded data:\n  ${DEFAULT_CREDITS.country}\n  ${DEFAULT_CREDITS.asn}`)
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
   return p;
@@ -220,9 +220,9 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
   const quit = new AbortController();
   const stop = (): void => quit.abort();
   io.signal.addEventListener('abort', stop);
-  const session = new InterimSession({
-    source, table, intervalMs: opts.delaySec * 1000, signal: quit.signal, warn: (m) => notes.push(m), enricher: en?.enricher ?? null,
-    ended: source instanceof ReplaySource ? source.done : undefined,
+  const session = new Session({
+    source, table, intervalMs: opts.delaySec * 1000, iterations: opts.iterations, signal: quit.signal,
+    warn: (m) => notes.push(m), enricher: en?.enricher ?? null,
   });
   const term = openScreen({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: io.env, mouse: opts.mouse !== false });
   screen.restore = term.restore;

@@ -1,6 +1,7 @@
 // tui/ layer: the seams the view plugs into, as structural interfaces: the session (lib/session.ts, see
 // the session contract), the filter language, grouping and settings. Imports lib/ types only.
-// A lib Session satisfies SessionLike as it is; until the real modules land, tui/ stubs fill the others.
+// lib/session.ts's Session satisfies SessionLike as it is (tests pass fakes); tui/ stubs fill the others until
+// the filter language, grouping and settings modules land.
 import type { Enricher } from '../lib/enrich/index.js';
 import type { FlowChange, FlowTable, TableStats } from '../lib/flow-table.js';
 import type { Row } from '../lib/row.js';
@@ -9,7 +10,7 @@ import type { SourceHealth } from '../lib/source.js';
 /** What the session delivers to an output (the contract's SessionOutput). */
 export interface SessionOutputLike {
   changes(batch: readonly FlowChange[]): void | Promise<void>;
-  refreshed(stats: TableStats, health: SourceHealth): void | Promise<void>;
+  refreshed(stats: TableStats, health: SourceHealth, atMs: number): void | Promise<void>;
   sourceEnded?(): void;
 }
 

@@ -22,6 +22,8 @@ t.test('--help and --version exit 0', async (t) => {
   t.equal(h.status, 0);
   t.match(h.stdout, /--once/);
   t.match(h.stdout, /CC BY 4\.0/, 'the embedded ASN data is credited');
+  t.match(h.stdout, /--wide/);
+  for (const word of ['fwd:', 'loc:', 'fwdS', 'U unreplied', '8/0', '#77', '0x10', 'not known yet', 'not measured']) t.ok(h.stdout.includes(word), `the legend explains ${word}`);
   const v = run(['--version']);
   t.equal(v.status, 0);
   t.match(v.stdout.trim(), /^\d+\.\d+\.\d+$/);
