@@ -101,6 +101,8 @@ export async function live(): Promise<Row[]> {
     await pane.waitFor((l) => l.some((x) => /^Flows .*100k\//.test(x)) && !l[0].includes('loading'), 'the loaded table', 60_000);
     const loaded = performance.now() - t0;
     rows.push(['start to first screen / to the loaded table (ms, one run)', fmt(first), fmt(loaded), '500']);
+    // The measuring instrument: one capture-pane round trip (a key's latency includes at least one).
+    rows.push(['one tmux capture-pane -e (the probe itself)', ...stats(time(() => pane.screen(true))), '-']);
     const measure = async (label: string, keys: string[][], changed: (a: string[], b: string[]) => boolean) => {
       const xs: number[] = [];
       for (let i = 0; i < REPS; i++) {
