@@ -60,7 +60,7 @@ export class Grid {
     this.attrs = new Uint16Array(width * height).fill(fill);
   }
 
-  /** Writes `text` at (x, y) with `a`, clipped at the right edge; returns the column after the text. */
+  /** Writes `text` at (x, y) with `a`, clipped at the right edge, control characters as "?"; returns the column after the text. */
   put(x: number, y: number, text: string, a: Attr): number {
     if (y < 0 || y >= this.height) return x + text.length;
     const row = y * this.width;
@@ -68,7 +68,9 @@ export class Grid {
       const cx = x + i;
       if (cx < 0) continue;
       if (cx >= this.width) break;
-      this.chars[row + cx] = text[i];
+      // Control characters (from a PTR record, a process name) must never reach the terminal as such.
+      const c = text.charCodeAt(i);
+      this.chars[row + cx] = c < 32 || (c >= 0x7f && c < 0xa0) ? '?' : text[i];
       this.attrs[row + cx] = a;
     }
     return x + text.length;

@@ -79,7 +79,8 @@ export function openScreen(io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteS
           const a = g.attrs[y * g.width + x];
           let e = x + 1;
           while (e < w && g.attrs[y * g.width + e] === a) e++;
-          buf.put({ x, y, attr: toKit(a), wrap: false, dx: 1, dy: 0 }, '%s', g.chars.slice(y * g.width + x, y * g.width + e).join(''));
+          // No format arguments: terminal-kit then takes the text as it is (no format or markup parsing).
+          buf.put({ x, y, attr: toKit(a), wrap: false, dx: 1, dy: 0 }, g.chars.slice(y * g.width + x, y * g.width + e).join(''));
           x = e;
         }
       }

@@ -68,3 +68,10 @@ t.test('loading screen before the first dump', async (t) => {
   const text = render(view, THEMES.default, INFO).text().join('\n');
   t.match(text, /loading…/);
 });
+
+t.test('control characters never reach the terminal', async (t) => {
+  const { Grid } = await import('../../tui/grid.js');
+  const g = new Grid(20, 1);
+  g.put(0, 0, 'evil\x1b[2Jname\x07\x9b', 0);
+  t.equal(g.line(0).trimEnd(), 'evil?[2Jname??');
+});
