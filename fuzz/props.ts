@@ -2,6 +2,7 @@
 // Imports the *.prop.ts files. fuzz/run.ts runs them for a time budget; test/fuzz.test.ts in CI.
 import { propDecodeAnyBytes } from './decode-any.prop.js';
 import { propDigestAnyBytes, propDigestIgnoresTimeoutAndHeader, propDigestSeesEveryByte, propMsgCursorMatchesSplit } from './digest.prop.js';
+import { propFilterMatchTotal, propFilterParseNeverThrows, propFilterRoundTrip } from './filter.prop.js';
 import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
@@ -19,4 +20,8 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'msg-cursor-matches-split', run: propMsgCursorMatchesSplit },
   // The live table against its reference model (fc.commands): dumps, events, id reuse, lost events, resync.
   { name: 'flow-table-model', run: (o) => checkFlowTableModel({ numRuns: o.numRuns, seed: o.seed }) },
+  // The filter language: total parser, print/parse round trip, total three-valued matching.
+  { name: 'filter-parse-never-throws', run: propFilterParseNeverThrows },
+  { name: 'filter-round-trip', run: propFilterRoundTrip },
+  { name: 'filter-match-total', run: propFilterMatchTotal },
 ];
