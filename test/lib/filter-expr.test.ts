@@ -2,11 +2,9 @@
 // position, canonical printing, matching against hand-made rows, pending enrichment, and what needs enrichment.
 import t from 'tap';
 import { compileFilter, filterNeeds, filterNeedsEnrichment, parseFilter, printFilter, type FilterExpr } from '../../lib/filter-expr.js';
-import type { Enrichment } from '../../lib/enrich/index.js';
 import { ZERO_RATES } from '../../lib/flow-stats.js';
-import type { LiveFlow } from '../../lib/flow-table.js';
-import type { Flow } from '../../lib/flow.js';
 import type { Row } from '../../lib/row.js';
+import { enrich, flow, live, row } from '../helpers/rows.js';
 
 function parse(text: string): FilterExpr {
   const r = parseFilter(text);
@@ -14,28 +12,7 @@ function parse(text: string): FilterExpr {
   return r.expr;
 }
 
-const flow = (over: Partial<Flow> = {}): Flow => ({
-  id: 1, family: 'ipv4', proto: 'tcp', protoNum: 6,
-  orig: { src: '10.0.0.5', dst: '93.184.216.34', sport: 51000, dport: 443 },
-  reply: { src: '93.184.216.34', dst: '192.0.2.1', sport: 443, dport: 51000 },
-  state: 'ESTABLISHED', status: ['SEEN_REPLY', 'ASSURED', 'CONFIRMED', 'SRC_NAT'], timeoutSec: 431999, mark: 0x1234, zone: 0, use: 1,
-  counters: { orig: { packets: 10, bytes: 1500 }, reply: { packets: 20, bytes: 2_000_000 } }, labels: [3], helper: null, ...over,
-});
-
-const enrich = (over: Partial<Enrichment> = {}): Enrichment => ({
-  dir: 'outbound', nat: 'snat', classes: { src: 'this-host', dst: 'public' }, service: { side: 'server', port: 443, name: 'https' },
-  remote: '93.184.216.34', geo: { country: 'US', city: null, asn: 15133, org: 'Edgecast Inc.' },
-  rdns: { src: null, dst: 'www.example.com' },
-  process: { kind: 'process', pid: 4242, name: 'firefox', uid: 1000, user: 'alice', cmdline: '/usr/bin/firefox' }, ...over,
-});
-
-const live = (f: Flow, over: Partial<LiveFlow> = {}): LiveFlow => ({
-  key: 'k', flow: f, firstSeenMs: 0, lastChangeMs: 0, startMs: null, ageSource: 'first-seen', ageMs: 7_200_000, idleMs: 3000,
-  sampleMs: null, rates: { orig: { bytesPerSec: 100, packetsPerSec: 1 }, reply: { bytesPerSec: 20_000, packetsPerSec: 15 } },
-  closed: null, countersReset: 0, ...over,
-});
-
-const full = (): Row => { const f = flow(); return { flow: f, live: live(f), enrich: enrich() }; };
+const full = (): Row => row();
 
 t.test('the issue\'s example parses and prints canonically', async (t) => {
   const text = 'proto:tcp port:443 country:DE process:firefox state:established !local host:*.example.com net:10.0.0.0/8';
@@ -104,7 +81,7 @@ t.test('parse errors carry a code and the offending token\'s position', async (t
 });
 
 t.test('matches on a full row', async (t) => {
-  const row = full();
+  const r = full();
   const cases: [string, boolean][] = [
     ['proto:tcp', true], ['proto:udp', false], ['proto:6', true], ['family:ipv4', true], ['family:6', false],
     ['port:443', true], ['sport:443', false], ['dport:443', true], ['port:51000', true], ['port:1-100', false],
@@ -127,7 +104,7 @@ t.test('matches on a full row', async (t) => {
     ['!local', false], ['!closed', true], ['proto:udp or port:443', true], ['proto:udp | !port:443', false],
     ['!(proto:udp or closed) host:*.com', true], ['(proto:udp or closed) host:*.com', false],
   ];
-  for (const [text, want] of cases) t.equal(compileFilter(parse(text))(row), want, text);
+  for (const [text, want] of cases) t.equal(compileFilter(parse(text))(r), want, text);
 });
 
 t.test('unknown (pending) enrichment never matches, not even negated', async (t) => {
