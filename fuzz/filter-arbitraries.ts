@@ -84,6 +84,15 @@ export const filterTextArb: fc.Arbitrary<string> = fc.oneof(
   ), { maxLength: 14 }).map((a) => a.join('')),
 );
 
+/** Address-like text: valid IPv4, IPv6 (with zones, mapped), and strings over the address alphabet. */
+export const addressTextArb: fc.Arbitrary<string> = fc.oneof(
+  fc.ipV4(), fc.ipV6(), fc.ipV4().map((a) => `::ffff:${a}`), fc.ipV6().map((a) => `${a}%eth0`),
+  fc.string({ unit: fc.constantFrom('0', '1', '9', 'a', 'F', 'g', ':', ':', '.', '%', '25', '255', '256', 'ffff'), maxLength: 14 }),
+  fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 40 })).map(([a, i]) => a.slice(0, i) + a.slice(i + 1)),
+  // IPv4 parts in every position: only the last 32 bits may be written so (RFC 4291 2.2).
+  fc.tuple(fc.constantFrom('', '1:', '::', '1::'), fc.ipV4(), fc.constantFrom('', '::', ':1', '::1')).map(([a, v4, b]) => a + v4 + b),
+);
+
 const addrArb = fc.oneof(fc.ipV4(), fc.ipV6(), fc.ipV4().map((a) => `::ffff:${a}`), fc.constantFrom('', 'junk', '::', '1.2.3'));
 const tupleArb: fc.Arbitrary<FlowTuple> = fc.record(
   { src: addrArb, dst: addrArb, sport: u16, dport: u16, zone: u16 },

@@ -4,8 +4,10 @@
 // Imports fast-check, lib/filter-expr.ts and ./filter-arbitraries.ts.
 import { deepStrictEqual } from 'node:assert';
 import fc from 'fast-check';
+import { formatIPv6, parseIPv4, parseIPv6 } from '../lib/enrich/addr-class.js';
 import { compileFilter, parseFilter, printFilter } from '../lib/filter-expr.js';
-import { exprArb, filterTextArb, rowArb } from './filter-arbitraries.js';
+import { addrInto } from '../lib/ip-prefix.js';
+import { addressTextArb, exprArb, filterTextArb, rowArb } from './filter-arbitraries.js';
 import type { PropOptions } from './harness.js';
 
 /** parseFilter returns a result (never throws) for any string, and an error's position lies within the text. */
@@ -43,5 +45,21 @@ export function propFilterMatchTotal(o: PropOptions): void {
       if (a && !c) throw new Error('unknownMatches lost a definite match');
       if (!a && !b && !c) throw new Error('a row is neither matched, unmatched-by-negation, nor unknown');
     }
+  }), { numRuns: o.numRuns, seed: o.seed });
+}
+
+/** The allocation-free addrInto (lib/ip-prefix.ts) agrees with addr-class's parseIPv4/parseIPv6, its slow twin. */
+export function propAddrIntoMatchesParse(o: PropOptions): void {
+  const g = new Uint16Array(8);
+  fc.assert(fc.property(addressTextArb, (s) => {
+    const ok = addrInto(s, g);
+    if (!s.includes(':')) {
+      const v4 = parseIPv4(s);
+      if (ok !== (v4 !== null)) throw new Error(`addrInto ${ok}, parseIPv4 ${v4}`);
+      return;
+    }
+    const want = parseIPv6(s);
+    if (ok !== (want !== null)) throw new Error(`addrInto ${ok}, parseIPv6 ${want && formatIPv6(want)}`);
+    if (ok && want && formatIPv6(g) !== formatIPv6(want)) throw new Error(`addrInto ${formatIPv6(g)}, parseIPv6 ${formatIPv6(want)}`);
   }), { numRuns: o.numRuns, seed: o.seed });
 }

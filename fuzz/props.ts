@@ -2,7 +2,7 @@
 // Imports the *.prop.ts files. fuzz/run.ts runs them for a time budget; test/fuzz.test.ts in CI.
 import { propDecodeAnyBytes } from './decode-any.prop.js';
 import { propDigestAnyBytes, propDigestIgnoresTimeoutAndHeader, propDigestSeesEveryByte, propMsgCursorMatchesSplit } from './digest.prop.js';
-import { propFilterMatchTotal, propFilterParseNeverThrows, propFilterRoundTrip } from './filter.prop.js';
+import { propAddrIntoMatchesParse, propFilterMatchTotal, propFilterParseNeverThrows, propFilterRoundTrip } from './filter.prop.js';
 import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
@@ -24,4 +24,5 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'filter-parse-never-throws', run: propFilterParseNeverThrows },
   { name: 'filter-round-trip', run: propFilterRoundTrip },
   { name: 'filter-match-total', run: propFilterMatchTotal },
+  { name: 'addr-into-matches-parse', run: propAddrIntoMatchesParse },
 ];

@@ -17,6 +17,6 @@ t.test('the registry holds the codec properties and the flow-table model', async
   t.same(PROPERTIES.map((p) => p.name), [
     'decode-any-bytes', 'entry-round-trip', 'stats-round-trip', 'mutated-kernel-messages', 'digest-ignores-timeout-and-header',
     'digest-sees-every-byte', 'digest-any-bytes', 'msg-cursor-matches-split', 'flow-table-model',
-    'filter-parse-never-throws', 'filter-round-trip', 'filter-match-total',
+    'filter-parse-never-throws', 'filter-round-trip', 'filter-match-total', 'addr-into-matches-parse',
   ]);
 });
