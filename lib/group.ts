@@ -42,8 +42,10 @@ export interface GroupOptions {
   order?: GroupOrder;
   /** Reverse the order (default: count, bytes and rate descending, name ascending). */
   invert?: boolean;
-  /** Label hosts with their reverse-DNS name when known (default true). */
+  /** Label hosts with their reverse-DNS name when known (default true; the view's `n` toggle). */
   names?: boolean;
+  /** Label ports with their service name when known (default true; the view's `N` toggle). */
+  services?: boolean;
 }
 
 /** The key of the group of rows whose grouping value is not known (yet): pending or absent enrichment. */
@@ -64,7 +66,7 @@ function remoteSide(row: Row): 'src' | 'dst' {
   return row.enrich?.dir === 'inbound' ? 'src' : 'dst';
 }
 
-function keyOf(row: Row, by: GroupBy, names: boolean): Keyed {
+function keyOf(row: Row, by: GroupBy, names: boolean, services: boolean): Keyed {
   const f = row.flow, e = row.enrich;
   switch (by) {
     case 'host': {
@@ -79,7 +81,7 @@ function keyOf(row: Row, by: GroupBy, names: boolean): Keyed {
       if (port === undefined) return { key: f.proto, label: f.proto, filter: { kind: 'proto', protoNum: f.protoNum } };
       const key = `${f.proto}/${port}`;
       const filter: FilterExpr = { kind: 'and', items: [{ kind: 'proto', protoNum: f.protoNum }, { kind: 'port', side: 'any', lo: port, hi: port }] };
-      return { key, label: e?.service?.name ?? key, filter };
+      return { key, label: (services ? e?.service?.name : null) ?? key, filter };
     }
     case 'process': {
       const p = e?.process;
@@ -104,6 +106,17 @@ function keyOf(row: Row, by: GroupBy, names: boolean): Keyed {
   }
 }
 
+/** The key groupRows lists a row under in `members` (the live table's key, else flowKey). */
+export function memberKey(row: Row): string {
+  return row.live?.key ?? flowKey(row.flow);
+}
+
+/** A predicate selecting exactly the rows listed in `group.members` (Enter on a group, as a snapshot). */
+export function memberPredicate(group: Pick<FlowGroup, 'members'>): (row: Row) => boolean {
+  const keys = new Set(group.members);
+  return (row) => keys.has(memberKey(row));
+}
+
 const dirTotals = (): GroupDirTotals => ({ bytes: 0, packets: 0, bytesPerSec: 0, packetsPerSec: 0 });
 const total = (g: FlowGroup, k: 'bytes' | 'bytesPerSec') => g.orig[k] + g.reply[k];
 
@@ -113,16 +126,17 @@ const total = (g: FlowGroup, k: 'bytes' | 'bytesPerSec') => g.orig[k] + g.reply[
  */
 export function groupRows(rows: readonly Row[], by: GroupBy, opts: GroupOptions = {}): FlowGroup[] {
   const names = opts.names ?? true;
+  const services = opts.services ?? true;
   const groups = new Map<string, FlowGroup>();
   for (const row of rows) {
-    const k = keyOf(row, by, names);
+    const k = keyOf(row, by, names, services);
     let g = groups.get(k.key);
     if (!g) {
       g = { key: k.key, label: k.label, count: 0, orig: dirTotals(), reply: dirTotals(), members: [], filter: k.filter };
       groups.set(k.key, g);
     } else if (g.label === g.key && k.label !== k.key) g.label = k.label; // a name resolved for a later member
     g.count++;
-    g.members.push(row.live?.key ?? flowKey(row.flow));
+    g.members.push(memberKey(row));
     const c = row.flow.counters;
     if (c) {
       g.orig.bytes += c.orig.bytes; g.orig.packets += c.orig.packets;

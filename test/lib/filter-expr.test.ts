@@ -1,6 +1,7 @@
 // Table tests of the filter language (lib/filter-expr.ts and the files behind it): parse errors by code and
 // position, canonical printing, matching against hand-made rows, pending enrichment, and what needs enrichment.
 import t from 'tap';
+import { globRegExp } from '../../lib/filter-compile.js';
 import { compileFilter, filterNeeds, filterNeedsEnrichment, parseFilter, printFilter, type FilterExpr } from '../../lib/filter-expr.js';
 import { ZERO_RATES } from '../../lib/flow-stats.js';
 import type { Row } from '../../lib/row.js';
@@ -168,4 +169,14 @@ t.test('which enrichment a filter needs', async (t) => {
   t.same([...filterNeeds(parse('firefox'))].sort(), ['derived', 'dns', 'process']);
   t.same([...filterNeeds(parse('local dir:in service:ssh'))], ['derived']);
   t.equal(filterNeedsEnrichment(parse('')), false);
+});
+
+t.test('globs: * and ? are the only wildcards, everything else is literal', async (t) => {
+  const cases: [string, boolean, string, boolean][] = [
+    ['a.b', false, 'a.b', true], ['a.b', false, 'axb', false], ['a+b', false, 'a+b', true], ['(x)', false, '(x)', true],
+    ['[a]', false, 'a', false], ['a\\b', false, 'a\\b', true], ['^$', false, '^$', true], ['a?c', false, 'abc', true],
+    ['a?c', false, 'ac', false], ['*', false, '', true], ['a*', false, 'a\nb', true], ['ABC', false, 'abc', true],
+    ['b', true, 'abc', true], ['b', false, 'abc', false], ['b*', true, 'abc', false], ['{1}', true, 'x{1}', true],
+  ];
+  for (const [pattern, substring, text, want] of cases) t.equal(globRegExp(pattern, substring).test(text), want, `${pattern} ${substring ? '(substring)' : ''} ~ ${JSON.stringify(text)}`);
 });

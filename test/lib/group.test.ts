@@ -3,7 +3,7 @@
 import t from 'tap';
 import { compileFilter } from '../../lib/filter-expr.js';
 import { flowKey } from '../../lib/flow.js';
-import { NONE_GROUP, UNKNOWN_GROUP, groupRows, type GroupBy } from '../../lib/group.js';
+import { NONE_GROUP, UNKNOWN_GROUP, groupRows, memberKey, memberPredicate, type GroupBy } from '../../lib/group.js';
 import type { Row } from '../../lib/row.js';
 import { flow, row } from '../helpers/rows.js';
 
@@ -24,6 +24,7 @@ t.test('keys, labels and counts per grouping', async (t) => {
   t.same(summary('host'), [['93.184.216.34', 'www.example.com', 2], ['1.1.1.1', '1.1.1.1', 1], ['203.0.113.9', '203.0.113.9', 1], ['8.8.8.8', 'dns.google', 1]]);
   t.same(groupRows(rows, 'host', { names: false }).map((g) => g.label), ['93.184.216.34', '1.1.1.1', '203.0.113.9', '8.8.8.8']);
   t.same(summary('service'), [['tcp/443', 'https', 2], ['icmp', 'icmp', 1], ['tcp/22', 'ssh', 1], ['udp/53', 'domain', 1]]);
+  t.same(groupRows(rows, 'service', { services: false }).map((g) => g.label), ['tcp/443', 'icmp', 'tcp/22', 'udp/53']);
   t.same(summary('process'), [[UNKNOWN_GROUP, '(unknown)', 2], ['firefox', 'firefox', 2], ['sshd', 'sshd', 1]], 'ties by key');
   t.same(summary('country'), [['US', 'US', 3], [UNKNOWN_GROUP, '(unknown)', 1], ['DE', 'DE', 1]]);
   t.same(summary('asn'), [[UNKNOWN_GROUP, '(unknown)', 2], ['AS15133', 'AS15133 Edgecast Inc.', 2], ['AS15169', 'AS15169 Google LLC', 1]]);
@@ -51,13 +52,13 @@ t.test('orders, inversion and tie-breaking by key', async (t) => {
   t.same(groupRows([], 'host'), []);
 });
 
-t.test('each group\'s filter selects exactly its members', async (t) => {
+t.test('each group\'s filter and member predicate select exactly its members', async (t) => {
   for (const by of ['host', 'service', 'process', 'country', 'asn', 'state'] as GroupBy[]) {
     for (const g of groupRows(rows, by)) {
+      t.same(rows.filter(memberPredicate(g)).map(memberKey), g.members, `${by} ${g.key} members`);
       if (g.filter === null) continue;
       const p = compileFilter(g.filter);
-      const selected = rows.filter(p).map((r) => r.live?.key ?? flowKey(r.flow));
-      t.same(selected, g.members, `${by} ${g.key}`);
+      t.same(rows.filter(p).map(memberKey), g.members, `${by} ${g.key}`);
     }
   }
 });
