@@ -133,10 +133,12 @@ const enrichArb: fc.Arbitrary<Enrichment> = fc.record({
     pending: fc.constant(true),
   }, { requiredKeys: ['country', 'city', 'asn', 'org'] })),
   rdns: fc.record({ src: fc.option(nastyText), dst: fc.option(nastyText) }),
+  rdnsPending: fc.constantFrom(undefined, 'src' as const, 'dst' as const, 'both' as const),
   process: processArb,
 }).map((e) => {
   const out: Enrichment = { ...e };
   if (e.process === undefined) delete out.process;
+  if (e.rdnsPending === undefined) delete out.rdnsPending;
   return out;
 });
 

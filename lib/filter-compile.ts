@@ -47,7 +47,8 @@ function compilePattern(key: PatternKey, pattern: string): Pred {
   const m = (s: string | null | undefined) => s !== null && s !== undefined && re.test(s);
   switch (key) {
     case 'state': return (r) => truth(m(r.flow.state));
-    case 'host': return (r) => (r.enrich ? truth(m(r.enrich.rdns.src) || m(r.enrich.rdns.dst)) : U);
+    // A name still being looked up (rdnsPending) is unknown; a name known to be absent is no match.
+    case 'host': return (r) => (!r.enrich ? U : m(r.enrich.rdns.src) || m(r.enrich.rdns.dst) ? T : r.enrich.rdnsPending ? U : F);
     case 'service': return (r) => (r.enrich ? truth(m(r.enrich.service?.name)) : U);
     case 'org': return (r) => (!r.enrich ? U : r.enrich.geo?.pending ? U : truth(m(r.enrich.geo?.org)));
     case 'process': return (r) => {
@@ -70,7 +71,8 @@ function compilePattern(key: PatternKey, pattern: string): Pred {
       if (!e) return U;
       if (m(e.rdns.src) || m(e.rdns.dst) || m(e.service?.name)) return T;
       const p = e.process;
-      return p === null ? U : truth(p?.kind === 'process' && m(p.name));
+      if (p?.kind === 'process' && m(p.name)) return T;
+      return p === null || e.rdnsPending ? U : F;
     };
   }
 }

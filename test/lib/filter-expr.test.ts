@@ -5,7 +5,7 @@ import { globRegExp } from '../../lib/filter-compile.js';
 import { compileFilter, filterNeeds, filterNeedsEnrichment, parseFilter, printFilter, type FilterExpr } from '../../lib/filter-expr.js';
 import { ZERO_RATES } from '../../lib/flow-stats.js';
 import type { Row } from '../../lib/row.js';
-import { enrich, flow, live, row } from '../helpers/rows.js';
+import { fullEnrichment as enrich, liveFlow as live, natFlow as flow, row } from '../helpers/rows.js';
 
 function parse(text: string): FilterExpr {
   const r = parseFilter(text);
@@ -112,11 +112,12 @@ t.test('unknown (pending) enrichment never matches, not even negated', async (t)
   const f = flow();
   const bare: Row = { flow: f };
   const pendingProc: Row = { flow: f, enrich: enrich({ process: null }) };
+  const pendingName: Row = { flow: f, enrich: enrich({ rdns: { src: null, dst: null }, rdnsPending: 'dst' }) };
   const pendingGeo: Row = { flow: f, enrich: enrich({ geo: { country: null, city: null, asn: null, org: null, pending: true } }) };
   for (const [text, row] of [
     ['host:*.example.com', bare], ['country:DE', bare], ['local', bare], ['dir:out', bare], ['process:x', pendingProc],
     ['pid:1', pendingProc], ['user:root', pendingProc], ['country:DE', pendingGeo], ['asn:1', pendingGeo], ['org:x', pendingGeo],
-    ['rate:>0', bare], ['age:<1h', bare], ['chrome', pendingProc],
+    ['rate:>0', bare], ['age:<1h', bare], ['chrome', pendingProc], ['host:x', pendingName], ['chrome', pendingName],
   ] as [string, Row][]) {
     t.equal(compileFilter(parse(text))(row), false, `${text}`);
     t.equal(compileFilter(parse(`!${text}`))(row), false, `!${text}`);

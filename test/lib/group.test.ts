@@ -5,7 +5,7 @@ import { compileFilter } from '../../lib/filter-expr.js';
 import { flowKey } from '../../lib/flow.js';
 import { NONE_GROUP, UNKNOWN_GROUP, groupRows, memberKey, memberPredicate, type GroupBy } from '../../lib/group.js';
 import type { Row } from '../../lib/row.js';
-import { flow, row } from '../helpers/rows.js';
+import { natFlow as flow, row } from '../helpers/rows.js';
 
 const google = { country: 'US', city: null, asn: 15169, org: 'Google LLC' };
 const rows: Row[] = [
