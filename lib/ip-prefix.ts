@@ -1,34 +1,12 @@
 // lib/ layer: address prefixes (CIDR) for the filter language, IPv4 and IPv6 in one form: eight 16-bit groups,
-// IPv4 as IPv4-mapped IPv6 (::ffff:a.b.c.d, so a /24 is a /120). Imports ./enrich/addr-class.ts for text output.
-// addrInto parses into a caller's buffer without allocating: the filter runs it on every row.
+// IPv4 as IPv4-mapped IPv6 (::ffff:a.b.c.d, so a /24 is a /120). Imports ./addr-order.ts (parsers) and
+// ./enrich/addr-class.ts (text output). addrInto parses into a caller's buffer without allocating: the filter
+// runs it on every row.
+import { parse6Into, v4At } from './addr-order.js';
 import { formatIPv4, formatIPv6 } from './enrich/addr-class.js';
 
 /** Where IPv4 sits in the mapped form: 96 bits of prefix (::ffff:0:0/96). */
 export const V4_MAPPED_BITS = 96;
-
-/** A u32 from dotted-quad text in s[start, end), or -1 when it is not exactly four decimal octets. */
-function v4At(s: string, start: number, end: number): number {
-  let value = 0, octet = -1, dots = 0;
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      if (octet < 0 || ++dots > 3) return -1;
-      value = value * 256 + octet;
-      octet = -1;
-    } else if (c >= 48 && c <= 57) {
-      octet = octet < 0 ? c - 48 : octet * 10 + (c - 48);
-      if (octet > 255) return -1;
-    } else return -1;
-  }
-  return dots === 3 && octet >= 0 ? value * 256 + octet : -1;
-}
-
-function hexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
 
 function setV4(out: Uint16Array, v4: number): void {
   out[0] = out[1] = out[2] = out[3] = out[4] = 0;
@@ -39,61 +17,17 @@ function setV4(out: Uint16Array, v4: number): void {
 
 /**
  * Parses IPv4 or IPv6 text (with `::`, an IPv4 tail, a `%zone`) into `out` (8 groups; IPv4 as IPv4-mapped).
- * False when `s` is no address (`out` is then garbage). Allocates nothing.
+ * False when `s` is no address (`out` is then garbage). Allocates nothing, except to cut off a zone (flows carry none).
  */
 export function addrInto(s: string, out: Uint16Array): boolean {
-  let n = s.length;
-  let colon = false;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 58) colon = true;
-    else if (c === 37) { n = i; break; } // '%': a zone index ends the address
-  }
-  if (!colon) {
-    const v4 = v4At(s, 0, n);
+  if (s.indexOf(':') < 0) {
+    const v4 = v4At(s, 0, s.length);
     if (v4 < 0) return false;
     setV4(out, v4);
     return true;
   }
-  let gi = 0, dbl = -1, i = 0;
-  if (s.charCodeAt(0) === 58) {
-    if (n < 2 || s.charCodeAt(1) !== 58) return false;
-    dbl = 0;
-    i = 2;
-  }
-  while (i < n) {
-    let j = i, v = 0;
-    while (j < n && j - i < 5) {
-      const h = hexVal(s.charCodeAt(j));
-      if (h < 0) break;
-      v = v * 16 + h;
-      j++;
-    }
-    if (j < n && s.charCodeAt(j) === 46) { // an IPv4 tail ends the address
-      const v4 = gi <= 6 ? v4At(s, i, n) : -1;
-      if (v4 < 0) return false;
-      out[gi++] = v4 >>> 16;
-      out[gi++] = v4 & 0xffff;
-      break;
-    }
-    if (j === i || j - i > 4 || gi >= 8) return false;
-    out[gi++] = v;
-    i = j;
-    if (i === n) break;
-    if (s.charCodeAt(i) !== 58) return false;
-    i++;
-    if (i < n && s.charCodeAt(i) === 58) {
-      if (dbl >= 0) return false;
-      dbl = gi;
-      i++;
-    } else if (i === n) return false; // one trailing colon
-  }
-  if (dbl < 0) return gi === 8;
-  if (gi > 7) return false;
-  const shift = 8 - gi;
-  for (let k = gi - 1; k >= dbl; k--) out[k + shift] = out[k];
-  for (let k = dbl; k < dbl + shift; k++) out[k] = 0;
-  return true;
+  const pct = s.indexOf('%');
+  return parse6Into(pct < 0 ? s : s.slice(0, pct), out);
 }
 
 /** True when the first `bits` bits of `a` and `net` agree (bits 0-128). */
