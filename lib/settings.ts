@@ -3,6 +3,7 @@
 // injected (SettingsIo, SettingsEnv), nothing is global. Loading never fails: problems become warnings. Saving writes
 // a temp file at mode 0600, fsyncs it and renames it into place; under sudo the file stays the invoking user's.
 import { dirname, isAbsolute, join } from 'node:path';
+import type { DisplayOptions } from './fields.js';
 import { parseFilter } from './filter-expr.js';
 import { parsePasswd, type SettingsIo } from './settings-io.js';
 
@@ -27,8 +28,8 @@ export interface SettingsToggles {
   bits: boolean;
   /** Totals (bytes, packets) instead of rates. */
   totals: boolean;
-  /** Show the source side (flowtop's -s). */
-  source: boolean;
+  /** Which end is the source: the originator ('orig') or this host's end ('local', flowtop's -s); as DisplayOptions. */
+  source: DisplayOptions['source'];
   /** Only flows with rates above 0. */
   activeOnly: boolean;
   /** Show closed flows as ghost rows while they linger. */
@@ -54,7 +55,7 @@ export interface Settings {
 /** The settings of a first start. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   columns: null, sort: null, meters: null, theme: 'default',
-  toggles: Object.freeze({ names: true, services: true, bits: false, totals: false, source: true, activeOnly: false, ghosts: true }),
+  toggles: Object.freeze({ names: true, services: true, bits: false, totals: false, source: 'orig', activeOnly: false, ghosts: true } as const),
   refreshSec: 1, filter: '',
 });
 
@@ -161,7 +162,10 @@ export function settingsFromJson(raw: unknown, warnings: string[]): Settings {
     else {
       for (const k of Object.keys(out.toggles) as (keyof SettingsToggles)[]) {
         if (!Object.hasOwn(t, k)) continue;
-        if (typeof t[k] === 'boolean') out.toggles[k] = t[k] as boolean;
+        if (k === 'source') {
+          if (t.source === 'orig' || t.source === 'local') out.toggles.source = t.source;
+          else warnings.push('settings: "toggles.source" ignored: expected "orig" or "local"');
+        } else if (typeof t[k] === 'boolean') out.toggles[k] = t[k] as boolean;
         else warnings.push(`settings: "toggles.${k}" ignored: expected true or false`);
       }
     }

@@ -11,7 +11,7 @@ import {
 const isRoot = process.getuid?.() === 0;
 const custom = (): Settings => ({
   ...DEFAULT_SETTINGS, columns: [{ id: 'proto', width: 6 }, { id: 'src', width: null }], sort: { column: 'bytes', descending: true },
-  meters: ['flows', 'rates'], theme: 'mono', toggles: { ...DEFAULT_SETTINGS.toggles, bits: true, ghosts: false }, refreshSec: 2.5, filter: 'proto:tcp !local',
+  meters: ['flows', 'rates'], theme: 'mono', toggles: { ...DEFAULT_SETTINGS.toggles, bits: true, ghosts: false, source: 'local' }, refreshSec: 2.5, filter: 'proto:tcp !local',
 });
 
 /** The real fs, with /etc/passwd replaced by `passwd` and any method overridden. */
@@ -57,11 +57,11 @@ t.test('bad values are ignored with a warning each; unknown keys silently', asyn
   const w: string[] = [];
   const s = settingsFromJson({
     version: 1, columns: [{ id: 'proto', width: 0 }], sort: { column: 'bytes', descending: 'yes' }, meters: ['ok', 5], theme: 'x y',
-    toggles: { names: false, bits: 'on', future: true }, refreshSec: 0, filter: 'port:99999', somethingNew: { a: 1 },
+    toggles: { names: false, bits: 'on', source: true, future: true }, refreshSec: 0, filter: 'port:99999', somethingNew: { a: 1 },
   }, w);
   t.same(s, { ...DEFAULT_SETTINGS, toggles: { ...DEFAULT_SETTINGS.toggles, names: false } });
   t.same(w.map((x) => x.replace(/ ignored.*/, '')), [
-    'settings: "columns"', 'settings: "sort"', 'settings: "meters"', 'settings: "theme"', 'settings: "refreshSec"', 'settings: "filter"', 'settings: "toggles.bits"',
+    'settings: "columns"', 'settings: "sort"', 'settings: "meters"', 'settings: "theme"', 'settings: "refreshSec"', 'settings: "filter"', 'settings: "toggles.bits"', 'settings: "toggles.source"',
   ]);
   const w2: string[] = [];
   t.same(settingsFromJson([1, 2], w2), DEFAULT_SETTINGS);
