@@ -33,7 +33,7 @@ const netTerm = fc.record({ side, g: groups, bits: fc.integer({ min: 0, max: 128
   return { kind: 'net', side, addr: p.addr, bits: p.bits };
 });
 
-const NUMBER_MAX: Record<NumberKey, number> = { asn: 0xffffffff, pid: 0x7fffffff, zone: 65535, label: 127 };
+const NUMBER_MAX: Record<NumberKey, number> = { asn: 0xffffffff, pid: 0x7fffffff, zone: 65535, label: 127, id: 0xffffffff };
 const nonNegDouble = fc.oneof(
   fc.integer({ min: 0, max: 1e6 }),
   fc.constantFrom(1e3, 1e6, 2e9, 3600, 86400, 60, 90, 0.5, 1e21, 1e-7),
@@ -46,10 +46,10 @@ export const termArb: fc.Arbitrary<FilterTerm> = fc.oneof(
   fc.constantFrom<FilterTerm>({ kind: 'family', family: 'ipv4' }, { kind: 'family', family: 'ipv6' }),
   fc.tuple(side, u16, u16).map(([side, a, b]): FilterTerm => ({ kind: 'port', side, lo: Math.min(a, b), hi: Math.max(a, b) })),
   netTerm,
-  fc.tuple(fc.constantFrom<PatternKey>('host', 'service', 'org', 'process', 'user', 'state', 'text'), nastyText)
+  fc.tuple(fc.constantFrom<PatternKey>('host', 'service', 'org', 'city', 'process', 'user', 'state', 'helper', 'text'), nastyText)
     .map(([key, pattern]): FilterTerm => ({ kind: 'pattern', key, pattern })),
   fc.stringMatching(/^[A-Z]{2}$/).map((code): FilterTerm => ({ kind: 'country', code })),
-  fc.constantFrom<NumberKey>('asn', 'pid', 'zone', 'label').chain((key) =>
+  fc.constantFrom<NumberKey>('asn', 'pid', 'zone', 'label', 'id').chain((key) =>
     fc.integer({ min: 0, max: NUMBER_MAX[key] }).map((value): FilterTerm => ({ kind: 'number', key, value }))),
   fc.constantFrom('in', 'out', 'fwd', 'local').map((dir): FilterTerm => ({ kind: 'dir', dir: dir as 'in' })),
   fc.constantFrom('snat', 'dnat', 'any', 'none').map((nat): FilterTerm => ({ kind: 'nat', nat: nat as 'snat' })),
@@ -107,9 +107,9 @@ export const flowArb: fc.Arbitrary<Flow> = fc.record({
   state: fc.option(fc.constantFrom('ESTABLISHED', 'SYN_SENT', 'TIME_WAIT', 'established')),
   status: fc.subarray([...STATUS_FLAGS]), timeoutSec: fc.option(fc.nat(500000)), mark: u32, zone: u16,
   counters: fc.option(fc.record({ orig: counters, reply: counters }), { nil: undefined }),
-  labels: fc.uniqueArray(fc.integer({ min: 0, max: 127 }), { maxLength: 4 }),
+  labels: fc.uniqueArray(fc.integer({ min: 0, max: 127 }), { maxLength: 4 }), helper: fc.option(fc.constantFrom('ftp', 'sip')),
 }).map((f): Flow => {
-  const flow: Flow = { ...f, proto: String(f.protoNum), use: 1, helper: null };
+  const flow: Flow = { ...f, proto: String(f.protoNum), use: 1 };
   if (f.counters === undefined) delete flow.counters;
   return flow;
 });

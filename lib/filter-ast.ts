@@ -7,9 +7,9 @@ export type Side = 'any' | 'src' | 'dst';
 /** Comparison of a metric term. */
 export type CmpOp = '<' | '<=' | '=' | '>=' | '>';
 /** Keys whose value is a case-insensitive glob (`*`, `?`); `org` and `text` without wildcards match substrings. */
-export type PatternKey = 'host' | 'service' | 'org' | 'process' | 'user' | 'state' | 'text';
+export type PatternKey = 'host' | 'service' | 'org' | 'city' | 'process' | 'user' | 'state' | 'helper' | 'text';
 /** Keys whose value is a non-negative integer. */
-export type NumberKey = 'asn' | 'pid' | 'zone' | 'label';
+export type NumberKey = 'asn' | 'pid' | 'zone' | 'label' | 'id';
 /** Keys compared with a number: bytes and packets (both directions), rate (B/s both directions), age/idle/timeout (s). */
 export type MetricKey = 'bytes' | 'packets' | 'rate' | 'age' | 'idle' | 'timeout';
 /** Bare keywords: an end is this host, private, public; rates above 0; a closed (ghost) flow. */

@@ -47,6 +47,8 @@ function compilePattern(key: PatternKey, pattern: string): Pred {
   const m = (s: string | null | undefined) => s !== null && s !== undefined && re.test(s);
   switch (key) {
     case 'state': return (r) => truth(m(r.flow.state));
+    case 'helper': return (r) => truth(m(r.flow.helper));
+    case 'city': return (r) => (!r.enrich || r.enrich.geo?.pending ? U : truth(m(r.enrich.geo?.city)));
     // A name still being looked up (rdnsPending) is unknown; a name known to be absent is no match.
     case 'host': return (r) => (!r.enrich ? U : m(r.enrich.rdns.src) || m(r.enrich.rdns.dst) ? T : r.enrich.rdnsPending ? U : F);
     case 'service': return (r) => (r.enrich ? truth(m(r.enrich.service?.name)) : U);
@@ -137,6 +139,7 @@ function compileNumber(t: Extract<FilterTerm, { kind: 'number' }>): Pred {
       return p === null ? U : truth(p?.kind === 'process' && p.pid === v);
     };
     case 'zone': return (r) => truth(r.flow.zone === v || r.flow.orig.zone === v || r.flow.reply.zone === v);
+    case 'id': return (r) => truth(r.flow.id === v);
     case 'label': return (r) => {
       const l = r.flow.labels;
       for (let i = 0; i < l.length; i++) if (l[i] === v) return T;
@@ -203,7 +206,7 @@ export function compileFilter(expr: FilterExpr, opts: CompileOptions = {}): RowP
 }
 
 const TERM_NEEDS: Partial<Record<string, readonly EnrichmentNeed[]>> = {
-  host: ['dns'], service: ['derived'], org: ['geo'], process: ['process'], user: ['process'], text: ['derived', 'dns', 'process'],
+  host: ['dns'], service: ['derived'], org: ['geo'], city: ['geo'], process: ['process'], user: ['process'], text: ['derived', 'dns', 'process'],
   country: ['geo'], asn: ['geo'], pid: ['process'], dir: ['derived'], local: ['derived'], public: ['derived'],
 };
 

@@ -97,7 +97,7 @@ t.test('matches on a full row', async (t) => {
     ['user:alice', true], ['user:1000', true], ['user:bob', false],
     ['dir:out', true], ['dir:in', false], ['nat:snat', true], ['nat:dnat', false], ['nat:any', true], ['nat:none', false],
     ['mark:0x1234', true], ['mark:0x34/0xff', true], ['mark:0', false], ['zone:0', true], ['label:3', true], ['label:4', false],
-    ['status:assured', true], ['status:dying', false],
+    ['status:assured', true], ['status:dying', false], ['id:1', true], ['id:2', false], ['helper:*', false], ['city:*', false],
     ['local', true], ['private', true], ['public', true], ['active', true], ['closed', false],
     ['bytes:>2M', true], ['bytes:>3M', false], ['bytes:>=2001500', true], ['packets:30', true], ['rate:>20k', true], ['rate:>21k', false],
     ['age:>=2h', true], ['age:>2h', false], ['idle:<5s', true], ['timeout:>5d', false],
