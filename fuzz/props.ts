@@ -7,6 +7,7 @@ import { propCompareIsTotalPreorder, propSortKeyMatchesCompare } from './fields.
 import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
+import { propSettingsAnyJson, propSettingsRoundTrip } from './settings.prop.js';
 import { propEntryRoundTrip, propStatsRoundTrip } from './roundtrip.prop.js';
 
 export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
@@ -26,6 +27,9 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'filter-round-trip', run: propFilterRoundTrip },
   { name: 'filter-match-total', run: propFilterMatchTotal },
   { name: 'addr-into-matches-parse', run: propAddrIntoMatchesParse },
+  // The settings file: any JSON reads, written settings read back equal.
+  { name: 'settings-round-trip', run: propSettingsRoundTrip },
+  { name: 'settings-any-json', run: propSettingsAnyJson },
   // The column registry: every comparator a total preorder, every sort key in the comparator's order.
   { name: 'field-compare-total-preorder', run: propCompareIsTotalPreorder },
   { name: 'field-sort-key-matches-compare', run: propSortKeyMatchesCompare },
