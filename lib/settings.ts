@@ -234,6 +234,7 @@ async function makeParents(dir: string, loc: SettingsLocation, io: SettingsIo): 
 /**
  * Writes `settings` atomically: a temp file next to the target (mode 0600, fsynced, chowned under sudo) renamed over
  * it. The old file is intact whenever this fails. Refuses a file owned by someone else or written by a newer version.
+ * Await one save before starting the next: two at once share the temp file, and one of them then fails.
  */
 export async function saveSettings(settings: Settings, env: SettingsEnv, io: SettingsIo): Promise<SaveResult> {
   const loc = await settingsLocation(env, io).catch(() => null);
