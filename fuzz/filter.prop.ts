@@ -17,6 +17,7 @@ export function propFilterParseNeverThrows(o: PropOptions): void {
     if (!r.ok && !(r.error.pos >= 0 && r.error.pos <= s.length && r.error.pos + (r.error.len ?? 0) <= s.length)) {
       throw new Error(`error position ${r.error.pos}+${r.error.len} outside a ${s.length}-character filter`);
     }
+    if (!r.ok && r.error.code === 'INTERNAL') throw new Error(`internal error: ${r.error.message}`);
     if (r.ok) printFilter(r.expr);
   }), { numRuns: o.numRuns, seed: o.seed });
 }

@@ -11,7 +11,7 @@ export { FILTER_KEYS } from './filter-terms.js';
 /** Error codes of parseFilter. */
 export type FilterErrorCode =
   | 'UNKNOWN_KEY' | 'BAD_VALUE' | 'EMPTY_VALUE' | 'UNTERMINATED_QUOTE' | 'BAD_QUOTE'
-  | 'UNBALANCED_PAREN' | 'EMPTY_GROUP' | 'EXPECTED_TERM' | 'TOO_DEEP' | 'TOO_LONG';
+  | 'UNBALANCED_PAREN' | 'EMPTY_GROUP' | 'EXPECTED_TERM' | 'TOO_DEEP' | 'TOO_LONG' | 'INTERNAL';
 
 /** A parse error: `pos` is the UTF-16 offset of the offending token in the input, `len` its length (0 at the end). */
 export interface FilterError {
@@ -159,7 +159,7 @@ export function parseFilter(text: string): FilterParse {
   } catch (err) {
     if (err instanceof SyntaxFail) return { ok: false, error: err.e };
     // A bug, not the user's input: still an error value, never an exception into the view's key handler.
-    return { ok: false, error: { code: 'BAD_VALUE', message: `internal error: ${(err as Error)?.message ?? err}`, pos: 0, len: text.length } };
+    return { ok: false, error: { code: 'INTERNAL', message: `internal error: ${(err as Error)?.message ?? err}`, pos: 0, len: text.length } };
   }
 }
 
