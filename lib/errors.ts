@@ -11,10 +11,23 @@ interface CodedError {
   path?: string;
 }
 
+/** What to check when the output cannot be written, by errno name. */
+const WRITE_HINTS: Record<string, string> = {
+  ENOSPC: 'no space left on the device the output goes to',
+  EDQUOT: 'disk quota exceeded where the output goes',
+  EFBIG: 'the output file grew too large',
+  EIO: 'input/output error (a terminal that went away, or a failing disk)',
+  EBADF: 'standard output is closed',
+};
+
 /** A one-line explanation of `e` with the fix, for stderr or the status bar. */
 export function explain(e: unknown): string {
   const x = (e ?? {}) as CodedError;
   const msg = e instanceof Error ? e.message : String(e);
+  if (x.name === 'OutputError' && x.code === 'WRITE_FAILED') {
+    const reason = (e as { reason?: string }).reason ?? 'EIO';
+    return `cannot write the output (${reason}): ${WRITE_HINTS[reason] ?? msg}; the output is incomplete.`;
+  }
   if (x.code === 'EPERM' || x.code === 'EACCES') {
     if (x.name === 'NetlinkError' || x.name === 'SocketError') {
       return 'permission denied by the kernel: conntrack needs CAP_NET_ADMIN. Run as root (sudo conntop) or grant the capability (sudo setcap cap_net_admin+ep "$(readlink -f "$(which node)")").';

@@ -149,7 +149,7 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
   } finally {
     finish();
   }
-  await out.end();
+  await out.finish(); // a write error (not EPIPE) throws: one line on stderr, status 1
   warnHealth(source, io);
   return 0;
 }

@@ -1,14 +1,16 @@
 // The command line as a user meets it: help, version, usage errors (exit 2, one line), runtime failures
 // (exit 1 with the fix), a non-root user, captures that are missing or not captures, a kernel without
 // accounting. Runs the built CLI (dist/lib/cli.js) as a child process.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createNetns, isRoot, needRootAnd } from '../helpers/netns.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const cli = join(root, 'dist/lib/cli.js');
+const golden = join(root, 'test/fixtures/golden/once-mixed.pcap');
+const quiet = ['-n', '--no-geoip', '--no-services', '--no-processes'];
 // `env -i`: tap instruments spawned children through NODE_OPTIONS, which writes into .tap/ (not for another uid).
 const run = (args: string[], opts: { uid?: number; gid?: number } = {}) =>
   spawnSync('env', ['-i', `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`, 'HOME=/tmp', process.execPath, cli, ...args], { encoding: 'utf8', timeout: 30_000, ...opts });
@@ -33,6 +35,86 @@ t.test('usage errors exit 2 with one line of reason', async (t) => {
     t.equal(r.status, 2, `${args.join(' ')} exits 2`);
     t.equal(r.stdout, '', 'nothing on stdout');
     t.match(r.stderr, /^conntop: .+\nTry 'conntop --help'\.\n$/, 'one line of reason and a hint');
+  }
+});
+
+t.test('malformed and out-of-range values exit 2 with one line of reason', async (t) => {
+  const bad = [
+    ['--zone', '70000'], ['--zone', '65536'], ['--zone', ''], ['--zone', '1.5'],
+    ['--mark', '0x10/'], ['--mark', '/'], ['--mark', '/0xff'], ['--mark', '1/2/3'], ['--mark', '0x100000000'], ['--mark', ' 1'],
+    ['-d', '3000000'], ['-d', '86401'], ['-d', ''], ['-d', ' '], ['-d', '0x'], ['-d', '0x10'], ['-d', 'Infinity'], ['--interval', '1e9'],
+    ['--linger', '1e7'], ['--linger', '0'],
+    ['--rcvbuf', '99999999999'], ['--rcvbuf', ''], ['--rcvbuf', '0'], ['--rcvbuf', '1e6'],
+    ['--iterations', '1.5'], ['--iterations', ''], ['--iterations', '-1'], ['--iterations', '0x10'],
+    ['--speed', '1e-9'], ['--speed', 'Infinity'], ['--speed', ''],
+    ['--replay', ''], ['--record', ''],
+  ];
+  for (const args of bad) {
+    const r = run(args);
+    t.equal(r.status, 2, `${JSON.stringify(args)} exits 2`);
+    t.match(r.stderr, /^conntop: .+\nTry 'conntop --help'\.\n$/, 'one line of reason and a hint');
+  }
+});
+
+t.test('conflicting or ignored options exit 2 with one line of reason', async (t) => {
+  for (const args of [
+    ['--once', '--events'], ['--once', '-b'], ['--once', '--json', '--record', 'x.pcap', '--replay', 'y.pcap'],
+    ['--once', '--speed', '2'], ['--events', '--speed', 'max'], ['--once', '--enrich'],
+    ['--once', '--iterations', '1'], ['--once', '-d', '2'], ['--once', '--interval', '2'], ['--events', '-d', '1', '--interval', '2'],
+    ['--once', '--linger', '3'], ['--once', '--rcvbuf', '4096'], ['--events', '--replay', 'y.pcap', '--rcvbuf', '4096'],
+    ['--events', '--replay', 'y.pcap', '--zone', '1'], ['--once', '--replay', 'y.pcap', '--mark', '1'],
+  ]) {
+    const r = run(args);
+    t.equal(r.status, 2, `${args.join(' ')} exits 2`);
+    t.equal(r.stdout, '', 'nothing on stdout');
+    t.match(r.stderr, /^conntop: .+\nTry 'conntop --help'\.\n$/, 'one line of reason and a hint');
+  }
+});
+
+t.test('the limits themselves are accepted', async (t) => {
+  const r = run(['--events', '--replay', golden, '--speed', 'max', '-d', '86400', '--linger', '86400', '--iterations', '0', ...quiet]);
+  t.equal(r.status, 0, r.stderr);
+  const s = run(['--events', '--replay', golden, '--speed', '10000', '--iterations', '0', ...quiet]);
+  t.equal(s.status, 0, s.stderr);
+});
+
+/** Runs the CLI with stdout on a FIFO whose reader has already gone, so its first write fails with EPIPE. */
+function runIntoClosedPipe(t: Test, args: string[]) {
+  const fifo = join(t.testdir({}), 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writer = openSync(fifo, 'w'); // does not block: a reader exists
+  closeSync(reader);
+  try {
+    return spawnSync(process.execPath, [cli, ...args], { stdio: ['ignore', writer, 'pipe'], encoding: 'utf8', timeout: 30_000 });
+  } finally {
+    closeSync(writer);
+  }
+}
+
+/** Runs the CLI with stdout on /dev/full: every write fails with ENOSPC. */
+function runIntoFullDevice(args: string[]) {
+  const full = openSync('/dev/full', 'w');
+  try {
+    return spawnSync(process.execPath, [cli, ...args], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 30_000 });
+  } finally {
+    closeSync(full);
+  }
+}
+
+t.test('a closed pipe ends --help, --version and --once quietly with status 0', async (t) => {
+  for (const args of [['--help'], ['--version'], ['--once', '--json', '--replay', golden], ['--once', '--replay', golden, ...quiet]]) {
+    const r = runIntoClosedPipe(t, args);
+    t.equal(r.status, 0, `${args.join(' ')} exits 0`);
+    t.equal(r.stderr, '', 'and says nothing');
+  }
+});
+
+t.test('a write error (ENOSPC on /dev/full) ends the run with one line and status 1', { skip: existsSync('/dev/full') ? false : 'no /dev/full' }, async (t) => {
+  for (const args of [['--help'], ['--version'], ['--once', '--json', '--replay', golden], ['--once', '--replay', golden, ...quiet]]) {
+    const r = runIntoFullDevice(args);
+    t.equal(r.status, 1, `${args.join(' ')} exits 1`);
+    t.match(r.stderr, /^conntop: [^\n]*ENOSPC[^\n]*\n$/, 'one line that names the error');
   }
 });
 
