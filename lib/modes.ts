@@ -7,6 +7,7 @@ import { fieldById } from './fields.js';
 import { flowKey, sameFlowKey, type Flow } from './flow.js';
 import { KernelSource, NETLINK_NETFILTER, ReplaySource, SockDiagLookup, openRecorder, type KernelDumpFilter, type WireRecord } from './kernel/index.js';
 import type { Enricher } from './enrich/index.js';
+import { explain } from './errors.js';
 import { LineWriter, flowJson, renderTable, type Row } from './output.js';
 import type { FlowFilter, FlowSource } from './source.js';
 import { FlowTable, type FlowChange, type LiveFlow } from './flow-table.js';
@@ -177,6 +178,8 @@ async function enrichOnce(flows: Flow[], en: Awaited<ReturnType<typeof openEnric
 }
 
 function warnHealth(source: FlowSource, io: Io): void {
+  // A cut capture (its recorder was killed or ran out of space) still replays up to the cut: warn, exit 0.
+  if (source instanceof ReplaySource && source.cut) io.stderr.write(`conntop: warning: ${explain(source.cut)}\n`);
   const h = source.health;
   if (h.badMessages > 0) io.stderr.write(`conntop: warning: ${h.badMessages} undecodable netlink message(s) skipped (${h.lastProblem})\n`);
 }

@@ -30,6 +30,8 @@ export class ReplaySource implements FlowSource {
   done: Promise<void> = Promise.resolve();
   /** Records played so far. */
   played = 0;
+  /** Set once playback reached the end of a capture cut mid-record (TRUNCATED_CAPTURE); every record before it was played. */
+  cut: Error | undefined;
 
   constructor(private readonly path: string, private readonly opts: ReplayOptions = {}) {
     this.pipeline = new WirePipeline(() => undefined, opts.filter);
@@ -75,7 +77,8 @@ export class ReplaySource implements FlowSource {
     const sleep = this.opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     let t0: bigint | undefined;
     const wall0 = Date.now();
-    for await (const rec of readPcapFile(this.path, { tolerant: true })) {
+    const capture = readPcapFile(this.path, { tolerant: true });
+    for await (const rec of capture) {
       if (this.closed) return;
       t0 ??= rec.tsNs;
       if (Number.isFinite(speed)) {
@@ -94,6 +97,7 @@ export class ReplaySource implements FlowSource {
         else await new Promise<void>((r) => (this.gate = r));
       }
     }
+    this.cut = capture.cut;
   }
 
   /** In a replay the capture decides when dumps happen: resolves at the next recorded dump's end. */

@@ -3,7 +3,7 @@
 // accounting. Runs the built CLI (dist/lib/cli.js) as a child process.
 import t, { type Test } from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createNetns, isRoot, needRootAnd } from '../helpers/netns.js';
 
@@ -130,6 +130,48 @@ t.test('replaying a missing file or a file that is not a capture exits 1 and say
   t.match(bad.stderr, /not a capture/);
 });
 
+/** One line on stderr, prefixed like every conntop message. */
+const oneLine = /^conntop: [^\n]+\n$/;
+
+t.test('capture files that cannot be used exit 1 with one line that says what is wrong and what to do', async (t) => {
+  const dir = t.testdir({});
+  const header = readFileSync(golden);
+  const patched = (name: string, off: number, bytes: number[]) => {
+    const b = Buffer.from(header);
+    b.set(bytes, off);
+    writeFileSync(join(dir, name), b);
+    return join(dir, name);
+  };
+  const cases: [string, string[], RegExp][] = [
+    ['--replay DIR', ['--once', '--replay', dir], /is a directory/],
+    ['--record DIR', ['--once', '--json', '--record', dir], /is a directory.*file name/],
+    ['--record into a missing folder', ['--once', '--json', '--record', join(dir, 'no/such/x.pcap')], /folder .*no\/such does not exist/],
+    ['pcap version 1', ['--once', '--replay', patched('v1.pcap', 4, [1, 0])], /version 1\b/],
+    ['pcapng', ['--once', '--replay', patched('ng.pcap', 0, [0x0a, 0x0d, 0x0d, 0x0a])], /pcapng.*editcap -F pcap.*tshark -F pcap/],
+    ['Ethernet link type', ['--once', '--replay', patched('eth.pcap', 20, [1, 0, 0, 0])], /link type is 1\b/],
+  ];
+  for (const [name, args, what] of cases) {
+    const r = run(args);
+    t.equal(r.status, 1, `${name} exits 1`);
+    t.match(r.stderr, oneLine, `${name}: one line`);
+    t.match(r.stderr, what, `${name}: says what`);
+    t.notMatch(r.stderr, /EISDIR|undefined|BAD_CAPTURE/, `${name}: no raw codes`);
+  }
+});
+
+t.test('a capture cut mid-record replays what comes before the cut, with a warning, status 0', async (t) => {
+  const dir = t.testdir({});
+  const whole = readFileSync(join(root, 'test/fixtures/golden/events-lifecycle.pcap'));
+  const cut = join(dir, 'cut.pcap');
+  writeFileSync(cut, whole.subarray(0, whole.length - 7));
+  const full = run(['--events', '--replay', join(root, 'test/fixtures/golden/events-lifecycle.pcap'), '--speed', 'max', ...quiet]);
+  const r = run(['--events', '--replay', cut, '--speed', 'max', ...quiet]);
+  t.equal(r.status, 0, r.stderr);
+  t.match(r.stderr, /^conntop: warning: [^\n]*middle of a record[^\n]*\n$/, 'one warning line');
+  t.ok(r.stdout.split('\n').length > 5, 'the records before the cut were used');
+  t.equal(full.stderr, '', 'the whole capture replays without a warning');
+});
+
 t.test('a user without CAP_NET_ADMIN is told to run as root or grant the capability', { skip: isRoot() ? false : 'needs root to switch to an unprivileged user' }, async (t) => {
   const r = run(['--once'], { uid: 65534, gid: 65534 });
   t.equal(r.status, 1);
@@ -185,7 +227,6 @@ t.test('--record keeps recording through enrichment: process lookups work and th
   const text = ns.exec(process.execPath, [cli, '--once', '--record', file, '-n', '--no-geoip']);
   t.match(text, new RegExp(`node\\(${peer.pid}\\)`), 'the client process is shown');
   const { decodePcap } = await import('../../netlink/pcap.js');
-  const { readFileSync } = await import('node:fs');
   const families = new Set(decodePcap(readFileSync(file)).records.map((r) => r.family));
   t.same([...families].sort((a, b) => a - b), [4, 12], 'ctnetlink and sock_diag datagrams are both in the capture');
 });
