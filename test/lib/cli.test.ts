@@ -5,15 +5,21 @@ import t, { type Test } from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createNetns, isRoot, needRootAnd } from '../helpers/netns.js';
+import { createNetns, needRootAnd } from '../helpers/netns.js';
+import { NOBODY, unprivilegedCli } from '../helpers/unprivileged.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const cli = join(root, 'dist/lib/cli.js');
 const golden = join(root, 'test/fixtures/golden/once-mixed.pcap');
 const quiet = ['-n', '--no-geoip', '--no-services', '--no-processes'];
 // `env -i`: tap instruments spawned children through NODE_OPTIONS, which writes into .tap/ (not for another uid).
-const run = (args: string[], opts: { uid?: number; gid?: number } = {}) =>
-  spawnSync('env', ['-i', `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`, 'HOME=/tmp', process.execPath, cli, ...args], { encoding: 'utf8', timeout: 30_000, ...opts });
+// `cli` picks another copy of the CLI (the unprivileged user's).
+const run = (args: string[], opts: { uid?: number; gid?: number; cli?: string } = {}) =>
+  spawnSync('env', ['-i', `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`, 'HOME=/tmp', process.execPath, opts.cli ?? cli, ...args], { encoding: 'utf8', timeout: 30_000, uid: opts.uid, gid: opts.gid });
+// The unprivileged user runs a readable copy: the checkout may sit in a folder only root can enter (issue 10).
+const nobody = unprivilegedCli(t, root);
+/** Options that run the CLI as the unprivileged user, or as this user when that cannot be arranged. */
+const asNobody = typeof nobody === 'string' ? {} : { ...NOBODY, cli: nobody.cli };
 
 t.before(() => {
   if (!existsSync(cli)) throw new Error('build first: npm run build');
@@ -172,8 +178,8 @@ t.test('a capture cut mid-record replays what comes before the cut, with a warni
   t.equal(full.stderr, '', 'the whole capture replays without a warning');
 });
 
-t.test('a user without CAP_NET_ADMIN is told to run as root or grant the capability', { skip: isRoot() ? false : 'needs root to switch to an unprivileged user' }, async (t) => {
-  const r = run(['--once'], { uid: 65534, gid: 65534 });
+t.test('a user without CAP_NET_ADMIN is told to run as root or grant the capability', { skip: typeof nobody === 'string' ? nobody : false }, async (t) => {
+  const r = run(['--once'], asNobody);
   t.equal(r.status, 1);
   t.match(r.stderr, /CAP_NET_ADMIN/);
   t.match(r.stderr, /root/);
@@ -202,9 +208,8 @@ t.test('a capture records what --once saw, and replays without root', { skip: ne
   const dir = t.testdir({});
   const file = join(dir, 'once.pcap');
   const live = ns.exec(process.execPath, [cli, '--once', '--json', '--record', file]);
-  execFileSync('chmod', ['a+rx', dir]);
-  execFileSync('chmod', ['a+r', file]);
-  const replay = run(['--once', '--json', '--replay', file], isRoot() ? { uid: 65534, gid: 65534 } : {});
+  if (typeof nobody === 'string') t.comment(`replayed as this user: ${nobody}`);
+  const replay = run(['--once', '--json', '--replay', typeof nobody === 'string' ? file : nobody.readable(file)], asNobody);
   t.equal(replay.status, 0, replay.stderr);
   t.equal(replay.stdout, live, 'the replay prints exactly what the live run printed');
 });
