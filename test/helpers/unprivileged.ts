@@ -36,7 +36,8 @@ export function unprivilegedCli(t: HasTeardown, root: string): UnprivilegedCli |
   }
   makeReadable(dir);
   const cli = join(dir, 'dist/lib/cli.js');
-  const probe = spawnSync(process.execPath, [cli, '--version'], { ...NOBODY, encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 30_000 });
+  // `env -i`: tap instruments node children through NODE_OPTIONS, loading its hooks from the checkout.
+  const probe = spawnSync('env', ['-i', `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`, process.execPath, cli, '--version'], { ...NOBODY, encoding: 'utf8', timeout: 30_000 });
   if (probe.status !== 0) {
     return `user ${NOBODY.uid} cannot run a copy of the CLI in ${dir} (${(probe.error?.message ?? probe.stderr).split('\n')[0]})`;
   }
