@@ -113,7 +113,8 @@ function bad(offset: number, need?: number, have?: number, path = 'pcap'): Decod
 
 /**
  * Incremental decoder: `push` chunks of any size, get the records completed so far; `end` checks the tail.
- * Error offsets are absolute file offsets. Throws only DecodeError (BAD_CAPTURE, PCAPNG_CAPTURE, TRUNCATED_CAPTURE); after a throw the decoder is spent.
+ * Error offsets are absolute file offsets. Throws only DecodeError (BAD_CAPTURE, PCAPNG_CAPTURE,
+ * TRUNCATED_CAPTURE); after a throw the decoder is spent.
  */
 export class PcapStreamDecoder {
   info: PcapInfo | undefined;
