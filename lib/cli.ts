@@ -163,7 +163,9 @@ async function main(argv: string[]): Promise<number> {
   // A crash must not leave the host's sysctls changed.
   process.on('uncaughtException', (e) => {
     sysctls.restore();
-    process.stderr.write(`conntop: internal error: ${e.stack ?? e.message}\n`);
+    // A write failure thrown from a socket callback (a --record capture filling its disk) is no bug: one line.
+    const expected = e.name === 'CaptureFileError' || e.name === 'OutputError';
+    process.stderr.write(`conntop: ${expected ? explain(e) : `internal error: ${e.stack ?? e.message}`}\n`);
     process.exit(1);
   });
   const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, sysctls, signal: abort.signal };

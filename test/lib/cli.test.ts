@@ -165,6 +165,17 @@ t.test('capture files that cannot be used exit 1 with one line that says what is
   }
 });
 
+t.test('a --record capture that fills its disk mid-run ends the run with one line and status 1', { skip: needRootAnd('conntrack', 'mount', 'umount') }, async (t) => {
+  const ns = createNetns(t, 'recfull');
+  for (let i = 1; i <= 100; i++) ns.exec('conntrack', ['-I', '-s', '10.3.0.1', '-d', '10.3.0.2', '-p', 'udp', '--sport', String(i), '--dport', '53', '-t', '60']);
+  const small = t.testdir({});
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', small]); // room for the header, not the dump
+  t.teardown(() => { spawnSync('umount', [small]); });
+  const r = ns.run(process.execPath, [cli, '--once', '--json', '--record', join(small, 'x.pcap')]);
+  t.equal(r.status, 1);
+  t.match(r.stderr, /^conntop: [^\n]*ENOSPC[^\n]*\n$/, 'one line that names the error, no stack');
+});
+
 t.test('a capture cut mid-record replays what comes before the cut, with a warning, status 0', async (t) => {
   const dir = t.testdir({});
   const whole = readFileSync(join(root, 'test/fixtures/golden/events-lifecycle.pcap'));
