@@ -11,7 +11,9 @@ import { explain } from './errors.js';
 import { LineWriter } from './output.js';
 import { SysctlGuard } from './sysctl.js';
 import { DEFAULT_CREDITS } from './enrich/geoip-sources.js';
-import { countArg, markArg, pathArg, rcvbufArg, secondsArg, speedArg, zoneArg } from './option-values.js';
+import {
+  MAX_INTERVAL_SEC, MAX_ZONE, SPEED_LIMITS, countArg, markArg, pathArg, rcvbufArg, secondsArg, speedArg, zoneArg,
+} from './option-values.js';
 
 const PROTOS: Record<string, number[]> = { T: [6], U: [17, 136], D: [33], I: [1, 58], S: [132], gre: [47] };
 
@@ -30,7 +32,7 @@ function buildProgram(writeOut: (text: string) => void): Command {
     .option('--enrich', 'with --once --json and --events: add an "enrich" object (service, direction, GeoIP, reverse DNS, process)')
     .option('-b, --batch', 'stream one JSON line per change (new, update, destroy, resync, stats)')
     .option('--events', 'the same as --batch')
-    .addOption(new Option('-d, --delay <seconds>', 'refresh interval, at most 86400 (fractions allowed)').argParser(secondsArg).default(1))
+    .addOption(new Option('-d, --delay <seconds>', `refresh interval, at most ${MAX_INTERVAL_SEC} (fractions allowed)`).argParser(secondsArg).default(1))
     .addOption(new Option('--interval <seconds>', 'the same as --delay').argParser(secondsArg))
     .option('-4, --ipv4', 'IPv4 flows (dumped per family by the kernel)')
     .option('-6, --ipv6', 'IPv6 flows')
@@ -41,13 +43,13 @@ function buildProgram(writeOut: (text: string) => void): Command {
     .option('-S, --sctp', 'SCTP flows')
     .option('--gre', 'GRE flows')
     .option('--all', 'every protocol (the default when no protocol letter is given)')
-    .addOption(new Option('--mark <mark[/mask]>', 'only flows whose mark matches (filtered by the kernel)').argParser(markArg))
-    .addOption(new Option('--zone <zone>', 'only flows in this conntrack zone, 0-65535 (filtered by the kernel, 6.8+)').argParser(zoneArg))
+    .addOption(new Option('--mark <mark[/mask]>', 'only flows whose mark matches, 32-bit, decimal or 0x hex (filtered by the kernel)').argParser(markArg))
+    .addOption(new Option('--zone <zone>', `only flows in this conntrack zone, 0-${MAX_ZONE} (filtered by the kernel, 6.8+)`).argParser(zoneArg))
     .addOption(new Option('--record <file>', 'save every netlink datagram sent and received to a pcap file (LINKTYPE_NETLINK)').argParser(pathArg))
     .addOption(new Option('--replay <file>', 'run from a capture made with --record: no kernel, no root needed').argParser(pathArg))
-    .addOption(new Option('--speed <factor|max>', "replay speed: 1 = as recorded, 'max' = as fast as possible").argParser(speedArg).default(1, '1'))
-    .addOption(new Option('--linger <seconds>', 'keep closed flows this long (ghost rows)').argParser(secondsArg).default(5))
-    .addOption(new Option('--rcvbuf <bytes>', 'receive buffer to ask for on the event socket').argParser(rcvbufArg).default(64 * 1024 * 1024, '64 MiB'))
+    .addOption(new Option('--speed <factor|max>', `replay speed, ${SPEED_LIMITS.min}-${SPEED_LIMITS.max}: 1 = as recorded, 'max' = as fast as possible`).argParser(speedArg).default(1, '1'))
+    .addOption(new Option('--linger <seconds>', `keep closed flows this long (ghost rows), at most ${MAX_INTERVAL_SEC}`).argParser(secondsArg).default(5))
+    .addOption(new Option('--rcvbuf <bytes>', 'receive buffer to ask for on the event socket, up to 1 GiB').argParser(rcvbufArg).default(64 * 1024 * 1024, '64 MiB'))
     .option('--no-sysctl', 'leave nf_conntrack_acct, _timestamp and _events as they are')
     .option('-n, --no-dns', 'no reverse DNS')
     .option('--no-geoip', 'no GeoIP lookups')
