@@ -82,6 +82,7 @@ function refuseConflicts(o: Record<string, unknown>, given: (key: string) => boo
     [Boolean(o.once) && o.iterations !== undefined, '--iterations counts the refreshes of --events; --once dumps once'],
     [Boolean(o.once) && given('linger'), '--linger keeps closed flows in the live table; --once has none'],
     [given('rcvbuf') && (Boolean(o.once) || o.replay !== undefined), '--rcvbuf sizes the event socket of a live --events run; --once and --replay open none'],
+    [o.geoipDir !== undefined && o.geoip === false, '--geoip-dir names databases that --no-geoip turns off: give one'],
   ];
   for (const [bad, why] of rules) if (bad) throw new CommanderError(2, 'conntop.usage', why);
 }

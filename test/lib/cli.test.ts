@@ -69,6 +69,7 @@ t.test('conflicting or ignored options exit 2 with one line of reason', async (t
     ['--once', '--iterations', '1'], ['--once', '-d', '2'], ['--once', '--interval', '2'], ['--events', '-d', '1', '--interval', '2'],
     ['--once', '--linger', '3'], ['--once', '--rcvbuf', '4096'], ['--events', '--replay', 'y.pcap', '--rcvbuf', '4096'],
     ['--events', '--replay', 'y.pcap', '--zone', '1'], ['--once', '--replay', 'y.pcap', '--mark', '1'],
+    ['--once', '--geoip-dir', '/tmp', '--no-geoip'],
   ]) {
     const r = run(args);
     t.equal(r.status, 2, `${args.join(' ')} exits 2`);
