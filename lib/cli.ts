@@ -9,7 +9,7 @@ import { keepYoungGenerationSmall } from './heap.js';
 import { runOnce, runEvents, type RunOptions } from './modes.js';
 import { explain } from './errors.js';
 import { LineWriter } from './output.js';
-import { SysctlGuard } from './sysctl.js';
+import { sharedSysctlGuard } from './sysctl.js';
 import { DEFAULT_CREDITS } from './enrich/geoip-sources.js';
 import {
   MAX_INTERVAL_SEC, MAX_ZONE, SPEED_LIMITS, countArg, markArg, pathArg, rcvbufArg, secondsArg, speedArg, zoneArg,
@@ -29,6 +29,7 @@ function buildProgram(writeOut: (text: string) => void): Command {
     .version(version(), '-V, --version')
     .option('--once', 'print the conntrack table once and exit')
     .option('--json', 'with --once: one JSON object per flow per line')
+    .option('--wide', 'with --once: no width limit on the text table (else the terminal width, or 80 columns)')
     .option('--enrich', 'with --once --json and --events: add an "enrich" object (service, direction, GeoIP, reverse DNS, process)')
     .option('-b, --batch', 'stream one JSON line per change (new, update, destroy, resync, stats)')
     .option('--events', 'the same as --batch')
@@ -83,6 +84,7 @@ function refuseConflicts(o: Record<string, unknown>, given: (key: string) => boo
     [Boolean(o.once) && given('linger'), '--linger keeps closed flows in the live table; --once has none'],
     [given('rcvbuf') && (Boolean(o.once) || o.replay !== undefined), '--rcvbuf sizes the event socket of a live --events run; --once and --replay open none'],
     [o.geoipDir !== undefined && o.geoip === false, '--geoip-dir names databases that --no-geoip turns off: give one'],
+    [Boolean(o.wide) && (Boolean(o.json) || events), '--wide widens the --once text table; JSON lines have no width'],
   ];
   for (const [bad, why] of rules) if (bad) throw new CommanderError(2, 'conntop.usage', why);
 }
@@ -120,6 +122,7 @@ export function parseOptions(argv: string[], writeOut: (text: string) => void): 
     services: (o.services as boolean) && (o.servname as boolean),
     processes: o.processes as boolean,
     iterations: o.iterations as number | undefined,
+    wide: Boolean(o.wide),
   };
 }
 
@@ -150,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const sysctls = new SysctlGuard();
+  const sysctls = sharedSysctlGuard(process.env);
   const abort = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {

@@ -1,12 +1,11 @@
 // LineWriter: lines arrive exactly (UTF-8, any length, across chunk boundaries); EPIPE closes it quietly;
 // any other write failure (ENOSPC, EIO) closes it and is kept as an OutputError for a one-line report.
-// renderTable: aligned columns, empty optional columns dropped.
+// (The text table's tests are in text-table.test.ts.)
 import t from 'tap';
 import { PassThrough, Writable } from 'node:stream';
 import { closeSync, createWriteStream, openSync } from 'node:fs';
-import { LineWriter, OutputError, renderTable } from '../../lib/output.js';
+import { LineWriter, OutputError } from '../../lib/output.js';
 import { explain } from '../../lib/errors.js';
-import type { Flow } from '../../lib/flow.js';
 
 t.test('every line arrives exactly, whatever its length or characters', async (t) => {
   const p = new PassThrough();
@@ -73,17 +72,4 @@ t.test('/dev/full through a descriptor stream gives ENOSPC', { skip: process.pla
   const w = new LineWriter(s);
   for (let i = 0; i < 1000; i++) w.line(`line ${i}`);
   await t.rejects(w.finish(), { code: 'WRITE_FAILED', reason: 'ENOSPC' });
-});
-
-t.test('the text table aligns columns and drops empty optional ones', async (t) => {
-  const f = (id: number, src: string, sport: number): Flow => ({
-    id, family: 'ipv4', proto: 'tcp', protoNum: 6, orig: { src, dst: '10.0.0.9', sport, dport: 443 },
-    reply: { src: '10.0.0.9', dst: src, sport: 443, dport: sport }, state: 'ESTABLISHED', status: ['SEEN_REPLY', 'ASSURED', 'CONFIRMED'],
-    timeoutSec: 100, mark: 0, zone: 0, use: 1, labels: [], helper: null,
-  });
-  const lines = renderTable([{ flow: f(1, '10.0.0.1', 1) }, { flow: f(2, '10.0.0.123', 65535) }]);
-  t.equal(lines.length, 3);
-  t.match(lines[0], /^PROTO STATE +SOURCE +SPORT DESTINATION DPORT PKTS BYTES TIMEOUT FLAGS$/);
-  t.equal(lines[1].indexOf('10.0.0.9'), lines[2].indexOf('10.0.0.9'), 'columns align');
-  t.notMatch(lines[0], /MARK|ZONE|SERVICE|PROCESS/, 'columns empty for every row are left out');
 });
