@@ -14,6 +14,7 @@ import { DEFAULT_CREDITS } from './enrich/geoip-sources.js';
 import {
   MAX_INTERVAL_SEC, MAX_ZONE, SPEED_LIMITS, countArg, markArg, pathArg, rcvbufArg, secondsArg, speedArg, zoneArg,
 } from './option-values.js';
+import { TABLE_LEGEND } from './text-table.js';
 
 const PROTOS: Record<string, number[]> = { T: [6], U: [17, 136], D: [33], I: [1, 58], S: [132], gre: [47] };
 
@@ -59,7 +60,7 @@ function buildProgram(writeOut: (text: string) => void): Command {
     .option('-P, --no-servname', 'the same as --no-services')
     .option('--no-processes', 'do not look up the process behind local flows')
     .addOption(new Option('--iterations <n>', 'stop after N refreshes (for scripts and tests)').argParser(countArg))
-    .addHelpText('after', `\nWithout your own MaxMind databases, GeoIP uses embedded data:\n  ${DEFAULT_CREDITS.country}\n  ${DEFAULT_CREDITS.asn}`)
+    .addHelpText('after', `\n${TABLE_LEGEND}\n\nWithout your own MaxMind databases, GeoIP uses embedded data:\n  ${DEFAULT_CREDITS.country}\n  ${DEFAULT_CREDITS.asn}`)
     .exitOverride()
     .configureOutput({ outputError: () => undefined, writeOut });
   return p;

@@ -30,6 +30,8 @@ t.test('--help and --version exit 0', async (t) => {
   t.equal(h.status, 0);
   t.match(h.stdout, /--once/);
   t.match(h.stdout, /CC BY 4\.0/, 'the embedded ASN data is credited');
+  t.match(h.stdout, /--wide/);
+  for (const word of ['fwd:', 'loc:', 'fwdS', 'U unreplied', '8/0', '#77', '0x10', 'not known yet', 'not measured']) t.ok(h.stdout.includes(word), `the legend explains ${word}`);
   const v = run(['--version']);
   t.equal(v.status, 0);
   t.match(v.stdout.trim(), /^\d+\.\d+\.\d+$/);
@@ -185,7 +187,7 @@ t.test('a capture cut mid-record replays what comes before the cut, with a warni
   const full = run(['--events', '--replay', join(root, 'test/fixtures/golden/events-lifecycle.pcap'), '--speed', 'max', ...quiet]);
   const r = run(['--events', '--replay', cut, '--speed', 'max', ...quiet]);
   t.equal(r.status, 0, r.stderr);
-  t.match(r.stderr, /^conntop: warning: [^\n]*middle of a record[^\n]*\n$/, 'one warning line');
+  t.match(r.stderr, /^conntop: note: [^\n]*middle of a record[^\n]*\n$/, 'one line that says so');
   t.ok(r.stdout.split('\n').length > 5, 'the records before the cut were used');
   t.equal(full.stderr, '', 'the whole capture replays without a warning');
 });
