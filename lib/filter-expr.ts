@@ -7,6 +7,7 @@ import { isSpecialChar, readTerm, termText } from './filter-terms.js';
 export type { CmpOp, DirValue, FilterExpr, FilterTerm, MetricKey, NatValue, NumberKey, PatternKey, Side, WordKey } from './filter-ast.js';
 export { compileFilter, filterNeeds, filterNeedsEnrichment, type CompileOptions, type EnrichmentNeed, type RowPredicate } from './filter-compile.js';
 export { FILTER_KEYS } from './filter-terms.js';
+export { FILTER_HELP, type FilterHelpPara } from './filter-help.js';
 
 /** Error codes of parseFilter. */
 export type FilterErrorCode =

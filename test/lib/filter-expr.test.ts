@@ -2,7 +2,7 @@
 // position, canonical printing, matching against hand-made rows, pending enrichment, and what needs enrichment.
 import t from 'tap';
 import { globRegExp } from '../../lib/filter-compile.js';
-import { compileFilter, filterNeeds, filterNeedsEnrichment, parseFilter, printFilter, type FilterExpr } from '../../lib/filter-expr.js';
+import { FILTER_HELP, FILTER_KEYS, compileFilter, filterNeeds, filterNeedsEnrichment, parseFilter, printFilter, type FilterExpr } from '../../lib/filter-expr.js';
 import { ZERO_RATES } from '../../lib/flow-stats.js';
 import type { Row } from '../../lib/row.js';
 import { fullEnrichment as enrich, liveFlow as live, natFlow as flow, row } from '../helpers/rows.js';
@@ -180,4 +180,16 @@ t.test('globs: * and ? are the only wildcards, everything else is literal', asyn
     ['b', true, 'abc', true], ['b', false, 'abc', false], ['b*', true, 'abc', false], ['{1}', true, 'x{1}', true],
   ];
   for (const [pattern, substring, text, want] of cases) t.equal(globRegExp(pattern, substring).test(text), want, `${pattern} ${substring ? '(substring)' : ''} ~ ${JSON.stringify(text)}`);
+});
+
+t.test('the help names every key and every bare keyword', async (t) => {
+  const terms = FILTER_HELP.filter((p) => typeof p !== 'string').map((p) => (p as { term: string }).term).join(' ');
+  for (const k of FILTER_KEYS) t.match(terms, new RegExp(`\\b${k}:`), k);
+  for (const w of ['local', 'private', 'public', 'active', 'closed']) t.match(terms, new RegExp(`\\b${w}\\b`), w);
+  for (const p of FILTER_HELP) {
+    if (typeof p === 'string') continue;
+    for (const example of p.term.split(', ').filter((x) => x.includes(':') && !/^[A-Z]+$|\|/.test(x.split(':')[1]))) {
+      t.equal(parseFilter(example).ok, true, `the example ${example} parses`); // placeholders (N, CIDR) and choices (a|b) skipped
+    }
+  }
 });
