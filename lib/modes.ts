@@ -171,6 +171,7 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
   // The recorder stays open until enrichment is done: process lookups (sock_diag) are recorded too.
   try {
     await source.start((ev) => {
+      if (ev.kind === 'notice') io.stderr.write(`conntop: note: ${ev.message}\n`); // e.g. a capture cut mid-record
       if (ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
       if (opts.json && !opts.enrich) out.line(flowJson(ev.flow));
       else flows.push(ev.flow);
@@ -187,7 +188,7 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
   } finally {
     finish();
   }
-  await out.end();
+  await out.finish(); // a write error (not EPIPE) throws: one line on stderr, status 1
   warnHealth(source, io);
   return 0;
 }
