@@ -13,8 +13,8 @@ import { basename } from 'node:path';
 import { readlinkSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { runApp } from '../tui/app.js';
-import { compileStubFilter } from '../tui/filter-stub.js';
-import { groupRowsStub } from '../tui/group-stub.js';
+import { compileViewFilter } from '../tui/filter.js';
+import { groupForView } from '../tui/grouping.js';
 import { fileSettings } from '../tui/settings-stub.js';
 import { openScreen } from '../tui/terminal.js';
 import { explain } from './errors.js';
@@ -247,7 +247,7 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
   try {
     await runApp({
       session, screen: term, settings: fileSettings(io.env, (m) => notes.push(m)), env: io.env, sourceLabel: sourceLabel(opts),
-      compileFilter: compileStubFilter, group: groupRowsStub, now: () => performance.now(), quit: stop, mouse: opts.mouse !== false,
+      compileFilter: compileViewFilter, group: groupForView, now: () => performance.now(), quit: stop, mouse: opts.mouse !== false,
       onFrame: (g, view) => {
         if (notes.length > 0 && !view.status) view.status = notes[notes.length - 1];
         // Tests and benchmarks may ask for the last frame's text in a file (never written into the screen).

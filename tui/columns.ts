@@ -68,8 +68,9 @@ export function addrNumKey(a: string): number {
     }
     return dots === 3 && octet >= 0 && octet < 256 ? v * 256 + octet : 2 ** 41;
   }
-  const hex = addrSortKey(a); // "6" + 32 hex digits, or "6~text"
-  return hex[1] === '~' ? 2 ** 41 : APPROXIMATE_ADDR_KEY + parseInt(hex.slice(1, 11), 16);
+  const k = addrSortKey(a); // "6" + eight 16-bit groups as code units, or "7" + text when unparsable
+  if (k.charCodeAt(0) !== 0x36) return 2 ** 41;
+  return APPROXIMATE_ADDR_KEY + (k.charCodeAt(1) * 65536 + k.charCodeAt(2)) * 256 + (k.charCodeAt(3) >>> 8);
 }
 
 /** The longest IPv6 address text. */

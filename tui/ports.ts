@@ -32,8 +32,9 @@ export type FilterResult =
 /** Turns filter text into a row predicate. */
 export type FilterCompiler = (text: string) => FilterResult;
 
-/** What the view can group by. */
-export type GroupBy = 'host' | 'port' | 'process' | 'country' | 'asn' | 'state';
+/** What the view can group by (lib/group.ts's keys). */
+export type { GroupBy } from '../lib/group.js';
+import type { GroupBy } from '../lib/group.js';
 
 /** One group's aggregates: flows, bytes and rates (bytes per second) in both directions. */
 export interface GroupRow {
@@ -45,8 +46,8 @@ export interface GroupRow {
   rateBps: number;
 }
 
-/** Groups rows (sorted by flows, then key). */
-export type Grouper = (rows: readonly Row[], by: GroupBy) => GroupRow[];
+/** Groups rows (most flows first); labels follow the view's name and service toggles. */
+export type Grouper = (rows: readonly Row[], by: GroupBy, opts: { names: boolean; services: boolean }) => GroupRow[];
 
 /** What the view persists: columns and their widths, sort, meters, theme, toggles, interval. */
 export interface ViewSettings {

@@ -154,8 +154,10 @@ export function renderBottom(g: Grid, v: ViewState, t: Theme): void {
       g.fill(0, y - 1, g.width, t.text);
       const cx = Math.min(g.width - 1, x + err.pos);
       g.put(cx, y - 1, '^', t.error);
-      const msg = ` ${err.message} (${err.code}, at ${err.pos + 1})`;
-      g.put(cx + msg.length < g.width ? cx + 1 : Math.max(0, cx - msg.length), y - 1, msg, t.error);
+      const msg = `${err.message} (${err.code}, at ${err.pos + 1})`;
+      // Right of the caret when it fits, else left of it (cut to the room there); the caret stays visible.
+      if (cx + 2 + msg.length <= g.width) g.put(cx + 2, y - 1, msg, t.error);
+      else g.put(0, y - 1, fitText(msg, Math.max(0, cx - 1)), t.error);
     }
     return;
   }

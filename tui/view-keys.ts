@@ -13,7 +13,7 @@ export interface KeyEffects {
 }
 
 /** Group-by keys, in the order F5 cycles through them. */
-export const GROUP_BYS: readonly GroupBy[] = ['host', 'port', 'process', 'country', 'asn', 'state'];
+export const GROUP_BYS: readonly GroupBy[] = ['host', 'service', 'process', 'country', 'asn', 'state'];
 
 /** Refresh intervals + and - step through (ms). */
 export const INTERVALS_MS: readonly number[] = [100, 250, 500, 1000, 2000, 3000, 5000, 10000];

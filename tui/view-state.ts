@@ -349,7 +349,7 @@ export class ViewState {
 
   /** Recomputes the groups from the shown rows. */
   regroup(): void {
-    this.groups = this.deps.group(this.shownRows().map((l) => this.rowOf(l)), this.groupBy);
+    this.groups = this.deps.group(this.shownRows().map((l) => this.rowOf(l)), this.groupBy, { names: this.settings.names, services: this.settings.services });
     this.groupSel = Math.max(0, Math.min(this.groupSel, this.groups.length - 1));
   }
 }

@@ -1,7 +1,7 @@
 // Test helper: a ViewState over a synthetic table with a hand-driven clock, and the header info to render it.
 import type { FlowTable } from '../../lib/flow-table.js';
-import { compileStubFilter } from '../../tui/filter-stub.js';
-import { groupRowsStub } from '../../tui/group-stub.js';
+import { compileViewFilter } from '../../tui/filter.js';
+import { groupForView } from '../../tui/grouping.js';
 import type { ViewSettings } from '../../tui/ports.js';
 import { ViewState, type ViewDeps } from '../../tui/view-state.js';
 import type { KeyEffects } from '../../tui/view-keys.js';
@@ -12,7 +12,7 @@ export function makeView(table: FlowTable, width: number, height: number, settin
   const clock = { ms: 100_000 };
   const view = new ViewState({
     snapshot: (c) => table.snapshot({ includeClosed: c }), now: () => clock.ms,
-    compileFilter: compileStubFilter, group: groupRowsStub, enrich,
+    compileFilter: compileViewFilter, group: groupForView, enrich,
   }, settings);
   view.width = width;
   view.height = height;

@@ -55,9 +55,9 @@ t.test('the interactive view on a replay', async (t) => {
   pane.keys('\\');
   pane.type(' port:x');
   pane.keys('Enter');
-  lines = await pane.waitForText(/\^ .*BAD_PORT/);
+  lines = await pane.waitForText(/\^ .*BAD_VALUE/);
   pane.keys('Escape');
-  await pane.waitFor((l) => !l.some((x) => x.includes('BAD_PORT')) && listLines(l).length === 3, 'the prompt cancelled, the filter as before');
+  await pane.waitFor((l) => !l.some((x) => x.includes('BAD_VALUE')) && listLines(l).length === 3, 'the prompt cancelled, the filter as before');
   pane.keys('\\', ...new Array(12).fill('BSpace'), 'Enter');
   await pane.waitFor((l) => listLines(l).length === 13 && !l[0].includes('FILTER'), 'filter cleared');
 
@@ -97,7 +97,7 @@ t.test('the interactive view on a replay', async (t) => {
   lines = await pane.waitForText(/^BY HOST/);
   t.ok(lines[0].includes('GROUP'));
   pane.keys('F5');
-  await pane.waitForText(/^BY PORT/);
+  await pane.waitForText(/^BY SERVICE/);
   pane.keys('Escape');
   await pane.waitFor((l) => listLines(l).length === 13, 'group mode left');
 

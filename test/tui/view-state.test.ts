@@ -121,8 +121,8 @@ t.test('filter: typed text applies live, a bad expression keeps the last filter 
   const n = view.list.length;
   view.draft = 'dport:443 port:x'; // as if pasted
   keys(view, 'ENTER');
-  t.equal(view.filterError?.code, 'BAD_PORT');
-  t.equal(view.filterError?.pos, 10);
+  t.equal(view.filterError?.code, 'BAD_VALUE');
+  t.equal(view.filterError?.pos, 15);
   t.equal(view.filterText, 'dport:443');
   t.equal(view.list.length, n, 'previous filter kept');
   t.equal(view.mode, 'filter', 'Enter does not accept a bad filter');
@@ -155,7 +155,7 @@ t.test('group mode aggregates, Enter opens a group as a filter', async (t) => {
   t.equal(view.mode, 'group');
   t.equal(view.groups.reduce((s, g) => s + g.flows, 0), 300);
   keys(view, 'F5');
-  t.equal(view.groupBy, 'port');
+  t.equal(view.groupBy, 'service');
   const g = view.groups[0];
   keys(view, 'ENTER');
   t.equal(view.mode, 'list');

@@ -57,7 +57,7 @@ PROTO   STATE       SOURCE              SPORT DESTINATION         DPORT    RATEâ
 
 
 
-                  ^ bad port: port:99999 (BAD_PORT, at 11)
+port: expected a portâ€¦ ^
 Filter: proto:tcp port:99999  Enter: apply  Esc: cancel
 --- attributes
 23: 0-7:fg=0,bg=3 8-27:plain 28-54:fg=8 55-79:plain
