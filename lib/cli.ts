@@ -15,7 +15,8 @@ import { Writable } from 'node:stream';
 import { runApp } from '../tui/app.js';
 import { compileViewFilter } from '../tui/filter.js';
 import { groupForView } from '../tui/grouping.js';
-import { fileSettings } from '../tui/settings-stub.js';
+import { settingsFromView, viewFromSettings } from '../tui/settings-map.js';
+import { loadSettings, nodeSettingsIo, saveSettings } from './settings.js';
 import { openScreen } from '../tui/terminal.js';
 import { explain } from './errors.js';
 import { LineWriter } from './output.js';
@@ -242,11 +243,23 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
     source, table, intervalMs: opts.delaySec * 1000, iterations: opts.iterations, signal: quit.signal,
     warn: (m) => notes.push(m), enricher: en?.enricher ?? null,
   });
+  // Settings: read once before the screen opens; saves are serialised (one at a time, in order).
+  const settingsIo = nodeSettingsIo();
+  const loaded = await loadSettings(io.env, settingsIo);
+  notes.push(...loaded.warnings);
+  let saving = Promise.resolve();
+  const settings = {
+    load: () => viewFromSettings(loaded.settings),
+    save: (v: Parameters<typeof settingsFromView>[0]): void => {
+      if (loaded.readOnly) return;
+      saving = saving.then(() => saveSettings(settingsFromView(v), io.env, settingsIo)).then((r) => { if (!r.ok) notes.push(r.message); }, () => undefined);
+    },
+  };
   const term = openScreen({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: io.env, mouse: opts.mouse !== false });
   screen.restore = term.restore;
   try {
     await runApp({
-      session, screen: term, settings: fileSettings(io.env, (m) => notes.push(m)), env: io.env, sourceLabel: sourceLabel(opts),
+      session, screen: term, settings, env: io.env, sourceLabel: sourceLabel(opts),
       compileFilter: compileViewFilter, group: groupForView, now: () => performance.now(), quit: stop, mouse: opts.mouse !== false,
       onFrame: (g, view) => {
         if (notes.length > 0 && !view.status) view.status = notes[notes.length - 1];
@@ -257,6 +270,7 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
   } finally {
     term.restore();
     screen.restore = null;
+    await saving; // the last save completes before exit
     io.signal.removeEventListener('abort', stop);
     en?.enricher.close();
     finish();

@@ -53,7 +53,7 @@ export async function runApp(o: AppOptions): Promise<string> {
   const saveIfDirty = () => {
     if (!view.settingsDirty) return;
     view.settingsDirty = false;
-    o.settings.save({ ...view.settings });
+    o.settings.save(view.currentSettings());
   };
   const frame = () => {
     timer = null;

@@ -63,6 +63,12 @@ export interface ViewSettings {
   bits: boolean;
   totals: boolean;
   ghosts: boolean;
+  /** Which end counts as the source (s). */
+  source: 'orig' | 'local';
+  /** Active flows only (a). */
+  activeOnly: boolean;
+  /** The filter in force (filter language text). */
+  filter: string;
 }
 
 /** Loads and saves settings (the settings file); save never throws, it reports through warn. */

@@ -122,8 +122,8 @@ function listAction(v: ViewState, action: ActionId, fx: KeyEffects): boolean {
     case 'toggleServices': toggle('services'); break;
     case 'toggleBits': toggle('bits'); break;
     case 'toggleTotals': toggle('totals'); v.resort(); break;
-    case 'toggleSide': v.side = v.side === 'orig' ? 'local' : 'orig'; v.resort(); break;
-    case 'toggleActive': v.activeOnly = !v.activeOnly; v.resort(); break;
+    case 'toggleSide': v.side = v.side === 'orig' ? 'local' : 'orig'; v.settingsDirty = true; v.resort(); break;
+    case 'toggleActive': v.activeOnly = !v.activeOnly; v.settingsDirty = true; v.resort(); break;
     case 'toggleGhosts': toggle('ghosts'); v.resort(); break;
     case 'protoMenu': v.mode = 'proto'; break;
     case 'faster': case 'slower': {

@@ -16,7 +16,7 @@ import type { FilterCompiler, GroupBy, Grouper, GroupRow, ViewSettings } from '.
 /** The settings a fresh install starts with. */
 export const DEFAULT_SETTINGS: ViewSettings = {
   columns: [...DEFAULT_COLUMNS], widths: {}, sortBy: 'rate', descending: true, theme: 'default', meters: 4, intervalMs: 1000,
-  names: false, services: true, bits: false, totals: false, ghosts: true,
+  names: false, services: true, bits: false, totals: false, ghosts: true, source: 'orig', activeOnly: false, filter: '',
 };
 
 /** What the view needs from outside: the table's rows, a clock, the filter language, grouping, enrichment. */
@@ -99,7 +99,15 @@ export class ViewState {
     if (!columnById(this.settings.sortBy)) this.settings.sortBy = DEFAULT_SETTINGS.sortBy;
     this.settings.columns = this.settings.columns.filter((id) => columnById(id));
     if (this.settings.columns.length === 0) this.settings.columns = [...DEFAULT_COLUMNS];
+    this.side = this.settings.source;
+    this.activeOnly = this.settings.activeOnly;
     this.list.rebuild([], this.ordering());
+    if (this.settings.filter) this.applyFilter(this.settings.filter);
+  }
+
+  /** The settings to persist: the view's, with the toggles and filter as they are now. */
+  currentSettings(): ViewSettings {
+    return { ...this.settings, widths: { ...this.settings.widths }, source: this.side, activeOnly: this.activeOnly, filter: this.filterText };
   }
 
   /** The toggles every formatter sees. */

@@ -114,9 +114,9 @@ t.test('the interactive view on a replay', async (t) => {
   t.ok(lines.some((l) => l.startsWith('shell before')), 'the shell screen is back');
   t.equal(pane.variable('alternate_on'), '0', 'alternate screen left');
   t.equal(pane.variable('cursor_flag'), '1', 'cursor shown');
-  const saved = JSON.parse(readFileSync(join(home, 'config/conntop/conntoprc'), 'utf8')) as { view: { columns: string[]; sortBy: string; descending: boolean } };
-  t.notOk(saved.view.columns.includes('state'));
-  t.equal(saved.view.sortBy, 'proto');
+  const saved = JSON.parse(readFileSync(join(home, 'config/conntop/conntoprc'), 'utf8')) as { columns: Array<{ id: string }>; sort: { column: string; descending: boolean } };
+  t.notOk(saved.columns.some((c) => c.id === 'state'));
+  t.same(saved.sort, { column: 'proto', descending: true });
 
   // A restart reads the settings back.
   const again = start(t, home, 100, 30);
