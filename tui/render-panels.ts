@@ -1,5 +1,6 @@
 // tui/ layer: the full-area panels (help, flow details, setup) and the bottom line (function-key bar or a
 // prompt with its parse error). Pure: reads the view state, writes cells. Imports lib/ and tui/ only.
+import { FILTER_HELP } from '../lib/filter-expr.js';
 import type { FlowTuple } from '../lib/flow.js';
 import { formatBytes, formatCount, formatDuration } from '../lib/format.js';
 import type { Row } from '../lib/row.js';
@@ -19,7 +20,9 @@ const HELP_MODES: Array<[Mode, string]> = [
 export function helpText(): string[] {
   const out: string[] = ['conntop: a live view of the Linux conntrack table', ''];
   for (const [mode, title] of HELP_MODES) out.push(title, ...helpLines(mode).map((l) => `  ${l}`), '');
-  out.push('Filter language: proto:tcp port:443 state:established host:*.example.com net:10.0.0.0/8 country:DE process:firefox !local');
+  out.push('Filter language (F4, \\)');
+  for (const p of FILTER_HELP) out.push(typeof p === 'string' ? `  ${p}` : `  ${p.term.padEnd(30)} ${p.text}`);
+  out.push('');
   out.push('Colours: new flows highlighted, closed flows (ghosts) dimmed; local, private and special addresses by class.');
   return out;
 }
