@@ -6,7 +6,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { keepYoungGenerationSmall } from './heap.js';
-import { runOnce, runEvents, type RunOptions } from './modes.js';
+import { runEvents, type RunOptions } from './modes.js';
+import { runOnce } from './once.js';
 import { explain } from './errors.js';
 import { SysctlGuard } from './sysctl.js';
 import { DEFAULT_CREDITS } from './enrich/geoip-sources.js';

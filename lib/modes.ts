@@ -3,11 +3,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { fieldById } from './fields.js';
-import { flowKey, sameFlowKey, type Flow } from './flow.js';
 import { KernelSource, NETLINK_NETFILTER, ReplaySource, SockDiagLookup, openRecorder, type KernelDumpFilter, type WireRecord } from './kernel/index.js';
 import type { Enricher } from './enrich/index.js';
-import { LineWriter, flowJson, renderTable, type Row } from './output.js';
+import { LineWriter, flowJson } from './output.js';
 import type { FlowFilter, FlowSource } from './source.js';
 import { FlowTable, type FlowChange, type LiveFlow } from './flow-table.js';
 import { SysctlGuard, procSysctl, withRmemMax } from './sysctl.js';
@@ -85,7 +83,7 @@ function wantsEnrichment(opts: RunOptions): boolean {
 }
 
 /** The enricher the options ask for; process lookup only against the live kernel (a replay has no sockets). */
-async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
+export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
   if (!wantsEnrichment(opts)) return null;
   const warned = new Set<string>();
   const sockets = opts.processes && !opts.replay ? new SockDiagLookup({ record }) : null;
@@ -107,76 +105,8 @@ async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord)
   return { enricher, settled: () => enricher.pendingProcessLookups === 0 && (dns?.pendingCount ?? 0) === 0 };
 }
 
-const byDefault = (a: Flow, b: Flow): number =>
-  fieldById('proto')!.compare(a, b) || fieldById('src')!.compare(a, b) || fieldById('dst')!.compare(a, b) ||
-  fieldById('sport')!.compare(a, b) || fieldById('dport')!.compare(a, b);
-
-/** --once: one dump, printed as a table or as JSON lines. Duplicates within a dump (hash resizes) are dropped. */
-export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
-  const { source, finish, record } = openSource(opts, false, io);
-  const out = new LineWriter(io.stdout);
-  // Dumps can repeat an entry (a hash resize mid-dump). Keyed by kernel id first; the full key (id, zone,
-  // original tuple) is built only for the rare id that repeats.
-  const byId = new Map<number, Flow>();
-  const seenKeys = new Set<string>();
-  const isRepeat = (f: Flow): boolean => {
-    const prev = byId.get(f.id);
-    if (prev === undefined) {
-      byId.set(f.id, f);
-      return false;
-    }
-    if (sameFlowKey(prev, f)) return true;
-    if (seenKeys.size === 0) seenKeys.add(flowKey(prev));
-    const key = flowKey(f);
-    if (seenKeys.has(key)) return true;
-    seenKeys.add(key);
-    return false;
-  };
-  const flows: Flow[] = [];
-  // The recorder stays open until enrichment is done: process lookups (sock_diag) are recorded too.
-  try {
-    await source.start((ev) => {
-      if (ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
-      if (opts.json && !opts.enrich) out.line(flowJson(ev.flow));
-      else flows.push(ev.flow);
-    });
-    if (!opts.json || opts.enrich) {
-      flows.sort(byDefault);
-      const rows = await enrichOnce(flows, await openEnricher(opts, io, record));
-      if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
-      else for (const l of renderTable(rows)) out.line(l);
-    }
-  } finally {
-    finish();
-  }
-  await out.end();
-  warnHealth(source, io);
-  return 0;
-}
-
-/**
- * Enriches flows for a one-shot output: a first pass queues the background work (process batches, reverse
- * DNS, the ASN table), the wait rechecks only flows whose GeoIP answer was still loading, and the rows are
- * built once at the end. The wait has a short deadline.
- */
-async function enrichOnce(flows: Flow[], en: Awaited<ReturnType<typeof openEnricher>>): Promise<Row[]> {
-  if (!en) return flows.map((flow) => ({ flow }));
-  try {
-    let geoPending = flows.filter((f) => en.enricher.enrich(f).geo?.pending);
-    const deadline = Date.now() + 1500;
-    for (;;) {
-      en.enricher.tick(); // each tick sends the next process batch
-      if ((en.settled() && geoPending.length === 0) || Date.now() >= deadline) break;
-      await new Promise((r) => setTimeout(r, 25));
-      geoPending = geoPending.filter((f) => en.enricher.enrich(f).geo?.pending);
-    }
-    return flows.map((flow) => ({ flow, enrich: en.enricher.enrich(flow) }));
-  } finally {
-    en.enricher.close();
-  }
-}
-
-function warnHealth(source: FlowSource, io: Io): void {
+/** Tells stderr about undecodable messages the source skipped. */
+export function warnHealth(source: FlowSource, io: Io): void {
   const h = source.health;
   if (h.badMessages > 0) io.stderr.write(`conntop: warning: ${h.badMessages} undecodable netlink message(s) skipped (${h.lastProblem})\n`);
 }

@@ -1,0 +1,76 @@
+// lib/ layer: --once, one dump printed as a text table or as JSON lines, and the enrichment of a one-shot
+// output. Imports lib/ only (the source comes from ./modes openSource, lib/kernel/ being the netlink
+// boundary). Streams are passed in (house style §2).
+import { fieldById } from './fields.js';
+import { flowKey, sameFlowKey, type Flow } from './flow.js';
+import { LineWriter, flowJson, renderTable, type Row } from './output.js';
+import { openEnricher, openSource, warnHealth, type Io, type RunOptions } from './modes.js';
+
+const byDefault = (a: Flow, b: Flow): number =>
+  fieldById('proto')!.compare(a, b) || fieldById('src')!.compare(a, b) || fieldById('dst')!.compare(a, b) ||
+  fieldById('sport')!.compare(a, b) || fieldById('dport')!.compare(a, b);
+
+/** --once: one dump, printed as a table or as JSON lines. Duplicates within a dump (hash resizes) are dropped. */
+export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
+  const { source, finish, record } = openSource(opts, false, io);
+  const out = new LineWriter(io.stdout);
+  // Dumps can repeat an entry (a hash resize mid-dump). Keyed by kernel id first; the full key (id, zone,
+  // original tuple) is built only for the rare id that repeats.
+  const byId = new Map<number, Flow>();
+  const seenKeys = new Set<string>();
+  const isRepeat = (f: Flow): boolean => {
+    const prev = byId.get(f.id);
+    if (prev === undefined) {
+      byId.set(f.id, f);
+      return false;
+    }
+    if (sameFlowKey(prev, f)) return true;
+    if (seenKeys.size === 0) seenKeys.add(flowKey(prev));
+    const key = flowKey(f);
+    if (seenKeys.has(key)) return true;
+    seenKeys.add(key);
+    return false;
+  };
+  const flows: Flow[] = [];
+  // The recorder stays open until enrichment is done: process lookups (sock_diag) are recorded too.
+  try {
+    await source.start((ev) => {
+      if (ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
+      if (opts.json && !opts.enrich) out.line(flowJson(ev.flow));
+      else flows.push(ev.flow);
+    });
+    if (!opts.json || opts.enrich) {
+      flows.sort(byDefault);
+      const rows = await enrichOnce(flows, await openEnricher(opts, io, record));
+      if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
+      else for (const l of renderTable(rows)) out.line(l);
+    }
+  } finally {
+    finish();
+  }
+  await out.end();
+  warnHealth(source, io);
+  return 0;
+}
+
+/**
+ * Enriches flows for a one-shot output: a first pass queues the background work (process batches, reverse
+ * DNS, the ASN table), the wait rechecks only flows whose GeoIP answer was still loading, and the rows are
+ * built once at the end. The wait has a short deadline.
+ */
+async function enrichOnce(flows: Flow[], en: Awaited<ReturnType<typeof openEnricher>>): Promise<Row[]> {
+  if (!en) return flows.map((flow) => ({ flow }));
+  try {
+    let geoPending = flows.filter((f) => en.enricher.enrich(f).geo?.pending);
+    const deadline = Date.now() + 1500;
+    for (;;) {
+      en.enricher.tick(); // each tick sends the next process batch
+      if ((en.settled() && geoPending.length === 0) || Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 25));
+      geoPending = geoPending.filter((f) => en.enricher.enrich(f).geo?.pending);
+    }
+    return flows.map((flow) => ({ flow, enrich: en.enricher.enrich(flow) }));
+  } finally {
+    en.enricher.close();
+  }
+}
