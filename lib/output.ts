@@ -8,6 +8,7 @@ import type { Flow } from './flow.js';
 import { fit } from './format.js';
 
 const CHUNK_BYTES = 256 * 1024;
+const NEWLINE = Buffer.from('\n');
 
 /**
  * Buffers lines as UTF-8 and writes them in chunks of about 256 KiB; `closed` turns true on EPIPE. Each line
@@ -43,6 +44,21 @@ export class LineWriter {
       }
     }
     this.off += this.buf.write(s, this.off);
+    this.buf[this.off++] = 10;
+  }
+
+  /** One line given as UTF-8 bytes `b[0, len)` without its newline (copied: `b` may be reused at once). */
+  lineBytes(b: Uint8Array, len: number): void {
+    if (this.closed) return;
+    if (this.off + len + 1 > this.buf.length) {
+      this.flush();
+      if (len + 1 > this.buf.length) {
+        this.out.write(Buffer.concat([b.subarray(0, len), NEWLINE]));
+        return;
+      }
+    }
+    this.buf.set(b.subarray(0, len), this.off);
+    this.off += len;
     this.buf[this.off++] = 10;
   }
 

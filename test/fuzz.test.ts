@@ -16,6 +16,7 @@ for (const p of PROPERTIES) {
 t.test('the registry holds the codec properties and the flow-table model', async (t) => {
   t.same(PROPERTIES.map((p) => p.name), [
     'decode-any-bytes', 'entry-round-trip', 'stats-round-trip', 'mutated-kernel-messages', 'digest-ignores-timeout-and-header',
-    'digest-sees-every-byte', 'digest-any-bytes', 'msg-cursor-matches-split', 'flow-table-model',
+    'digest-sees-every-byte', 'digest-any-bytes', 'msg-cursor-matches-split', 'entry-json-matches-flow-json',
+    'entry-key-hash-follows-flow-key', 'flow-table-model',
   ]);
 });
