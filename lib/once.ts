@@ -1,14 +1,37 @@
 // lib/ layer: --once, one dump printed as a text table or as JSON lines, and the enrichment of a one-shot
 // output. Imports lib/ only (the source comes from ./modes openSource, lib/kernel/ being the netlink
 // boundary). Streams are passed in (house style §2).
-import { fieldById } from './fields.js';
+import { addrSortKey, fieldById } from './fields.js';
 import { flowKey, sameFlowKey, type Flow } from './flow.js';
 import { LineWriter, flowJson, renderTable, type Row } from './output.js';
 import { openEnricher, openSource, warnHealth, type Io, type RunOptions } from './modes.js';
 
-const byDefault = (a: Flow, b: Flow): number =>
+/** The --once table's order: protocol, source, destination, source port, destination port (the columns' compare). */
+export const byDefault = (a: Flow, b: Flow): number =>
   fieldById('proto')!.compare(a, b) || fieldById('src')!.compare(a, b) || fieldById('dst')!.compare(a, b) ||
   fieldById('sport')!.compare(a, b) || fieldById('dport')!.compare(a, b);
+
+/**
+ * Sorts `flows` in place into byDefault's order, with each flow's keys made once instead of in every
+ * comparison (byDefault builds two address keys per call: 80 % of a 100k-flow table's time went there).
+ * The keys are the ones the columns compare; a test holds the result equal to sorting with byDefault.
+ */
+export function sortByDefault(flows: Flow[]): void {
+  const addrKeys = new Map<string, string>(); // flows share addresses: one key per distinct address
+  const addrKey = (a: string): string => {
+    let k = addrKeys.get(a);
+    if (k === undefined) addrKeys.set(a, (k = addrSortKey(a)));
+    return k;
+  };
+  const keyed = flows.map((f, i) => {
+    const o = f.orig;
+    return { f, i, proto: f.proto, src: addrKey(o.src), dst: addrKey(o.dst), sport: o.sport ?? o.type ?? o.srcKey ?? -1, dport: o.dport ?? o.icmpId ?? o.dstKey ?? -1 };
+  });
+  const str = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  // Ties keep the dump's order, as Array.prototype.sort (stable) does with byDefault.
+  keyed.sort((a, b) => str(a.proto, b.proto) || str(a.src, b.src) || str(a.dst, b.dst) || a.sport - b.sport || a.dport - b.dport || a.i - b.i);
+  for (let i = 0; i < keyed.length; i++) flows[i] = keyed[i].f;
+}
 
 /** --once: one dump, printed as a table or as JSON lines. Duplicates within a dump (hash resizes) are dropped. */
 export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
@@ -39,7 +62,7 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
       if (ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
       flows.push(ev.flow);
     });
-    flows.sort(byDefault);
+    sortByDefault(flows);
     const rows = await enrichOnce(flows, await openEnricher(opts, io, record));
     if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
     else for (const l of renderTable(rows)) out.line(l);
@@ -85,21 +108,26 @@ async function streamJson(opts: RunOptions, io: Io): Promise<number> {
 
 /**
  * Enriches flows for a one-shot output: a first pass queues the background work (process batches, reverse
- * DNS, the ASN table), the wait rechecks only flows whose GeoIP answer was still loading, and the rows are
- * built once at the end. The wait has a short deadline.
+ * DNS, the ASN table) and makes the rows; the wait rechecks only flows whose GeoIP answer was still loading,
+ * and the rows are made again after a wait (answers arrived). The wait has a short deadline.
  */
 async function enrichOnce(flows: Flow[], en: Awaited<ReturnType<typeof openEnricher>>): Promise<Row[]> {
   if (!en) return flows.map((flow) => ({ flow }));
   try {
-    let geoPending = flows.filter((f) => en.enricher.enrich(f).geo?.pending);
+    let rows: Row[] = flows.map((flow) => ({ flow, enrich: en.enricher.enrich(flow) }));
+    let geoPending = rows.filter((r) => r.enrich?.geo?.pending).map((r) => r.flow);
     const deadline = Date.now() + 1500;
+    let waited = false;
     for (;;) {
       en.enricher.tick(); // each tick sends the next process batch
       if ((en.settled() && geoPending.length === 0) || Date.now() >= deadline) break;
       await new Promise((r) => setTimeout(r, 25));
+      waited = true;
       geoPending = geoPending.filter((f) => en.enricher.enrich(f).geo?.pending);
     }
-    return flows.map((flow) => ({ flow, enrich: en.enricher.enrich(flow) }));
+    // Nothing was pending (services and directions only, say): the first pass is final.
+    if (waited) rows = flows.map((flow) => ({ flow, enrich: en.enricher.enrich(flow) }));
+    return rows;
   } finally {
     en.enricher.close();
   }

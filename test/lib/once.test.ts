@@ -6,7 +6,9 @@ import { PassThrough } from 'node:stream';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runOnce } from '../../lib/once.js';
+import fc from 'fast-check';
+import { ctEntryArb } from '../../fuzz/arbitraries.js';
+import { byDefault, runOnce, sortByDefault } from '../../lib/once.js';
 import type { Io, RunOptions } from '../../lib/modes.js';
 import { flowJson } from '../../lib/flow-json.js';
 import { toFlow } from '../../lib/kernel/index.js';
@@ -65,4 +67,17 @@ t.test('the filter applies to the streamed lines', async (t) => {
   const path = capture(dir, [entry(7, 1), udp]);
   t.equal(await once(path, { filter: { protoNums: new Set([17]) } }), `${flowJson(toFlow(udp))}\n`);
   t.equal(await once(path, { filter: { families: ['ipv6'] } }), '');
+});
+
+t.test('sortByDefault orders exactly as sorting with byDefault (its slow twin)', async (t) => {
+  // Few addresses and ports, so that ties and equal prefixes are common.
+  const flowArb = fc.tuple(ctEntryArb, fc.constantFrom('10.0.0.2', '10.0.0.10', '9.1.1.1', '::1', '2001:db8::1'), fc.integer({ min: 0, max: 3 }))
+    .map(([e, src, p]) => toFlow({ ...e, orig: { ...e.orig, src, ...(e.orig.sport !== undefined ? { sport: p } : {}) } }));
+  fc.assert(fc.property(fc.array(flowArb, { maxLength: 40 }), (flows) => {
+    const want = [...flows].sort(byDefault);
+    const got = [...flows];
+    sortByDefault(got);
+    return got.every((f, i) => f === want[i]);
+  }), { seed: 0x5eed, numRuns: 300 });
+  t.pass('300 tables');
 });
