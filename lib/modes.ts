@@ -31,6 +31,8 @@ export interface RunOptions {
   services: boolean;
   processes: boolean;
   iterations?: number;
+  /** --once text table: no width limit (else the terminal's width, or 80 columns when not a terminal). */
+  wide?: boolean;
 }
 
 /** The process's streams and environment, passed in so tests can run modes in-process. */

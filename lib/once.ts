@@ -1,36 +1,63 @@
 // lib/ layer: --once, one dump printed as a text table or as JSON lines, and the enrichment of a one-shot
 // output. Imports lib/ only (the source comes from ./modes openSource, lib/kernel/ being the netlink
 // boundary). Streams are passed in (house style §2).
-import { addrSortKey, fieldById } from './fields.js';
+import { DEFAULT_DISPLAY, compareKeys, fieldById, type Field } from './fields.js';
 import { flowKey, sameFlowKey, type Flow } from './flow.js';
-import { LineWriter, flowJson, renderTable, type Row } from './output.js';
+import { LineWriter } from './output.js';
 import { openEnricher, openSource, warnHealth, type Io, type RunOptions } from './modes.js';
+import type { Row } from './row.js';
+import { onceColumns, renderTable } from './text-table.js';
+
+const DEFAULT_ORDER: readonly Field[] = ['proto', 'src', 'dst', 'sport', 'dport'].map((id) => fieldById(id)!);
 
 /** The --once table's order: protocol, source, destination, source port, destination port (the columns' compare). */
-export const byDefault = (a: Flow, b: Flow): number =>
-  fieldById('proto')!.compare(a, b) || fieldById('src')!.compare(a, b) || fieldById('dst')!.compare(a, b) ||
-  fieldById('sport')!.compare(a, b) || fieldById('dport')!.compare(a, b);
+export const byDefault = (a: Row, b: Row): number => {
+  for (let i = 0; i < DEFAULT_ORDER.length; i++) {
+    const d = DEFAULT_ORDER[i].compare(a, b, DEFAULT_DISPLAY);
+    if (d !== 0) return d;
+  }
+  return 0;
+};
 
 /**
- * Sorts `flows` in place into byDefault's order, with each flow's keys made once instead of in every
- * comparison (byDefault builds two address keys per call: 80 % of a 100k-flow table's time went there).
- * The keys are the ones the columns compare; a test holds the result equal to sorting with byDefault.
+ * Sorts `flows` in place into byDefault's order, with each row's sort keys (the columns' sortKey) made once
+ * instead of in every comparison; ties keep the dump's order, as a stable sort with byDefault does. A test
+ * holds the result equal to sorting with byDefault.
  */
 export function sortByDefault(flows: Flow[]): void {
-  const addrKeys = new Map<string, string>(); // flows share addresses: one key per distinct address
-  const addrKey = (a: string): string => {
-    let k = addrKeys.get(a);
-    if (k === undefined) addrKeys.set(a, (k = addrSortKey(a)));
-    return k;
-  };
-  const keyed = flows.map((f, i) => {
-    const o = f.orig;
-    return { f, i, proto: f.proto, src: addrKey(o.src), dst: addrKey(o.dst), sport: o.sport ?? o.type ?? o.srcKey ?? -1, dport: o.dport ?? o.icmpId ?? o.dstKey ?? -1 };
+  const n = DEFAULT_ORDER.length;
+  const keyed = flows.map((flow, i) => {
+    const keys: (number | string)[] = new Array(n);
+    for (let k = 0; k < n; k++) keys[k] = DEFAULT_ORDER[k].sortKey({ flow }, DEFAULT_DISPLAY);
+    return { flow, i, keys };
   });
-  const str = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
-  // Ties keep the dump's order, as Array.prototype.sort (stable) does with byDefault.
-  keyed.sort((a, b) => str(a.proto, b.proto) || str(a.src, b.src) || str(a.dst, b.dst) || a.sport - b.sport || a.dport - b.dport || a.i - b.i);
-  for (let i = 0; i < keyed.length; i++) flows[i] = keyed[i].f;
+  keyed.sort((a, b) => {
+    for (let k = 0; k < n; k++) {
+      const d = compareKeys(a.keys[k], b.keys[k]);
+      if (d !== 0) return d;
+    }
+    return a.i - b.i;
+  });
+  for (let i = 0; i < keyed.length; i++) flows[i] = keyed[i].flow;
+}
+
+/** The text table's width: none with --wide, else the terminal's columns, else 80. */
+function tableWidth(opts: RunOptions, io: Io): number {
+  if (opts.wide) return Infinity;
+  const out = io.stdout as { isTTY?: boolean; columns?: number };
+  return out.isTTY && out.columns ? out.columns : 80;
+}
+
+const PROTO_WORDS: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 33: 'dccp', 47: 'gre', 58: 'icmpv6', 132: 'sctp', 136: 'udplite' };
+
+/** The line an empty table prints: says where it looked and which filter applied. */
+export function emptyTableText(opts: Pick<RunOptions, 'filter' | 'dumpFilter' | 'replay'>): string {
+  const f: string[] = [...(opts.filter.families ?? [])];
+  for (const n of opts.filter.protoNums ?? []) f.push(PROTO_WORDS[n] ?? String(n));
+  const d = opts.dumpFilter;
+  if (d.mark !== undefined) f.push(`mark ${d.mark}${d.markMask !== undefined ? `/${d.markMask}` : ''}`);
+  if (d.zone !== undefined) f.push(`zone ${d.zone}`);
+  return `no flows ${opts.replay ? 'in the capture' : 'in the conntrack table'}${f.length ? ` matching ${f.join(', ')}` : ''}`;
 }
 
 /** --once: one dump, printed as a table or as JSON lines. Duplicates within a dump (hash resizes) are dropped. */
@@ -65,7 +92,10 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
     sortByDefault(flows);
     const rows = await enrichOnce(flows, await openEnricher(opts, io, record));
     if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
-    else for (const l of renderTable(rows)) out.line(l);
+    else {
+      const columns = onceColumns({ services: opts.services, geoip: opts.geoip, dns: opts.dns, processes: opts.processes && !opts.replay });
+      for (const l of renderTable(rows, { columns, maxWidth: tableWidth(opts, io), emptyText: emptyTableText(opts) })) out.line(l);
+    }
   } finally {
     finish();
   }
