@@ -3,7 +3,7 @@
 import { propDecodeAnyBytes } from './decode-any.prop.js';
 import { propDigestAnyBytes, propDigestIgnoresTimeoutAndHeader, propDigestSeesEveryByte, propMsgCursorMatchesSplit } from './digest.prop.js';
 import { propEntryJsonMatchesFlowJson, propEntryKeyHashFollowsFlowKey } from './entry-json.prop.js';
-import { propCompareIsTotalPreorder, propSortKeyMatchesCompare } from './fields.prop.js';
+import { propCompareIsTotalPreorder, propSortKeyMatchesCompare, propSortRowsMatchesCompare } from './fields.prop.js';
 import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
@@ -27,4 +27,5 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   // The column registry: every comparator a total preorder, every sort key in the comparator's order.
   { name: 'field-compare-total-preorder', run: propCompareIsTotalPreorder },
   { name: 'field-sort-key-matches-compare', run: propSortKeyMatchesCompare },
+  { name: 'sort-rows-matches-compare', run: propSortRowsMatchesCompare },
 ];

@@ -6,6 +6,7 @@ import { flowKey, sameFlowKey, type Flow } from './flow.js';
 import { LineWriter } from './output.js';
 import { openEnricher, openSource, warnHealth, type Io, type RunOptions } from './modes.js';
 import type { Row } from './row.js';
+import type { SourceEvent } from './source.js';
 import { onceColumns, renderTable } from './text-table.js';
 
 const DEFAULT_ORDER: readonly Field[] = ['proto', 'src', 'dst', 'sport', 'dport'].map((id) => fieldById(id)!);
@@ -86,6 +87,7 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
   // The recorder stays open until enrichment is done: process lookups (sock_diag) are recorded too.
   try {
     await source.start((ev) => {
+      if (ev.kind === 'notice') io.stderr.write(`conntop: note: ${ev.message}\n`); // e.g. a capture cut mid-record
       if (ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
       flows.push(ev.flow);
     });
@@ -99,7 +101,7 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
   } finally {
     finish();
   }
-  await out.end();
+  await out.finish(); // a write error (not EPIPE) throws: one line on stderr, status 1
   warnHealth(source, io);
   return 0;
 }
@@ -118,7 +120,10 @@ async function streamJson(opts: RunOptions, io: Io): Promise<number> {
   const firstHash = new Map<number, number>();
   const moreHashes = new Set<number>();
   try {
-    await source.start(() => undefined, undefined, {
+    const notice = (ev: SourceEvent): void => {
+      if (ev.kind === 'notice') io.stderr.write(`conntop: note: ${ev.message}\n`); // e.g. a capture cut mid-record
+    };
+    await source.start(notice, undefined, {
       entry(line, len, id, keyHash) {
         const slot = id & 0x3fffffff;
         const prev = firstHash.get(slot);
@@ -131,7 +136,7 @@ async function streamJson(opts: RunOptions, io: Io): Promise<number> {
   } finally {
     finish();
   }
-  await out.end();
+  await out.finish(); // a write error (not EPIPE) throws: one line on stderr, status 1
   warnHealth(source, io);
   return 0;
 }

@@ -18,5 +18,6 @@ t.test('the registry holds the codec properties, the flow-table model and the co
     'decode-any-bytes', 'entry-round-trip', 'stats-round-trip', 'mutated-kernel-messages', 'digest-ignores-timeout-and-header',
     'digest-sees-every-byte', 'digest-any-bytes', 'msg-cursor-matches-split', 'entry-json-matches-flow-json',
     'entry-key-hash-follows-flow-key', 'flow-table-model', 'field-compare-total-preorder', 'field-sort-key-matches-compare',
+    'sort-rows-matches-compare',
   ]);
 });
