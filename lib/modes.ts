@@ -1,4 +1,4 @@
-// lib/ layer: the command-line modes (--once, --events) built from a FlowSource, a FlowTable and the
+// lib/ layer: the command-line modes (--events; --once is lib/once.ts) built from a FlowSource, a FlowTable and the
 // outputs. Imports lib/ only (lib/kernel/ is the netlink boundary). Streams are passed in.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
