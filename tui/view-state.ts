@@ -253,7 +253,9 @@ export class ViewState {
     this.stats = stats;
     this.health = health;
     this.loading = false;
-    if (this.deps.now() - this.lastKeyMs < (this.deps.holdMs ?? 1500)) this.resortPending = true;
+    // Paused, nothing shown moves: the index catches up once, on resume (togglePause re-sorts).
+    if (this.paused) this.resortPending = false;
+    else if (this.deps.now() - this.lastKeyMs < (this.deps.holdMs ?? 1500)) this.resortPending = true;
     else this.resort();
     if (this.mode === 'group') this.regroup();
   }
