@@ -2,10 +2,12 @@
 // Imports the *.prop.ts files. fuzz/run.ts runs them for a time budget; test/fuzz.test.ts in CI.
 import { propDecodeAnyBytes } from './decode-any.prop.js';
 import { propDigestAnyBytes, propDigestIgnoresTimeoutAndHeader, propDigestSeesEveryByte, propMsgCursorMatchesSplit } from './digest.prop.js';
+import { propAddrIntoMatchesParse, propFilterMatchTotal, propFilterParseNeverThrows, propFilterRoundTrip } from './filter.prop.js';
 import { propCompareIsTotalPreorder, propSortKeyMatchesCompare, propSortRowsMatchesCompare } from './fields.prop.js';
 import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
+import { propSettingsAnyJson, propSettingsRoundTrip } from './settings.prop.js';
 import { propEntryRoundTrip, propStatsRoundTrip } from './roundtrip.prop.js';
 import { propChangeLinesValidate, propFlowJsonValidates } from './schema.prop.js';
 
@@ -21,6 +23,14 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'msg-cursor-matches-split', run: propMsgCursorMatchesSplit },
   // The live table against its reference model (fc.commands): dumps, events, id reuse, lost events, resync.
   { name: 'flow-table-model', run: (o) => checkFlowTableModel({ numRuns: o.numRuns, seed: o.seed }) },
+  // The filter language: total parser, print/parse round trip, total three-valued matching.
+  { name: 'filter-parse-never-throws', run: propFilterParseNeverThrows },
+  { name: 'filter-round-trip', run: propFilterRoundTrip },
+  { name: 'filter-match-total', run: propFilterMatchTotal },
+  { name: 'addr-into-matches-parse', run: propAddrIntoMatchesParse },
+  // The settings file: any JSON reads, written settings read back equal.
+  { name: 'settings-round-trip', run: propSettingsRoundTrip },
+  { name: 'settings-any-json', run: propSettingsAnyJson },
   // The column registry: every comparator a total preorder, every sort key in the comparator's order.
   { name: 'field-compare-total-preorder', run: propCompareIsTotalPreorder },
   { name: 'field-sort-key-matches-compare', run: propSortKeyMatchesCompare },
