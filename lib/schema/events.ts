@@ -3,7 +3,7 @@
 // by lib/events-output.ts. Imports @sinclair/typebox and ./ files. docs/schema/*.json are generated from here.
 import { Type, type Static } from '@sinclair/typebox';
 import { EnrichObjectSchema } from './enrich.js';
-import { Count, Nullable, flowProperties } from './flow.js';
+import { Count, FlowObjectSchema, Nullable, flowProperties } from './flow.js';
 
 /**
  * The version of the JSON output schemas. Additive changes (a new key, a new line kind, a new enum value)
@@ -17,12 +17,11 @@ const ID = 'urn:conntop:schema';
 const Ms = (description: string) => Type.Integer({ minimum: 0, description });
 const DirRateSchema = Type.Object({ bytesPerSec: Type.Number({ minimum: 0 }), packetsPerSec: Type.Number({ minimum: 0 }) });
 const RatesSchema = Type.Object({ orig: DirRateSchema, reply: DirRateSchema }, { description: 'per-second rates over the last refresh interval' });
-const FlowSchemaInner = Type.Object(flowProperties);
 
 /** The fields every change line (new, update, destroy) carries. */
 const changeProperties = {
   atMs: Ms('epoch ms of the change (of the close, for destroy)'),
-  flow: FlowSchemaInner,
+  flow: FlowObjectSchema,
   rates: RatesSchema,
   ageMs: Ms('age in whole ms, counted from ageSource'),
   ageSource: Type.Union([Type.Literal('kernel'), Type.Literal('first-seen')]),
