@@ -2,6 +2,7 @@
 // Imports the *.prop.ts files. fuzz/run.ts runs them for a time budget; test/fuzz.test.ts in CI.
 import { propDecodeAnyBytes } from './decode-any.prop.js';
 import { propDigestAnyBytes, propDigestIgnoresTimeoutAndHeader, propDigestSeesEveryByte, propMsgCursorMatchesSplit } from './digest.prop.js';
+import { propEntryJsonMatchesFlowJson, propEntryKeyHashFollowsFlowKey } from './entry-json.prop.js';
 import { propAddrIntoMatchesParse, propFilterMatchTotal, propFilterParseNeverThrows, propFilterRoundTrip } from './filter.prop.js';
 import { propCompareIsTotalPreorder, propSortKeyMatchesCompare, propSortRowsMatchesCompare } from './fields.prop.js';
 import { checkFlowTableModel } from './flow-table.prop.js';
@@ -21,6 +22,9 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'digest-sees-every-byte', run: propDigestSeesEveryByte },
   { name: 'digest-any-bytes', run: propDigestAnyBytes },
   { name: 'msg-cursor-matches-split', run: propMsgCursorMatchesSplit },
+  // The --once --json fast path: bytes written from the decoded entry equal flowJson(toFlow(entry)).
+  { name: 'entry-json-matches-flow-json', run: propEntryJsonMatchesFlowJson },
+  { name: 'entry-key-hash-follows-flow-key', run: propEntryKeyHashFollowsFlowKey },
   // The live table against its reference model (fc.commands): dumps, events, id reuse, lost events, resync.
   { name: 'flow-table-model', run: (o) => checkFlowTableModel({ numRuns: o.numRuns, seed: o.seed }) },
   // The filter language: total parser, print/parse round trip, total three-valued matching.
