@@ -10,6 +10,7 @@ import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
 import { propSettingsAnyJson, propSettingsRoundTrip } from './settings.prop.js';
 import { propEntryRoundTrip, propStatsRoundTrip } from './roundtrip.prop.js';
+import { propChangeLinesValidate, propFlowJsonValidates } from './schema.prop.js';
 
 export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'decode-any-bytes', run: propDecodeAnyBytes },
@@ -38,4 +39,7 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'field-compare-total-preorder', run: propCompareIsTotalPreorder },
   { name: 'field-sort-key-matches-compare', run: propSortKeyMatchesCompare },
   { name: 'sort-rows-matches-compare', run: propSortRowsMatchesCompare },
+  // The JSON outputs against their published schemas (lib/schema/, docs/schema/).
+  { name: 'flow-json-validates', run: propFlowJsonValidates },
+  { name: 'change-lines-validate', run: propChangeLinesValidate },
 ];
