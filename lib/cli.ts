@@ -30,6 +30,7 @@ import { TABLE_LEGEND } from './text-table.js';
 import { completionScript, conntopManPage } from './manual-cli.js';
 import { SHELLS, type Shell } from './manual.js';
 import { FILTER_HELP } from './filter-help.js';
+import { KEYMAP, keyLabel } from '../tui/keymap.js';
 
 const PROTOS: Record<string, number[]> = { T: [6], U: [17, 136], D: [33], I: [1, 58], S: [132], gre: [47] };
 
@@ -115,7 +116,7 @@ export function parseOptions(argv: string[], writeOut: (text: string) => void): 
   const o = p.opts();
   // The manual and the completions come from this program's own definitions, so they never disagree with --help.
   if (o.manual || o.completion) {
-    writeOut(o.manual ? conntopManPage(p, version(), process.env, [], FILTER_HELP) : completionScript(p, o.completion as Shell));
+    writeOut(o.manual ? conntopManPage(p, version(), process.env, KEYMAP.map((b) => ({ mode: b.mode, keys: b.keys.map(keyLabel), help: b.help })), FILTER_HELP) : completionScript(p, o.completion as Shell));
     throw new CommanderError(0, 'commander.helpDisplayed', '(manual)');
   }
   const protoNums = new Set<number>();
