@@ -13,12 +13,7 @@ import { FlowTable } from './flow-table.js';
 import { basename } from 'node:path';
 import { readlinkSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { runApp } from '../tui/app.js';
-import { compileViewFilter } from '../tui/filter.js';
-import { groupForView } from '../tui/grouping.js';
-import { settingsFromView, viewFromSettings } from '../tui/settings-map.js';
 import { loadSettings, nodeSettingsIo, saveSettings } from './settings.js';
-import { openScreen } from '../tui/terminal.js';
 import { explain } from './errors.js';
 import { LineWriter } from './output.js';
 import { sharedSysctlGuard } from './sysctl.js';
@@ -241,6 +236,10 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
     process.stderr.write('conntop: the interactive view needs a terminal; use --once (a table), --once --json or --events (JSON lines)\n');
     return 2;
   }
+  // Loaded on demand: terminal-kit and the view cost start-up time and memory that --once and --events do not need.
+  const [{ runApp }, { compileViewFilter }, { groupForView }, { settingsFromView, viewFromSettings }, { openScreen }] = await Promise.all([
+    import('../tui/app.js'), import('../tui/filter.js'), import('../tui/grouping.js'), import('../tui/settings-map.js'), import('../tui/terminal.js'),
+  ]);
   prepareSysctls(opts, io);
   const notes: string[] = [];
   // Warnings while the screen is up go to the status line, never into the screen's cells.
