@@ -122,16 +122,22 @@ export function parseOptions(argv: string[]): RunOptions {
   };
 }
 
-async function main(argv: string[]): Promise<number> {
+/** What main decided: the exit status, and whether to leave at once (a signal: pending writes to a stuck reader must not keep Node alive). */
+interface Outcome {
+  code: number;
+  now: boolean;
+}
+
+async function main(argv: string[]): Promise<Outcome> {
   keepYoungGenerationSmall(setFlagsFromString);
   let opts: RunOptions;
   try {
     opts = parseOptions(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return { code: 0, now: false };
       process.stderr.write(`conntop: ${e.message.replace(/^error: /, '')}\nTry 'conntop --help'.\n`);
-      return 2;
+      return { code: 2, now: false };
     }
     throw e;
   }
@@ -155,26 +161,32 @@ async function main(argv: string[]): Promise<number> {
     process.exit(1);
   });
   const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, sysctls, signal: abort.signal };
+  let code: number;
   try {
-    if (opts.mode === 'once') return await runOnce(opts, io);
-    if (opts.mode === 'events') return await runEvents(opts, io);
-    process.stderr.write('conntop: the interactive view is not built yet; use --once, --once --json or --events\n');
-    return 2;
+    if (opts.mode === 'once') code = await runOnce(opts, io);
+    else if (opts.mode === 'events') code = await runEvents(opts, io);
+    else {
+      process.stderr.write('conntop: the interactive view is not built yet; use --once, --once --json or --events\n');
+      code = 2;
+    }
   } catch (e) {
     process.stderr.write(`conntop: ${explain(e)}\n`);
-    return 1;
+    code = 1;
   } finally {
     sysctls.restore();
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
-    if (signalled) process.exitCode = 128 + (SIGNALS[signalled] ?? 1);
   }
+  return signalled ? { code: 128 + (SIGNALS[signalled] ?? 1), now: true } : { code, now: false };
 }
 
 const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 main(process.argv.slice(2)).then(
-  (code) => {
+  ({ code, now }) => {
     process.exitCode ??= code;
+    // After a signal the sysctls are restored and the modes have stopped: output still queued for a reader
+    // that stopped reading would keep Node alive, so leave now.
+    if (now) process.exit(code);
   },
   (e: unknown) => {
     process.stderr.write(`conntop: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

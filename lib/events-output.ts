@@ -12,10 +12,11 @@ export function changeJson(c: FlowChange, enricher?: Enricher | null): string {
   if (c.kind === 'resync') return JSON.stringify({ event: 'resync', atMs: c.atMs });
   const l = c.live;
   const enrich = enricher ? enricher.enrich(l.flow) : undefined;
+  // A 'new' is stamped when the flow was first seen: later changes in the same batch have lines of their own.
   const closed = c.kind === 'destroy' ? l.closed : null;
-  const atMs = closed ? closed.atMs : l.lastChangeMs;
+  const atMs = closed ? closed.atMs : c.kind === 'new' ? l.firstSeenMs : l.lastChangeMs;
   const r = l.rates;
-  return `{"event":"${c.kind}","atMs":${atMs}${closed ? `,"reason":"${closed.reason}"` : ''},"flow":${flowJson(l.flow)}` +
+  return `{"event":"${c.kind}","atMs":${atMs}${closed ? `,"reason":"${closed.reason}"` : ''},"flow":${flowJson(c.flow)}` +
     `,"rates":{"orig":{"bytesPerSec":${r.orig.bytesPerSec},"packetsPerSec":${r.orig.packetsPerSec}},"reply":{"bytesPerSec":${r.reply.bytesPerSec},"packetsPerSec":${r.reply.packetsPerSec}}}` +
     `,"ageMs":${l.ageMs},"ageSource":"${l.ageSource}","idleMs":${l.idleMs}${enrich ? `,"enrich":${JSON.stringify(enrich)}` : ''}}`;
 }
@@ -27,14 +28,19 @@ export function changeJson(c: FlowChange, enricher?: Enricher | null): string {
  */
 export class EventsOutput implements SessionOutput {
   private readonly out: LineWriter;
+  /** The first write error other than EPIPE (a full disk, /dev/full): the run ends with it. */
+  writeError: NodeJS.ErrnoException | null = null;
 
   constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null }) {
     this.out = new LineWriter(stream);
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') this.writeError ??= e;
+    });
   }
 
-  /** True once the reader went away (EPIPE). */
+  /** True once the reader went away (EPIPE) or a write failed. */
   get closed(): boolean {
-    return this.out.closed;
+    return this.out.closed || this.writeError !== null;
   }
 
   changes(batch: readonly FlowChange[]): void | Promise<void> {
@@ -68,7 +74,7 @@ export class EventsOutput implements SessionOutput {
 
   /** Flushes and resolves once the stream took everything (not after an abort: a stuck reader must not hold the exit). */
   end(): Promise<void> {
-    if (this.opts.signal.aborted) return Promise.resolve();
+    if (this.opts.signal.aborted || this.writeError) return Promise.resolve();
     return this.out.end();
   }
 }

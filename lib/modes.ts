@@ -223,5 +223,9 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   }
   await out.end();
   warnHealth(source, io);
+  if (out.writeError) {
+    io.stderr.write(`conntop: cannot write the output (${out.writeError.message})\n`);
+    return 1;
+  }
   return 0;
 }
