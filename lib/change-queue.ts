@@ -2,7 +2,11 @@
 // the table (open flows, plus ghosts up to a cap), not by the number of events a slow reader did not take.
 // Pure data structure: no timers, no I/O. Imports ./flow types only.
 import type { Flow } from './flow.js';
-import type { FlowChange, LiveFlow } from './flow-table.js';
+
+/** One drained change; `live` is the table's object for the flow (see FlowChange in flow-table.ts). */
+export type QueuedChange<L extends { flow: Flow }> =
+  | { kind: 'new' | 'update' | 'destroy'; live: L; flow: Flow }
+  | { kind: 'resync'; atMs: number };
 
 const NONE = 0;
 const NEW = 1;
@@ -24,8 +28,8 @@ export class ChangeSlot {
 }
 
 /** A slot that reports a flow. */
-export interface FlowSlot extends ChangeSlot {
-  readonly live: LiveFlow;
+export interface FlowSlot<L extends { flow: Flow }> extends ChangeSlot {
+  readonly live: L;
 }
 
 class ResyncSlot extends ChangeSlot {
@@ -41,7 +45,7 @@ class ResyncSlot extends ChangeSlot {
  * 'update' follows; updates merge into one; an update then the close merge into the 'destroy'; a flow born
  * and closed before delivery costs one 'destroy' line, or nothing once `maxBornClosed` such flows wait.
  */
-export class ChangeQueue {
+export class ChangeQueue<L extends { flow: Flow }> {
   private head: ChangeSlot | null = null;
   private tail: ChangeSlot | null = null;
   /** Slots queued. */
@@ -56,26 +60,26 @@ export class ChangeQueue {
   constructor(private readonly maxSlots: number, private readonly maxBornClosed: number, private readonly dropped: () => void) {}
 
   /** A flow appeared. */
-  added(s: FlowSlot): void {
+  added(s: FlowSlot<L>): void {
     if (this.link(s)) s.pend = NEW;
   }
 
   /** The flow is about to change (before its fields are overwritten): an undelivered 'new' keeps what it said. */
-  beforeChange(s: FlowSlot): void {
+  beforeChange(s: FlowSlot<L>): void {
     if (s.pend !== NEW) return;
     s.newSnap = { ...s.live.flow };
     s.pend = NONE;
   }
 
   /** A reportable change happened (after beforeChange). */
-  updated(s: FlowSlot): void {
+  updated(s: FlowSlot<L>): void {
     if (s.pend !== NONE) return; // a pending update or destroy already reports the flow as it is now
     if (s.newSnap === null && !this.link(s)) return;
     s.pend = UPDATE;
   }
 
   /** The flow closed (destroyed or gone). */
-  closed(s: FlowSlot): void {
+  closed(s: FlowSlot<L>): void {
     if (s.pend === NEW || s.newSnap !== null) {
       // Born and closed before anyone saw it: one 'destroy' line carries all of it (or, past the cap, nothing).
       s.newSnap = null;
@@ -98,13 +102,13 @@ export class ChangeQueue {
   }
 
   /** The queued changes in order, and an empty queue. */
-  drain(): FlowChange[] {
-    const out: FlowChange[] = [];
+  drain(): QueuedChange<L>[] {
+    const out: QueuedChange<L>[] = [];
     for (let s = this.head; s; ) {
       const next: ChangeSlot | null = s.qNext;
       if (s instanceof ResyncSlot) out.push({ kind: 'resync', atMs: s.atMs });
       else {
-        const live = (s as FlowSlot).live;
+        const live = (s as FlowSlot<L>).live;
         if (s.newSnap !== null) out.push({ kind: 'new', live, flow: s.newSnap });
         if (s.pend !== NONE) out.push({ kind: KINDS[s.pend]!, live, flow: live.flow });
       }

@@ -28,19 +28,14 @@ export function changeJson(c: FlowChange, enricher?: Enricher | null): string {
  */
 export class EventsOutput implements SessionOutput {
   private readonly out: LineWriter;
-  /** The first write error other than EPIPE (a full disk, /dev/full): the run ends with it. */
-  writeError: NodeJS.ErrnoException | null = null;
 
   constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null }) {
     this.out = new LineWriter(stream);
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE') this.writeError ??= e;
-    });
   }
 
-  /** True once the reader went away (EPIPE) or a write failed. */
+  /** True once the reader went away (EPIPE) or a write failed (the session then stops). */
   get closed(): boolean {
-    return this.out.closed || this.writeError !== null;
+    return this.out.closed;
   }
 
   changes(batch: readonly FlowChange[]): void | Promise<void> {
@@ -72,9 +67,12 @@ export class EventsOutput implements SessionOutput {
     if (this.out.backlogged) return this.out.drained(this.opts.signal);
   }
 
-  /** Flushes and resolves once the stream took everything (not after an abort: a stuck reader must not hold the exit). */
-  end(): Promise<void> {
-    if (this.opts.signal.aborted || this.writeError) return Promise.resolve();
-    return this.out.end();
+  /**
+   * Flushes and resolves once the stream took everything; throws the write failure (OutputError) if one
+   * happened. After an abort it neither writes nor waits: a stuck reader must not hold the exit.
+   */
+  async finish(): Promise<void> {
+    if (this.opts.signal.aborted) return;
+    await this.out.finish();
   }
 }

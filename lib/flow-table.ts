@@ -3,10 +3,10 @@
 // Dump/event reconciliation and what counts as a change are documented on FlowTable below.
 import type { CopyDigest, DumpShortcut, SourceEvent } from './source.js';
 import { flowKey, mergeEventFields, sameFlowKey, sameList, sameReportable, type Flow } from './flow.js';
-import { ChangeQueue, ChangeSlot } from './change-queue.js';
-import { FlowCounts, ZERO_RATES, allZero, clearRates, sameCounters, setRates, zeroRates, type BothCounters, type FlowRates, type TableStats } from './flow-stats.js';
+import { ChangeQueue, ChangeSlot, type QueuedChange } from './change-queue.js';
+import { FlowCounts, ZERO_RATES, allZero, clearRates, sameCounters, setRates, zeroRates, type BothCounters, type FlowRates, type ReadonlyFlowRates, type TableStats } from './flow-stats.js';
 
-export type { DirRate, FlowRates, TableStats } from './flow-stats.js';
+export type { DirRate, FlowRates, ReadonlyFlowRates, TableStats } from './flow-stats.js';
 
 /**
  * One input, in arrival order (same shape as source.ts's SourceEvent). Times are epoch ms. Dump entries come
@@ -39,9 +39,10 @@ export interface LiveFlow {
   sampleMs: number | null;
   /**
    * Rates between the last two counter samples; 0 when unknown, after a counter decrease, and once closed.
-   * While all four are 0 this is the shared frozen ZERO_RATES: the table replaces the object, never mutates it.
+   * While all four are 0 this is the shared frozen ZERO_RATES: the table replaces the object, never mutates it
+   * (readonly here: only the table writes rates, into a flow's own object).
    */
-  rates: FlowRates;
+  rates: ReadonlyFlowRates;
   /** Set once the flow has closed; the object then lingers as a ghost for lingerMs. */
   closed: { atMs: number; reason: CloseReason } | null;
   /** How many times the counters went down (zeroed, or a new flow on the same key). */
@@ -53,9 +54,7 @@ export interface LiveFlow {
  * describes it: live.flow, or for a 'new' that later changes followed before the drain, a copy frozen then
  * (so a 'new' never shows a later state; see ChangeQueue for the merging rules). A drained 'new' is never closed.
  */
-export type FlowChange =
-  | { kind: 'new' | 'update' | 'destroy'; live: LiveFlow; flow: Flow }
-  | { kind: 'resync'; atMs: number };
+export type FlowChange = QueuedChange<LiveFlow>;
 
 /** Construction options; all durations in ms. */
 export interface FlowTableOptions {
@@ -152,7 +151,7 @@ export class FlowTable implements DumpShortcut {
   private readonly lingerMs: number;
   private readonly maxClosed: number;
   /** Undelivered changes, coalesced per flow (null unless trackChanges). */
-  private readonly q: ChangeQueue | null;
+  private readonly q: ChangeQueue<LiveFlow> | null;
   /** Where sample() computes rates before choosing ZERO_RATES or a flow's own object. */
   private readonly rateScratch = zeroRates();
   private seq = 0;
@@ -523,8 +522,8 @@ export class FlowTable implements DumpShortcut {
     }
     if (allZero(r)) live.rates = ZERO_RATES;
     else {
-      if (live.rates === ZERO_RATES) live.rates = zeroRates();
-      const o = live.rates;
+      // The flow's own object once it left ZERO_RATES: the one place the table writes rates in place.
+      const o = live.rates === ZERO_RATES ? (live.rates = zeroRates()) : (live.rates as FlowRates);
       o.orig.bytesPerSec = r.orig.bytesPerSec;
       o.orig.packetsPerSec = r.orig.packetsPerSec;
       o.reply.bytesPerSec = r.reply.bytesPerSec;

@@ -3,13 +3,15 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { fieldById } from './fields.js';
+import { DEFAULT_DISPLAY, fieldById, type Field } from './fields.js';
 import { flowKey, sameFlowKey, type Flow } from './flow.js';
 import { KernelSource, NETLINK_NETFILTER, ReplaySource, SockDiagLookup, openRecorder, type KernelDumpFilter, type WireRecord } from './kernel/index.js';
 import type { Enricher } from './enrich/index.js';
 import { EventsOutput } from './events-output.js';
-import { LineWriter, flowJson, renderTable, type Row } from './output.js';
+import { LineWriter, flowJson } from './output.js';
+import type { Row } from './row.js';
 import { Session } from './session.js';
+import { onceColumns, renderTable } from './text-table.js';
 import type { FlowFilter, FlowSource } from './source.js';
 import { FlowTable } from './flow-table.js';
 import { SysctlGuard, procSysctl, withRmemMax } from './sysctl.js';
@@ -35,6 +37,8 @@ export interface RunOptions {
   services: boolean;
   processes: boolean;
   iterations?: number;
+  /** --once text table: no width limit (else the terminal's width, or 80 columns when not a terminal). */
+  wide?: boolean;
 }
 
 /** The process's streams and environment, passed in so tests can run modes in-process. */
@@ -113,9 +117,33 @@ async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord)
   return { enricher, settled: () => enricher.pendingProcessLookups === 0 && (dns?.pendingCount ?? 0) === 0 };
 }
 
-const byDefault = (a: Flow, b: Flow): number =>
-  fieldById('proto')!.compare(a, b) || fieldById('src')!.compare(a, b) || fieldById('dst')!.compare(a, b) ||
-  fieldById('sport')!.compare(a, b) || fieldById('dport')!.compare(a, b);
+const DEFAULT_ORDER: readonly Field[] = ['proto', 'src', 'dst', 'sport', 'dport'].map((id) => fieldById(id)!);
+const byDefault = (a: Row, b: Row): number => {
+  for (let i = 0; i < DEFAULT_ORDER.length; i++) {
+    const d = DEFAULT_ORDER[i].compare(a, b, DEFAULT_DISPLAY);
+    if (d !== 0) return d;
+  }
+  return 0;
+};
+
+/** The text table's width: none with --wide, else the terminal's columns, else 80. */
+function tableWidth(opts: RunOptions, io: Io): number {
+  if (opts.wide) return Infinity;
+  const out = io.stdout as { isTTY?: boolean; columns?: number };
+  return out.isTTY && out.columns ? out.columns : 80;
+}
+
+const PROTO_WORDS: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 33: 'dccp', 47: 'gre', 58: 'icmpv6', 132: 'sctp', 136: 'udplite' };
+
+/** The line an empty table prints: says where it looked and which filter applied. */
+export function emptyTableText(opts: Pick<RunOptions, 'filter' | 'dumpFilter' | 'replay'>): string {
+  const f: string[] = [...(opts.filter.families ?? [])];
+  for (const n of opts.filter.protoNums ?? []) f.push(PROTO_WORDS[n] ?? String(n));
+  const d = opts.dumpFilter;
+  if (d.mark !== undefined) f.push(`mark ${d.mark}${d.markMask !== undefined ? `/${d.markMask}` : ''}`);
+  if (d.zone !== undefined) f.push(`zone ${d.zone}`);
+  return `no flows ${opts.replay ? 'in the capture' : 'in the conntrack table'}${f.length ? ` matching ${f.join(', ')}` : ''}`;
+}
 
 /** --once: one dump, printed as a table or as JSON lines. Duplicates within a dump (hash resizes) are dropped. */
 export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
@@ -142,20 +170,24 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
   // The recorder stays open until enrichment is done: process lookups (sock_diag) are recorded too.
   try {
     await source.start((ev) => {
+      if (ev.kind === 'notice') io.stderr.write(`conntop: note: ${ev.message}\n`); // e.g. a capture cut mid-record
       if (ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
       if (opts.json && !opts.enrich) out.line(flowJson(ev.flow));
       else flows.push(ev.flow);
     });
     if (!opts.json || opts.enrich) {
-      flows.sort(byDefault);
-      const rows = await enrichOnce(flows, await openEnricher(opts, io, record));
+      const sorted = flows.map((flow): Row => ({ flow })).sort(byDefault).map((r) => r.flow);
+      const rows = await enrichOnce(sorted, await openEnricher(opts, io, record));
       if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
-      else for (const l of renderTable(rows)) out.line(l);
+      else {
+        const columns = onceColumns({ services: opts.services, geoip: opts.geoip, dns: opts.dns, processes: opts.processes && !opts.replay });
+        for (const l of renderTable(rows, { columns, maxWidth: tableWidth(opts, io), emptyText: emptyTableText(opts) })) out.line(l);
+      }
     }
   } finally {
     finish();
   }
-  await out.end();
+  await out.finish(); // a write error (not EPIPE) throws: one line on stderr, status 1
   warnHealth(source, io);
   return 0;
 }
@@ -192,8 +224,12 @@ export function prepareSysctls(opts: RunOptions, io: Io): void {
   if (opts.replay) return;
   if (opts.sysctl) io.sysctls.enableMonitoring();
   for (const f of io.sysctls.failures) io.stderr.write(`conntop: warning: could not set ${f.name.replace(/\//g, '.')} (${f.reason})\n`);
+  for (const w of io.sysctls.warnings) io.stderr.write(`conntop: warning: ${w}\n`);
   if (!opts.sysctl && procSysctl.read('net/netfilter/nf_conntrack_acct') === '0') {
     io.stderr.write('conntop: note: nf_conntrack_acct is 0, so flows carry no counters (sysctl -w net.netfilter.nf_conntrack_acct=1)\n');
+  }
+  if (procSysctl.read('net/netfilter/nf_conntrack_events') === '0') {
+    io.stderr.write('conntop: warning: nf_conntrack_events is 0, so no events will arrive: changes show only at each refresh (sysctl -w net.netfilter.nf_conntrack_events=1)\n');
   }
   if (procSysctl.read('net/netfilter/nf_conntrack_events') === '2') {
     // "auto" (the default since 5.19): flows born before a listener existed send no DESTROY event.
@@ -229,11 +265,7 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
     en?.enricher.close(); // before the recorder closes: its lookups record too
     finish();
   }
-  await out.end();
+  await out.finish(); // a write failure (/dev/full) throws here: one line from the CLI, status 1
   warnHealth(source, io);
-  if (out.writeError) {
-    io.stderr.write(`conntop: cannot write the output (${out.writeError.message})\n`);
-    return 1;
-  }
   return 0;
 }

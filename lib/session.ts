@@ -170,7 +170,9 @@ export class Session {
     this.deliveryQueued = true;
     setImmediate(() => {
       this.deliveryQueued = false;
-      void this.deliver().catch(() => undefined); // a failing output surfaces at the next refresh's delivery
+      // A delivery under way takes these changes too (it loops until none are left). Not deliver().catch() on
+      // it: each call would hang one more reaction on a promise a stuck reader never settles (a leak per turn).
+      if (!this.delivering) this.deliver().catch(() => undefined); // a failing output surfaces at the next refresh
     });
   }
 

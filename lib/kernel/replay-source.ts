@@ -2,6 +2,7 @@
 // WirePipeline a live run used.
 import { readPcapFile } from '../../netlink/pcap.js';
 import type { DumpShortcut, FlowFilter, FlowSource, SourceHealth, SourceSink } from '../source.js';
+import { explain } from '../errors.js';
 import { abortableSleep } from '../sleep.js';
 import { WirePipeline } from './wire-pipeline.js';
 
@@ -95,7 +96,8 @@ export class ReplaySource implements FlowSource {
     let prevNs: bigint | undefined;
     let dueMs = 0; // when the current record is due, in ms of playback since the first one
     const wall0 = now();
-    for await (const rec of readPcapFile(this.path, { tolerant: true })) {
+    const capture = readPcapFile(this.path, { tolerant: true });
+    for await (const rec of capture) {
       if (this.closed) return;
       if (Number.isFinite(speed)) {
         if (prevNs !== undefined) {
@@ -123,6 +125,8 @@ export class ReplaySource implements FlowSource {
         else await new Promise<void>((r) => (this.gate = r));
       }
     }
+    // A capture cut mid-record (its recorder was killed, or the disk filled) played up to the cut: say so.
+    if (capture.cut) this.sink({ kind: 'notice', message: explain(capture.cut) });
   }
 
   /** In a replay the capture decides when dumps happen: resolves at the next recorded dump's end (or the capture's). */
