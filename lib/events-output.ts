@@ -43,18 +43,24 @@ export class EventsOutput implements SessionOutput {
     for (let i = 0; i < batch.length; i++) {
       if (signal.aborted) return;
       this.out.line(changeJson(batch[i], enricher));
-      if (this.out.backlogged) return this.rest(batch, i + 1);
+      if (this.out.backlogged) {
+        // Serialize the rest now: once this call returns, the table goes on changing the flows (a DESTROY
+        // would show up in a 'new' line written later). The batch is bounded by the table, so are its lines.
+        const rest: string[] = [];
+        for (let j = i + 1; j < batch.length; j++) rest.push(changeJson(batch[j], enricher));
+        return this.rest(rest);
+      }
     }
     this.out.flush();
   }
 
-  /** The rest of a batch, once the stream has drained. */
-  private async rest(batch: readonly FlowChange[], from: number): Promise<void> {
-    const { signal, enricher } = this.opts;
-    for (let i = from; i < batch.length; i++) {
+  /** The rest of a batch's lines, written as the stream drains. */
+  private async rest(lines: readonly string[]): Promise<void> {
+    const { signal } = this.opts;
+    for (const l of lines) {
       if (this.out.backlogged) await this.out.drained(signal);
       if (signal.aborted) return;
-      this.out.line(changeJson(batch[i], enricher));
+      this.out.line(l);
     }
     this.out.flush();
     if (this.out.backlogged) await this.out.drained(signal);

@@ -317,7 +317,7 @@ export class FlowTable implements DumpShortcut {
     }
     const t = this.inDump ? this.dumpAtMs : this.lastAtMs;
     let e = this.find(flow);
-    if (flow.status.includes('DYING') && (!e || e.live.flow.startNs !== flow.startNs)) {
+    if (isEnding(flow) && (!e || e.live.flow.startNs !== flow.startNs)) {
       // The kernel is destroying it (its DESTROY event may already be applied, or be retried later): not a
       // flow to open or reopen. An open one is not marked seen either, so the sweep closes it if no DESTROY comes.
       this.st.ignoredDumpCopies++;
@@ -391,7 +391,7 @@ export class FlowTable implements DumpShortcut {
     let e = this.find(ev);
     // A storm shows NEW/UPDATE events that already say DYING (sent while the kernel destroys the entry, after
     // or before its DESTROY): they describe the end of a flow, so they never open one.
-    if (!e && ev.status.includes('DYING')) return;
+    if (!e && isEnding(ev)) return;
     if (!e) e = this.insert(flowKey(ev), ev, atMs);
     else {
       const cur = e.live.flow;
@@ -603,6 +603,14 @@ function stampSample(e: Entry, next: boolean, at: number): void {
 /** The byId key of a kernel id: its low 30 bits, a small integer (V8 Smi) on every platform. */
 function idSlot(id: number): number {
   return id & 0x3fffffff;
+}
+
+/**
+ * True when the kernel is destroying the flow: DYING, or a stop timestamp (set just before DYING, so a dump or
+ * an event can show it alone). Such a view never opens a flow.
+ */
+function isEnding(f: Flow): boolean {
+  return f.stopNs !== undefined || f.status.includes('DYING');
 }
 
 /** Takes a DESTROY's final counters and timestamps when it carries them. */

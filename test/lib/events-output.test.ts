@@ -61,3 +61,40 @@ t.test('--replay --enrich says once that a capture has no sockets to look up', {
   t.equal(r.status, 0, r.stderr);
   t.equal(r.stderr.match(/no sockets to look up/g)?.length, 1);
 });
+
+t.test('under backpressure, lines describe the flows as they were when the batch was handed over', async (t) => {
+  const { Writable } = await import('node:stream');
+  const { FlowTable } = await import('../../lib/flow-table.js');
+  const { EventsOutput } = await import('../../lib/events-output.js');
+  const written: string[] = [];
+  let release: (() => void) | null = null;
+  // A reader that takes the first chunk and then stalls until released.
+  const stream = new Writable({
+    highWaterMark: 1,
+    write(chunk: Buffer, _enc, cb) {
+      written.push(chunk.toString());
+      if (written.length === 1) release = cb;
+      else cb();
+    },
+  });
+  const tb = new FlowTable({ lingerMs: 5000, trackChanges: true });
+  const flow = (id: number) => ({
+    id, family: 'ipv4' as const, proto: 'tcp', protoNum: 6, orig: { src: '10.0.0.1', dst: '10.0.0.2', sport: id, dport: 80 },
+    reply: { src: '10.0.0.2', dst: '10.0.0.1', sport: 80, dport: id }, state: 'SYN_SENT', status: ['CONFIRMED'], timeoutSec: 120,
+    mark: 0, zone: 0, use: null, labels: [], helper: null,
+  });
+  const out = new EventsOutput(stream, { signal: new AbortController().signal });
+  // A first line fills the stream's buffer: the next batch's lines wait for the reader.
+  tb.apply({ kind: 'new', flow: flow(1), atMs: 1000 });
+  await out.changes(tb.drainChanges());
+  for (let id = 2; id <= 4; id++) tb.apply({ kind: 'new', flow: flow(id), atMs: 1000 });
+  const pending = out.changes(tb.drainChanges());
+  t.ok(pending instanceof Promise, 'the batch waits for the reader');
+  for (let id = 2; id <= 4; id++) tb.apply({ kind: 'destroy', flow: { ...flow(id), status: ['CONFIRMED', 'DYING'], stopNs: '5' }, atMs: 2000 });
+  release!();
+  await pending;
+  await out.finish();
+  const text = written.join('');
+  t.equal(text.trim().split('\n').length, 4, 'four new lines');
+  t.notMatch(text, /DYING/, 'no line shows the later destroy');
+});
