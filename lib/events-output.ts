@@ -7,6 +7,9 @@ import { LineWriter, flowJson } from './output.js';
 import type { SessionOutput } from './session.js';
 import type { SourceHealth } from './source.js';
 
+/** How long a batch's lines may wait in the buffer for the next events, in ms. */
+const FLUSH_MS = 4;
+
 /** The JSON line of one change: the flow as the change described it (README schema) plus its live figures. */
 export function changeJson(c: FlowChange, enricher?: Enricher | null): string {
   if (c.kind === 'resync') return JSON.stringify({ event: 'resync', atMs: c.atMs });
@@ -28,6 +31,7 @@ export function changeJson(c: FlowChange, enricher?: Enricher | null): string {
  */
 export class EventsOutput implements SessionOutput {
   private readonly out: LineWriter;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null }) {
     this.out = new LineWriter(stream);
@@ -51,6 +55,24 @@ export class EventsOutput implements SessionOutput {
         return this.rest(rest);
       }
     }
+    this.flushSoon();
+  }
+
+  /**
+   * Writes buffered lines within FLUSH_MS: events arriving in bursts then share one write (one syscall and one
+   * wake-up of the reader) instead of one each, and a line still leaves within milliseconds.
+   */
+  private flushSoon(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.out.flush();
+    }, FLUSH_MS);
+  }
+
+  private flushNow(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     this.out.flush();
   }
 
@@ -69,7 +91,7 @@ export class EventsOutput implements SessionOutput {
   refreshed(stats: TableStats, health: SourceHealth, atMs: number): void | Promise<void> {
     if (this.opts.signal.aborted) return;
     this.out.line(JSON.stringify({ event: 'stats', atMs, ...stats, health }));
-    this.out.flush();
+    this.flushNow();
     if (this.out.backlogged) return this.out.drained(this.opts.signal);
   }
 
@@ -78,6 +100,7 @@ export class EventsOutput implements SessionOutput {
    * happened. After an abort it neither writes nor waits: a stuck reader must not hold the exit.
    */
   async finish(): Promise<void> {
+    this.flushNow(); // after an abort too: written without waiting, lost only if the reader stopped reading
     if (this.opts.signal.aborted) return;
     await this.out.finish();
   }

@@ -67,13 +67,13 @@ t.test('under backpressure, lines describe the flows as they were when the batch
   const { FlowTable } = await import('../../lib/flow-table.js');
   const { EventsOutput } = await import('../../lib/events-output.js');
   const written: string[] = [];
-  let release: (() => void) | null = null;
+  const gate: { release?: () => void } = {};
   // A reader that takes the first chunk and then stalls until released.
   const stream = new Writable({
     highWaterMark: 1,
     write(chunk: Buffer, _enc, cb) {
       written.push(chunk.toString());
-      if (written.length === 1) release = cb;
+      if (written.length === 1) gate.release = cb;
       else cb();
     },
   });
@@ -87,11 +87,12 @@ t.test('under backpressure, lines describe the flows as they were when the batch
   // A first line fills the stream's buffer: the next batch's lines wait for the reader.
   tb.apply({ kind: 'new', flow: flow(1), atMs: 1000 });
   await out.changes(tb.drainChanges());
+  while (!gate.release) await new Promise((r) => setTimeout(r, 2)); // the line leaves within milliseconds
   for (let id = 2; id <= 4; id++) tb.apply({ kind: 'new', flow: flow(id), atMs: 1000 });
   const pending = out.changes(tb.drainChanges());
   t.ok(pending instanceof Promise, 'the batch waits for the reader');
   for (let id = 2; id <= 4; id++) tb.apply({ kind: 'destroy', flow: { ...flow(id), status: ['CONFIRMED', 'DYING'], stopNs: '5' }, atMs: 2000 });
-  release!();
+  gate.release!();
   await pending;
   await out.finish();
   const text = written.join('');
