@@ -605,12 +605,9 @@ function idSlot(id: number): number {
   return id & 0x3fffffff;
 }
 
-/**
- * True when the kernel is destroying the flow: DYING, or a stop timestamp (set just before DYING, so a dump or
- * an event can show it alone). Such a view never opens a flow.
- */
+/** True when the kernel is destroying the flow (DYING): such a view never opens a flow. */
 function isEnding(f: Flow): boolean {
-  return f.stopNs !== undefined || f.status.includes('DYING');
+  return f.status.includes('DYING');
 }
 
 /** Takes a DESTROY's final counters and timestamps when it carries them. */
