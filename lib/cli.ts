@@ -160,7 +160,13 @@ async function printText(text: string): Promise<number> {
   }
 }
 
-async function main(argv: string[]): Promise<number> {
+/** What main decided: the exit status, and whether to leave at once (a signal: pending writes to a stuck reader must not keep Node alive). */
+interface Outcome {
+  code: number;
+  now: boolean;
+}
+
+async function main(argv: string[]): Promise<Outcome> {
   keepYoungGenerationSmall(setFlagsFromString);
   let opts: RunOptions;
   let text = '';
@@ -168,9 +174,9 @@ async function main(argv: string[]): Promise<number> {
     opts = parseOptions(argv, (s) => (text += s));
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return printText(text);
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return { code: await printText(text), now: false };
       process.stderr.write(`conntop: ${e.message.replace(/^error: /, '')}\nTry 'conntop --help'.\n`);
-      return 2;
+      return { code: 2, now: false };
     }
     throw e;
   }
@@ -200,20 +206,21 @@ async function main(argv: string[]): Promise<number> {
     process.exit(1);
   });
   const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, sysctls, signal: abort.signal };
+  let code: number;
   try {
-    if (opts.mode === 'once') return await runOnce(opts, io);
-    if (opts.mode === 'events') return await runEvents(opts, io);
-    return await runInteractive(opts, io, screen);
+    if (opts.mode === 'once') code = await runOnce(opts, io);
+    else if (opts.mode === 'events') code = await runEvents(opts, io);
+    else code = await runInteractive(opts, io, screen);
   } catch (e) {
     screen.restore?.();
     process.stderr.write(`conntop: ${explain(e)}\n`);
-    return 1;
+    code = 1;
   } finally {
     screen.restore?.();
     sysctls.restore();
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
-    if (signalled) process.exitCode = 128 + (SIGNALS[signalled] ?? 1);
   }
+  return signalled ? { code: 128 + (SIGNALS[signalled] ?? 1), now: true } : { code, now: false };
 }
 
 // ---- The interactive view (`conntop`, `conntop --replay FILE`): the session plus the screen. ----
@@ -240,12 +247,13 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
   const [{ runApp }, { compileViewFilter }, { groupForView }, { settingsFromView, viewFromSettings }, { openScreen }] = await Promise.all([
     import('../tui/app.js'), import('../tui/filter.js'), import('../tui/grouping.js'), import('../tui/settings-map.js'), import('../tui/terminal.js'),
   ]);
-  prepareSysctls(opts, io);
   const notes: string[] = [];
   // Warnings while the screen is up go to the status line, never into the screen's cells.
   const warnSink = new Writable({ write(chunk, _enc, cb) { notes.push(String(chunk).trim().replace(/^conntop: /, '')); cb(); } });
   const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
+  // The sockets before the sysctls: without the privilege for them, their error comes first and alone.
   const { source, finish, record } = openSource(opts, true, { stderr: warnSink });
+  prepareSysctls(opts, io);
   const en = await openEnricher(opts, { ...io, stderr: warnSink }, record);
   const quit = new AbortController();
   const stop = (): void => quit.abort();
@@ -292,8 +300,11 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
 const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 main(process.argv.slice(2)).then(
-  (code) => {
+  ({ code, now }) => {
     process.exitCode ??= code;
+    // After a signal the sysctls are restored and the modes have stopped: output still queued for a reader
+    // that stopped reading would keep Node alive, so leave now.
+    if (now) process.exit(code);
   },
   (e: unknown) => {
     process.stderr.write(`conntop: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -80,6 +80,7 @@ export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'std
     record: rec?.record,
     withReceiveCap: (bytes, fn) => withRmemMax(procSysctl, bytes, fn),
   });
+  source.open(); // refused without CAP_NET_ADMIN: that error comes first and alone
   if (events && !source.shimPatched) {
     io?.stderr.write('conntop: warning: the netlink shim is not patched (npm rebuild conntop needs python3, make and g++): an event overflow will abort conntop\n');
   }
@@ -143,11 +144,18 @@ export function prepareSysctls(opts: RunOptions, io: Io): void {
  * and one `stats` line per refresh. Stops on a signal, when stdout closes, or after --iterations refreshes.
  */
 export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
-  prepareSysctls(opts, io);
-  const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
+  // The sockets first: without the privilege for them, their error is all the user needs to read.
   const { source, finish, record } = openSource(opts, true, io);
+  try {
+    prepareSysctls(opts, io);
+  } catch (e) {
+    finish();
+    throw e;
+  }
+  const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
   // JSON streams carry the plain flow schema unless --enrich asks for more (scripts want speed and stable keys).
   const en = opts.enrich ? await openEnricher(opts, io, record) : null;
+  if (opts.enrich && opts.replay && opts.processes) io.stderr.write('conntop: note: a capture has no sockets to look up, so flows carry no process fields\n');
   const out = new EventsOutput(io.stdout, { signal: io.signal, enricher: en?.enricher });
   const session = new Session({
     source, table, intervalMs: opts.delaySec * 1000, iterations: opts.iterations, signal: io.signal,
@@ -159,7 +167,7 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
     en?.enricher.close(); // before the recorder closes: its lookups record too
     finish();
   }
-  await out.end();
+  await out.finish(); // a write failure (/dev/full) throws here: one line from the CLI, status 1
   warnHealth(source, io);
   return 0;
 }
