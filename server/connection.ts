@@ -144,6 +144,12 @@ export class Connection {
     this.sock.destroy();
   }
 
+  /** Destroys the socket whatever it still holds (the server is leaving). */
+  kill(): void {
+    if (this.state !== 'closed') this.shutdown();
+    this.sock.destroy();
+  }
+
   private shutdown(): void {
     this.state = 'closed';
     this.framer.stop();

@@ -188,7 +188,14 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
   /** Tells every client the server is leaving, closes the listeners and the connections. */
   async close(): Promise<void> {
     clearInterval(this.beat);
-    for (const c of [...this.conns]) c.fail('server-quit', 'the server is shutting down');
-    await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    const all = [...this.conns];
+    for (const c of all) c.fail('server-quit', 'the server is shutting down');
+    const closed = Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))));
+    // Clients get half a second to read the goodbye; then their sockets go, so that the listeners can close.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise<void>((r) => (timer = setTimeout(r, 500)))]);
+    clearTimeout(timer);
+    for (const c of all) c.kill();
+    await closed;
   }
 }
