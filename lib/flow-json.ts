@@ -1,6 +1,6 @@
 // lib/ layer: the JSON text of a Flow, written by hand for speed (JSON.stringify was a fifth of a 100k-flow
 // `--once --json`). Imports ./flow only. The output is exactly JSON.stringify(flow) for flows built by
-// kernel-source.ts toFlow (same key order); a property test holds it to that.
+// lib/kernel/to-flow.ts toFlow (same key order); a property test holds it to that.
 import type { DirCounters, Flow, FlowTuple } from './flow.js';
 
 const str = JSON.stringify; // for text that may need escaping (addresses are checked, names come from tables)

@@ -1,5 +1,5 @@
 // lib/ layer: the Flow model, conntop's one representation of a tracked connection, and its JSON form.
-// Imports nothing from netlink/ (kernel-source.ts maps wire records into Flows). The same objects feed
+// Imports nothing from netlink/ (lib/kernel/to-flow.ts maps wire records into Flows). The same objects feed
 // the --json output, the live table, the TUI and (later) the wire protocol, unchanged.
 
 /** One direction's tuple: `src`/`dst` in canonical text (RFC 5952 for IPv6), then the protocol's keys. */

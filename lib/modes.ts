@@ -1,14 +1,14 @@
 // lib/ layer: the command-line modes (--once, --events) built from a FlowSource, a FlowTable and the
-// outputs. Imports lib/ only (kernel-source.ts is the netlink boundary). Streams are passed in.
+// outputs. Imports lib/ only (lib/kernel/ is the netlink boundary). Streams are passed in.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fieldById } from './fields.js';
 import { flowKey, sameFlowKey, type Flow } from './flow.js';
-import { KernelSource, ReplaySource, SockDiagLookup, openRecorder, type FlowFilter, type KernelDumpFilter, type WireRecord } from './kernel-source.js';
+import { KernelSource, NETLINK_NETFILTER, ReplaySource, SockDiagLookup, openRecorder, type KernelDumpFilter, type WireRecord } from './kernel/index.js';
 import type { Enricher } from './enrich/index.js';
 import { LineWriter, flowJson, renderTable, type Row } from './output.js';
-import type { FlowSource } from './source.js';
+import type { FlowFilter, FlowSource } from './source.js';
 import { FlowTable, type FlowChange, type LiveFlow } from './flow-table.js';
 import { SysctlGuard, procSysctl, withRmemMax } from './sysctl.js';
 
@@ -62,7 +62,7 @@ export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'std
         bad = openRecorder(path);
         io?.stderr.write(`conntop: warning: undecodable netlink data saved to ${path}\n`);
       }
-      bad.record({ tsNs: BigInt(Date.now()) * 1000000n, direction: 'in', family: 12, data });
+      bad.record({ tsNs: BigInt(Date.now()) * 1000000n, direction: 'in', family: NETLINK_NETFILTER, data });
     } catch {
       // Saving is best effort; the datagram was already counted and reported.
     }

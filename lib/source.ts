@@ -1,6 +1,6 @@
-// lib/ layer: the FlowSource interface the live table, the CLI, the TUI and the server all consume.
-// Imports ./flow only. A source is the kernel (kernel-source.ts), a capture file (replay), or later a
-// remote server (server/client.ts): everything above it is the same code.
+// lib/ layer: the FlowSource interface the live table, the CLI, the TUI and the server all consume, and the
+// FlowFilter every source applies. Imports ./flow only. A source is the kernel (lib/kernel/), a capture file
+// (replay), or a remote server (server/client.ts): everything above it is the same code.
 import type { Flow } from './flow.js';
 
 /** What a source reports, in order. Times are milliseconds since the epoch of the source's clock. */
@@ -56,4 +56,20 @@ export interface FlowSource {
   /** Stops everything at once; never blocks. */
   close(): void;
   readonly health: SourceHealth;
+}
+
+/** Which flows a source passes on: events cannot be filtered by the kernel, so both dumps and events are checked. */
+export interface FlowFilter {
+  /** 'ipv4' / 'ipv6'; empty or absent = both. */
+  families?: readonly Flow['family'][];
+  /** Protocol numbers; empty or absent = all. */
+  protoNums?: ReadonlySet<number>;
+}
+
+/** True when `f` passes `filter` (an empty filter passes everything). */
+export function passesFilter(f: Flow, filter: FlowFilter): boolean {
+  const fam = filter.families;
+  if (fam && fam.length > 0 && !fam.includes(f.family)) return false;
+  const protos = filter.protoNums;
+  return !protos || protos.size === 0 || protos.has(f.protoNum);
 }

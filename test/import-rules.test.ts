@@ -1,12 +1,19 @@
 // Enforces the dependency rules of house style §2 by reading import statements:
-// netlink/ imports only node: builtins and itself; only lib/kernel-source.ts in lib/ imports netlink/;
-// tui/ and server/ import lib/ only (never netlink/, never each other); nothing imports lib/cli.ts; no cycles.
+// netlink/ imports only node: builtins and itself; only the kernel boundary lib/kernel/ in lib/ imports netlink/;
+// tui/ and server/ import lib/ only (never netlink/, never each other), and of lib/ neither the kernel boundary
+// nor the CLI modes; only the composition root lib/cli.ts imports tui/ or server/; nothing imports lib/cli.ts;
+// no cycles.
 import t from 'tap';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const LAYERS = ['netlink', 'lib', 'tui', 'server'];
+
+/** The kernel boundary: the only lib/ code that may import netlink/. */
+function isKernelBoundary(rel: string): boolean {
+  return rel.startsWith('lib/kernel/');
+}
 
 function files(dir: string): string[] {
   let out: string[] = [];
@@ -43,8 +50,9 @@ for (const file of all) {
       const tl = target.split('/')[0];
       if (target === 'lib/cli.ts') violations.push(`${rel} imports lib/cli.ts (the composition root)`);
       if (layer === 'netlink' && tl !== 'netlink') violations.push(`${rel} (netlink/) imports ${target}`);
-      if (layer === 'lib' && tl === 'netlink' && rel !== 'lib/kernel-source.ts') violations.push(`${rel} imports netlink/ (only lib/kernel-source.ts may)`);
+      if (layer === 'lib' && tl === 'netlink' && !isKernelBoundary(rel)) violations.push(`${rel} imports netlink/ (only lib/kernel/ may)`);
       if ((layer === 'tui' || layer === 'server') && tl !== 'lib' && tl !== layer) violations.push(`${rel} imports ${target} (${layer}/ may import lib/ only)`);
+      if ((layer === 'tui' || layer === 'server') && (isKernelBoundary(target) || target === 'lib/modes.ts')) violations.push(`${rel} imports ${target} (${layer}/ sees sources through lib/source.ts and sessions, never the kernel boundary or the CLI modes)`);
       if (layer === 'lib' && (tl === 'tui' || tl === 'server') && rel !== 'lib/cli.ts') violations.push(`${rel} imports ${target} (lib/ must not depend on ${tl}/)`);
     } else if (layer === 'netlink' && !spec.startsWith('node:')) {
       violations.push(`${rel} (netlink/) imports package ${spec}; only node: builtins are allowed`);
@@ -90,5 +98,7 @@ t.same(violations, [], 'no import breaks the layer rules');
 t.equal(findCycle(), null, 'no import cycle');
 
 t.test('the checker itself catches a violation', async (t) => {
+  t.ok(isKernelBoundary('lib/kernel/wire-pipeline.ts'));
+  t.notOk(isKernelBoundary('lib/kernel-other.ts'));
   t.same(importsOf("import { a } from '../netlink/x.js';\nexport * from './y.js';\nconst z = await import('./z.js');"), ['../netlink/x.js', './y.js', './z.js']);
 });

@@ -1,5 +1,5 @@
 // lib/ layer (enrich): builds an Enricher from real I/O (fs, os, dns, /proc) for the command line.
-// Imports node builtins and ./ files; the socket lookup is passed in (kernel-source.ts owns sockets).
+// Imports node builtins and ./ files; the socket lookup is passed in (lib/kernel/ owns sockets).
 // Every part can be switched off; a part that fails to start gives one warning and conntop goes on.
 import { createReadStream } from 'node:fs';
 import { readFile, readdir, readlink, stat } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 // Benchmark child run by test/bench/run.ts: decode speed and allocation per flow on a recorded capture.
-// Imports netlink/ and lib/kernel-source.ts directly (a benchmark measures the layers themselves).
+// Imports netlink/ and lib/kernel/ directly (a benchmark measures the layers themselves).
 // Run as: node --expose-gc --min-semi-space-size=M --max-semi-space-size=M decode-child.js FILE [--seconds S]
 // Speed: splitMessages + decodeCtEntry + toFlow over every received record of the capture, repeated for
 // about S seconds; flows/s = flows decoded / time. Allocation: the new space is made large enough that a
@@ -7,7 +7,7 @@
 // slice allocated. Slices during which a GC ran (PerformanceObserver 'gc' entries) are discarded.
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { toFlow } from '../../lib/kernel-source.js';
+import { toFlow } from '../../lib/kernel/index.js';
 import type { Flow } from '../../lib/flow.js';
 import { decodeCtEntry, isCtEntryMessage } from '../../netlink/ct-decode.js';
 import { splitMessages } from '../../netlink/message.js';

@@ -12,7 +12,7 @@ import { readFile, readdir, readlink } from 'node:fs/promises';
 import { createServer, connect, type Socket, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
-import { KernelSource, SockDiagLookup } from '../../lib/kernel-source.js';
+import { KernelSource, SockDiagLookup } from '../../lib/kernel/index.js';
 import { FlowTable } from '../../lib/flow-table.js';
 import { Enricher, type Enrichment } from '../../lib/enrich/index.js';
 import { LocalAddresses } from '../../lib/enrich/addr-class.js';

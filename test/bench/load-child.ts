@@ -1,11 +1,11 @@
 // Benchmark child, run inside the benchmark namespace by test/bench/run.ts (never by unit tests).
-// Imports lib/kernel-source.ts and netlink/ directly: a benchmark measures the layers themselves.
+// Imports lib/kernel/ and netlink/ directly: a benchmark measures the layers themselves.
 // Modes (one JSON line on stdout, times in seconds, CPU = user + sys of this process over the timed part):
 //   load            KernelSource.start with a sink that keeps every dumpEntry Flow (the whole table in memory)
 //   bare            the same dump request on the same kind of socket (32 KiB non-peek reads), bytes counted only
 //   bare --repeat N --interval-ms M   N bare dumps, one every M ms (the floor of a periodic refresh); steadyCpuS and
 //                   steadyWallS count from the end of the first dump (a refresh's steady state, without start-up)
-import { KernelSource } from '../../lib/kernel-source.js';
+import { KernelSource } from '../../lib/kernel/index.js';
 import type { Flow } from '../../lib/flow.js';
 import { encodeDumpRequest } from '../../netlink/ct-request.js';
 import { AF, NETLINK_NETFILTER } from '../../netlink/nfnetlink.js';

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { FlowTable, type LiveFlow } from '../../lib/flow-table.js';
 import { ZERO_RATES } from '../../lib/flow-stats.js';
 import { flowKey, type Flow } from '../../lib/flow.js';
-import { ReplaySource, WirePipeline, toFlow, type WireRecord } from '../../lib/kernel-source.js';
+import { ReplaySource, WirePipeline, toFlow, type WireRecord } from '../../lib/kernel/index.js';
 import type { DumpShortcut, SourceEvent, SourceHealth } from '../../lib/source.js';
 import { CTA } from '../../netlink/ct-attrs.js';
 import type { CtEntry } from '../../netlink/ct-entry.js';

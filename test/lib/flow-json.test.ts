@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ctEntryArb } from '../../fuzz/arbitraries.js';
 import { flowJson } from '../../lib/flow-json.js';
-import { toFlow } from '../../lib/kernel-source.js';
+import { toFlow } from '../../lib/kernel/index.js';
 import type { Flow } from '../../lib/flow.js';
 
 t.test('flowJson(toFlow(e)) === JSON.stringify(toFlow(e)) for any entry', async (t) => {

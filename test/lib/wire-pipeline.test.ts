@@ -6,7 +6,7 @@ import { encodeCtEntryMessage, encodeDumpRequest, encodeStatsRequest } from '../
 import { encodeGlobalStatsReply } from '../../netlink/ct-stats.js';
 import type { CtEntry } from '../../netlink/ct-entry.js';
 import { encodeDone, encodeNlError } from '../../netlink/message.js';
-import { ENOBUFS, WirePipeline, toFlow, type WireRecord } from '../../lib/kernel-source.js';
+import { ENOBUFS, WirePipeline, toFlow, type WireRecord } from '../../lib/kernel/index.js';
 import type { SourceEvent } from '../../lib/source.js';
 
 const entry = (id: number, over: Partial<CtEntry> = {}): CtEntry => ({
