@@ -10,6 +10,8 @@ import { runOnce, runEvents, type RunOptions } from './modes.js';
 import { explain } from './errors.js';
 import { SysctlGuard } from './sysctl.js';
 import { DEFAULT_CREDITS } from './enrich/geoip-sources.js';
+import type { RemoteTarget } from './modes.js';
+import type { FlowSource } from './source.js';
 
 const PROTOS: Record<string, number[]> = { T: [6], U: [17, 136], D: [33], I: [1, 58], S: [132], gre: [47] };
 
@@ -79,11 +81,12 @@ function buildProgram(): Command {
     .option('--no-services', 'show port numbers, not service names')
     .option('-P, --no-servname', 'the same as --no-services')
     .option('--no-processes', 'do not look up the process behind local flows')
-    .addOption(new Option('--iterations <n>', 'stop after N refreshes (for scripts and tests)').argParser(uint))
+    .addOption(new Option('--iterations <n>', 'stop after N refreshes (for scripts and tests)').argParser(uint));
+  addClientServerOptions(p);
+  return p
     .addHelpText('after', `\nWithout your own MaxMind databases, GeoIP uses embedded data:\n  ${DEFAULT_CREDITS.country}\n  ${DEFAULT_CREDITS.asn}`)
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
-  return p;
 }
 
 /** Parses argv into run options; throws CommanderError for bad usage. */
@@ -119,10 +122,17 @@ export function parseOptions(argv: string[]): RunOptions {
     services: (o.services as boolean) && (o.servname as boolean),
     processes: o.processes as boolean,
     iterations: o.iterations as number | undefined,
+    ...remoteOptions(o),
   };
 }
 
 async function main(argv: string[]): Promise<number> {
+  // conntop --server is conntopd (conntop 1.0's -s): loaded only when asked, with its own options.
+  const serverFlag = argv.findIndex((a) => a === '-s' || a === '--server');
+  if (serverFlag >= 0) {
+    const { serverMain } = await import('./conntopd.js');
+    return serverMain([...argv.slice(0, serverFlag), ...argv.slice(serverFlag + 1)], 'conntop --server');
+  }
   keepYoungGenerationSmall(setFlagsFromString);
   let opts: RunOptions;
   try {
@@ -154,7 +164,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`conntop: internal error: ${e.stack ?? e.message}\n`);
     process.exit(1);
   });
-  const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, sysctls, signal: abort.signal };
+  const io = {
+    stdout: process.stdout, stderr: process.stderr, env: process.env, sysctls, signal: abort.signal,
+    openRemote: opts.remote ? await remoteOpener(opts) : undefined,
+  };
   try {
     if (opts.mode === 'once') return await runOnce(opts, io);
     if (opts.mode === 'events') return await runEvents(opts, io);
@@ -181,3 +194,65 @@ main(process.argv.slice(2)).then(
     process.exitCode = 1;
   },
 );
+
+// ---- client-server mode (issue 11): conntop --server runs conntopd; -c/--connect follows a server ----
+
+/** Adds the client-server options to the parser (conntop 1.0's -s, -c and -p). */
+function addClientServerOptions(p: Command): void {
+  p.option('-s, --server', 'run the server (the same as conntopd; `conntop --server --help` lists its options)')
+    .addOption(new Option('-c, --connect <host[:port]>', 'follow a conntop server instead of the kernel').argParser((v, prev: string[] = []) => [...prev, v]))
+    .addOption(new Option('-p, --port <port>', 'the server port when --connect gives none').argParser(uint).default(55555))
+    .option('--auth-file <file>', 'with --connect: the shared secret of the server (mode 0600)')
+    .option('--tls-ca <file>', 'with --connect: use TLS and trust the server certificate signed by this PEM CA')
+    .option('--tls-fingerprint <sha256>', 'with --connect: use TLS and accept only the certificate with this SHA-256 fingerprint');
+}
+
+/** HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 address. */
+export function parseHostPort(v: string, defaultPort: number): { host: string; port: number } {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(v) ?? (v.split(':').length === 2 ? /^([^:]+):(\d+)$/.exec(v) : null);
+  const host = m ? m[1] : v;
+  const port = m?.[2] !== undefined ? Number(m[2]) : defaultPort;
+  if (host === '' || !Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`expected HOST[:PORT], got ${v}`);
+  return { host, port };
+}
+
+function remoteOptions(o: Record<string, unknown>): { remote?: RemoteTarget; processes?: false } {
+  const connect = o.connect as string[] | undefined;
+  if (!connect) {
+    if (o.authFile || o.tlsCa || o.tlsFingerprint) throw new CommanderError(2, 'conntop.usage', '--auth-file, --tls-ca and --tls-fingerprint go with --connect');
+    return {};
+  }
+  // TODO(#11): several servers in one table (a host column and per-server meters).
+  if (connect.length > 1) throw new CommanderError(2, 'conntop.usage', 'one --connect at a time for now');
+  if (o.record || o.replay) throw new CommanderError(2, 'conntop.usage', '--connect does not go with --record or --replay');
+  let target: { host: string; port: number };
+  try {
+    target = parseHostPort(connect[0], o.port as number);
+  } catch (e) {
+    throw new CommanderError(2, 'conntop.usage', (e as Error).message);
+  }
+  // Process information exists on the server only.
+  return { remote: { ...target, authFile: o.authFile as string | undefined, tlsCa: o.tlsCa as string | undefined, tlsFingerprint: o.tlsFingerprint as string | undefined }, processes: false };
+}
+
+/** The --connect source factory: server/client.ts is loaded only for --connect. */
+async function remoteOpener(opts: RunOptions): Promise<() => { source: FlowSource; finish: () => void }> {
+  const r = opts.remote!;
+  const [{ RemoteSource }, { readAuthFile }, { hostname }] = await Promise.all([import('../server/client.js'), import('../server/auth.js'), import('node:os')]);
+  const secret = r.authFile ? readAuthFile(r.authFile) : null;
+  const tls = r.tlsCa || r.tlsFingerprint ? { ca: r.tlsCa ? readFileSync(r.tlsCa) : undefined, fingerprint: r.tlsFingerprint } : null;
+  const mark = opts.dumpFilter.mark !== undefined ? [{ mark: opts.dumpFilter.mark, mask: opts.dumpFilter.markMask }] : undefined;
+  const filter = {
+    ...(opts.filter.families?.length ? { families: [...opts.filter.families] } : {}),
+    ...(opts.filter.protoNums?.size ? { protocols: [...opts.filter.protoNums] } : {}),
+    ...(mark ? { marks: mark } : {}),
+    ...(opts.dumpFilter.zone !== undefined ? { zones: [opts.dumpFilter.zone] } : {}),
+  };
+  return () => {
+    const source = new RemoteSource({
+      host: r.host, port: r.port, name: hostname(), software: `conntop ${version()}`, secret, tls, filter,
+      log: (m) => process.stderr.write(`conntop: ${m}\n`),
+    });
+    return { source, finish: () => source.close() };
+  };
+}

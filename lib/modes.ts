@@ -33,6 +33,17 @@ export interface RunOptions {
   services: boolean;
   processes: boolean;
   iterations?: number;
+  /** conntop --connect: a server to follow instead of the kernel (the composition root builds its source). */
+  remote?: RemoteTarget;
+}
+
+/** A conntop server to connect to, and how to trust it (paths as given on the command line). */
+export interface RemoteTarget {
+  host: string;
+  port: number;
+  authFile?: string;
+  tlsCa?: string;
+  tlsFingerprint?: string;
 }
 
 /** The process's streams and environment, passed in so tests can run modes in-process. */
@@ -44,6 +55,8 @@ export interface Io {
   sysctls: SysctlGuard;
   /** Aborted on SIGINT, SIGTERM and SIGHUP: modes stop at once and return. */
   signal: AbortSignal;
+  /** With opts.remote: builds the server's client source (server/ is the composition root's to import). */
+  openRemote?: () => { source: FlowSource; finish: () => void; record?: undefined };
 }
 
 /** Builds the source the options ask for: a capture, or the kernel (recording when asked). */
@@ -113,7 +126,7 @@ const byDefault = (a: Flow, b: Flow): number =>
 
 /** --once: one dump, printed as a table or as JSON lines. Duplicates within a dump (hash resizes) are dropped. */
 export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
-  const { source, finish, record } = openSource(opts, false, io);
+  const { source, finish, record } = io.openRemote?.() ?? openSource(opts, false, io);
   const out = new LineWriter(io.stdout);
   // Dumps can repeat an entry (a hash resize mid-dump). Keyed by kernel id first; the full key (id, zone,
   // original tuple) is built only for the rare id that repeats.
@@ -208,7 +221,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /** Turns on accounting, timestamps and reliable events unless --no-sysctl, and says what it could not do. */
 export function prepareSysctls(opts: RunOptions, io: Io): void {
-  if (opts.replay) return;
+  if (opts.replay || opts.remote) return; // a remote server sets its own
   if (opts.sysctl) io.sysctls.enableMonitoring();
   for (const f of io.sysctls.failures) io.stderr.write(`conntop: warning: could not set ${f.name.replace(/\//g, '.')} (${f.reason})\n`);
   if (!opts.sysctl && procSysctl.read('net/netfilter/nf_conntrack_acct') === '0') {
@@ -227,7 +240,7 @@ export function prepareSysctls(opts: RunOptions, io: Io): void {
 export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   prepareSysctls(opts, io);
   const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
-  const { source, finish, record } = openSource(opts, true, io);
+  const { source, finish, record } = io.openRemote?.() ?? openSource(opts, true, io);
   if (source instanceof KernelSource && !source.shimPatched) {
     io.stderr.write('conntop: warning: the netlink shim is not patched (npm rebuild conntop needs python3, make and g++): an event overflow will abort conntop\n');
   }
