@@ -6,6 +6,7 @@ import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
 import { propEntryRoundTrip, propStatsRoundTrip } from './roundtrip.prop.js';
+import { propFramerAnyBytes, propFramerAnyChunking, propValidatorAnyJson } from './server-lines.prop.js';
 
 export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'decode-any-bytes', run: propDecodeAnyBytes },
@@ -19,4 +20,8 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'msg-cursor-matches-split', run: propMsgCursorMatchesSplit },
   // The live table against its reference model (fc.commands): dumps, events, id reuse, lost events, resync.
   { name: 'flow-table-model', run: (o) => checkFlowTableModel({ numRuns: o.numRuns, seed: o.seed }) },
+  // The server's input path: line framing under any chunking and any bytes, validation of any JSON.
+  { name: 'server-framer-any-chunking', run: propFramerAnyChunking },
+  { name: 'server-framer-any-bytes', run: propFramerAnyBytes },
+  { name: 'server-validator-any-json', run: propValidatorAnyJson },
 ];

@@ -17,5 +17,6 @@ t.test('the registry holds the codec properties and the flow-table model', async
   t.same(PROPERTIES.map((p) => p.name), [
     'decode-any-bytes', 'entry-round-trip', 'stats-round-trip', 'mutated-kernel-messages', 'digest-ignores-timeout-and-header',
     'digest-sees-every-byte', 'digest-any-bytes', 'msg-cursor-matches-split', 'flow-table-model',
+    'server-framer-any-chunking', 'server-framer-any-bytes', 'server-validator-any-json',
   ]);
 });
