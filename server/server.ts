@@ -63,6 +63,8 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
   /** Every accepted connection (handshake included), and those whose session is open. */
   private readonly conns = new Set<Connection>();
   private readonly live = new Set<Connection>();
+  /** Every socket not yet closed, those refused or being closed included (close() destroys them). */
+  private readonly sockets = new Set<Socket>();
   private readonly beat: NodeJS.Timeout;
   private tableSize = 0;
 
@@ -126,6 +128,8 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
 
   /** Serves one accepted socket (also usable with any Duplex in tests). */
   accept(sock: Socket): void {
+    this.sockets.add(sock);
+    sock.once('close', () => this.sockets.delete(sock));
     if (this.conns.size >= this.maxClients) {
       sock.on('error', () => undefined);
       sock.end(`{"conntop_server":1}\n${JSON.stringify({ type: 'error', code: 'too-many-clients', message: `at most ${this.maxClients} connections` })}\n`);
@@ -196,6 +200,7 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
     await Promise.race([closed, new Promise<void>((r) => (timer = setTimeout(r, 500)))]);
     clearTimeout(timer);
     for (const c of all) c.kill();
+    for (const sock of this.sockets) sock.destroy();
     await closed;
   }
 }
