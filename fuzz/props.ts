@@ -1,7 +1,8 @@
-// fuzz/ layer: the registry of codec and state-machine properties, each a function of {numRuns, seed}.
+// fuzz/ layer: the registry of codec, state-machine and column-order properties, each a function of {numRuns, seed}.
 // Imports the *.prop.ts files. fuzz/run.ts runs them for a time budget; test/fuzz.test.ts in CI.
 import { propDecodeAnyBytes } from './decode-any.prop.js';
 import { propDigestAnyBytes, propDigestIgnoresTimeoutAndHeader, propDigestSeesEveryByte, propMsgCursorMatchesSplit } from './digest.prop.js';
+import { propCompareIsTotalPreorder, propSortKeyMatchesCompare } from './fields.prop.js';
 import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
@@ -20,6 +21,9 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'msg-cursor-matches-split', run: propMsgCursorMatchesSplit },
   // The live table against its reference model (fc.commands): dumps, events, id reuse, lost events, resync.
   { name: 'flow-table-model', run: (o) => checkFlowTableModel({ numRuns: o.numRuns, seed: o.seed }) },
+  // The column registry: every comparator a total preorder, every sort key in the comparator's order.
+  { name: 'field-compare-total-preorder', run: propCompareIsTotalPreorder },
+  { name: 'field-sort-key-matches-compare', run: propSortKeyMatchesCompare },
   // The server's input path: line framing under any chunking and any bytes, validation of any JSON.
   { name: 'server-framer-any-chunking', run: propFramerAnyChunking },
   { name: 'server-framer-any-bytes', run: propFramerAnyBytes },

@@ -53,6 +53,7 @@ function buildProgram(): Command {
     .version(version(), '-V, --version')
     .option('--once', 'print the conntrack table once and exit')
     .option('--json', 'with --once: one JSON object per flow per line')
+    .option('--wide', 'with --once: no width limit on the text table (else the terminal width, or 80 columns)')
     .option('--enrich', 'with --once --json and --events: add an "enrich" object (service, direction, GeoIP, reverse DNS, process)')
     .option('-b, --batch', 'stream one JSON line per change (new, update, destroy, resync, stats)')
     .option('--events', 'the same as --batch')
@@ -122,6 +123,7 @@ export function parseOptions(argv: string[]): RunOptions {
     services: (o.services as boolean) && (o.servname as boolean),
     processes: o.processes as boolean,
     iterations: o.iterations as number | undefined,
+    wide: Boolean(o.wide),
     ...remoteOptions(o),
   };
 }

@@ -15,6 +15,12 @@ export interface FlowRates {
   reply: DirRate;
 }
 
+/** A FlowRates that may be the shared frozen ZERO_RATES: what view code gets, so writing to it fails to compile. */
+export interface ReadonlyFlowRates {
+  readonly orig: Readonly<DirRate>;
+  readonly reply: Readonly<DirRate>;
+}
+
 /** A fresh all-zero FlowRates (one allocation; FlowTable mutates it in place afterwards). */
 export function zeroRates(): FlowRates {
   return { orig: { bytesPerSec: 0, packetsPerSec: 0 }, reply: { bytesPerSec: 0, packetsPerSec: 0 } };
@@ -24,13 +30,13 @@ export function zeroRates(): FlowRates {
  * The rates of every flow whose rates are all 0, shared and frozen: most flows of a big table are idle in
  * any one interval, and a FlowRates of its own costs a flow ~180 bytes (three objects, four boxed doubles).
  */
-export const ZERO_RATES: FlowRates = Object.freeze({
+export const ZERO_RATES: ReadonlyFlowRates = Object.freeze({
   orig: Object.freeze({ bytesPerSec: 0, packetsPerSec: 0 }),
   reply: Object.freeze({ bytesPerSec: 0, packetsPerSec: 0 }),
 });
 
 /** True when every rate of `r` is 0. */
-export function allZero(r: FlowRates): boolean {
+export function allZero(r: ReadonlyFlowRates): boolean {
   return r.orig.bytesPerSec === 0 && r.orig.packetsPerSec === 0 && r.reply.bytesPerSec === 0 && r.reply.packetsPerSec === 0;
 }
 

@@ -3,9 +3,9 @@
 // Dump/event reconciliation and what counts as a change are documented on FlowTable below.
 import type { CopyDigest, DumpShortcut, SourceEvent } from './source.js';
 import { flowKey, mergeEventFields, sameFlowKey, sameList, sameReportable, type Flow } from './flow.js';
-import { FlowCounts, ZERO_RATES, allZero, clearRates, sameCounters, setRates, zeroRates, type BothCounters, type FlowRates, type TableStats } from './flow-stats.js';
+import { FlowCounts, ZERO_RATES, allZero, clearRates, sameCounters, setRates, zeroRates, type BothCounters, type FlowRates, type ReadonlyFlowRates, type TableStats } from './flow-stats.js';
 
-export type { DirRate, FlowRates, TableStats } from './flow-stats.js';
+export type { DirRate, FlowRates, ReadonlyFlowRates, TableStats } from './flow-stats.js';
 
 /**
  * One input, in arrival order (same shape as source.ts's SourceEvent). Times are epoch ms. Dump entries come
@@ -38,9 +38,10 @@ export interface LiveFlow {
   sampleMs: number | null;
   /**
    * Rates between the last two counter samples; 0 when unknown, after a counter decrease, and once closed.
-   * While all four are 0 this is the shared frozen ZERO_RATES: the table replaces the object, never mutates it.
+   * While all four are 0 this is the shared frozen ZERO_RATES: the table replaces the object, never mutates it
+   * (readonly here: only the table writes rates, into a flow's own object).
    */
-  rates: FlowRates;
+  rates: ReadonlyFlowRates;
   /** Set once the flow has closed; the object then lingers as a ghost for lingerMs. */
   closed: { atMs: number; reason: CloseReason } | null;
   /** How many times the counters went down (zeroed, or a new flow on the same key). */
@@ -507,8 +508,8 @@ export class FlowTable implements DumpShortcut {
     }
     if (allZero(r)) live.rates = ZERO_RATES;
     else {
-      if (live.rates === ZERO_RATES) live.rates = zeroRates();
-      const o = live.rates;
+      // The flow's own object once it left ZERO_RATES: the one place the table writes rates in place.
+      const o = live.rates === ZERO_RATES ? (live.rates = zeroRates()) : (live.rates as FlowRates);
       o.orig.bytesPerSec = r.orig.bytesPerSec;
       o.orig.packetsPerSec = r.orig.packetsPerSec;
       o.reply.bytesPerSec = r.reply.bytesPerSec;

@@ -38,8 +38,11 @@ export interface Flow {
   reply: FlowTuple;
   /** Protocol state name (TCP, SCTP, DCCP), or null for stateless protocols and offloaded entries. */
   state: string | null;
-  /** IPS_* status flags without the prefix, in bit order, e.g. ["SEEN_REPLY", "ASSURED", "CONFIRMED"]. */
-  status: string[];
+  /**
+   * IPS_* status flags without the prefix, in bit order, e.g. ["SEEN_REPLY", "ASSURED", "CONFIRMED"]. Shared
+   * and frozen between flows (one list per status word): readonly, so an in-place sort fails to compile.
+   */
+  status: readonly string[];
   /** Seconds until the entry expires; null when the kernel sent none (offloaded, or a destroy). */
   timeoutSec: number | null;
   mark: number;
@@ -52,8 +55,8 @@ export interface Flow {
   /** CLOCK_REALTIME ns as a decimal string (exceeds 2^53); absent when timestamps were off. */
   startNs?: string;
   stopNs?: string;
-  /** Connection label bit numbers, ascending. */
-  labels: number[];
+  /** Connection label bit numbers, ascending; the empty list is shared and frozen, hence readonly. */
+  labels: readonly number[];
   helper: string | null;
   /** The master's original tuple, for expected (RELATED) flows. */
   master?: FlowTuple;

@@ -3,11 +3,13 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { fieldById } from './fields.js';
+import { DEFAULT_DISPLAY, fieldById, type Field } from './fields.js';
 import { flowKey, sameFlowKey, type Flow } from './flow.js';
 import { KernelSource, NETLINK_NETFILTER, ReplaySource, SockDiagLookup, openRecorder, type KernelDumpFilter, type WireRecord } from './kernel/index.js';
 import type { Enricher } from './enrich/index.js';
-import { LineWriter, flowJson, renderTable, type Row } from './output.js';
+import { LineWriter, flowJson } from './output.js';
+import type { Row } from './row.js';
+import { onceColumns, renderTable } from './text-table.js';
 import type { FlowFilter, FlowSource } from './source.js';
 import { FlowTable, type FlowChange, type LiveFlow } from './flow-table.js';
 import { SysctlGuard, procSysctl, withRmemMax } from './sysctl.js';
@@ -33,6 +35,8 @@ export interface RunOptions {
   services: boolean;
   processes: boolean;
   iterations?: number;
+  /** --once text table: no width limit (else the terminal's width, or 80 columns when not a terminal). */
+  wide?: boolean;
   /** conntop --connect: a server to follow instead of the kernel (the composition root builds its source). */
   remote?: RemoteTarget;
 }
@@ -120,9 +124,33 @@ async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord)
   return { enricher, settled: () => enricher.pendingProcessLookups === 0 && (dns?.pendingCount ?? 0) === 0 };
 }
 
-const byDefault = (a: Flow, b: Flow): number =>
-  fieldById('proto')!.compare(a, b) || fieldById('src')!.compare(a, b) || fieldById('dst')!.compare(a, b) ||
-  fieldById('sport')!.compare(a, b) || fieldById('dport')!.compare(a, b);
+const DEFAULT_ORDER: readonly Field[] = ['proto', 'src', 'dst', 'sport', 'dport'].map((id) => fieldById(id)!);
+const byDefault = (a: Row, b: Row): number => {
+  for (let i = 0; i < DEFAULT_ORDER.length; i++) {
+    const d = DEFAULT_ORDER[i].compare(a, b, DEFAULT_DISPLAY);
+    if (d !== 0) return d;
+  }
+  return 0;
+};
+
+/** The text table's width: none with --wide, else the terminal's columns, else 80. */
+function tableWidth(opts: RunOptions, io: Io): number {
+  if (opts.wide) return Infinity;
+  const out = io.stdout as { isTTY?: boolean; columns?: number };
+  return out.isTTY && out.columns ? out.columns : 80;
+}
+
+const PROTO_WORDS: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 33: 'dccp', 47: 'gre', 58: 'icmpv6', 132: 'sctp', 136: 'udplite' };
+
+/** The line an empty table prints: says where it looked and which filter applied. */
+export function emptyTableText(opts: Pick<RunOptions, 'filter' | 'dumpFilter' | 'replay'>): string {
+  const f: string[] = [...(opts.filter.families ?? [])];
+  for (const n of opts.filter.protoNums ?? []) f.push(PROTO_WORDS[n] ?? String(n));
+  const d = opts.dumpFilter;
+  if (d.mark !== undefined) f.push(`mark ${d.mark}${d.markMask !== undefined ? `/${d.markMask}` : ''}`);
+  if (d.zone !== undefined) f.push(`zone ${d.zone}`);
+  return `no flows ${opts.replay ? 'in the capture' : 'in the conntrack table'}${f.length ? ` matching ${f.join(', ')}` : ''}`;
+}
 
 /** --once: one dump, printed as a table or as JSON lines. Duplicates within a dump (hash resizes) are dropped. */
 export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
@@ -154,10 +182,13 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
       else flows.push(ev.flow);
     });
     if (!opts.json || opts.enrich) {
-      flows.sort(byDefault);
-      const rows = await enrichOnce(flows, await openEnricher(opts, io, record));
+      const sorted = flows.map((flow): Row => ({ flow })).sort(byDefault).map((r) => r.flow);
+      const rows = await enrichOnce(sorted, await openEnricher(opts, io, record));
       if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
-      else for (const l of renderTable(rows)) out.line(l);
+      else {
+        const columns = onceColumns({ services: opts.services, geoip: opts.geoip, dns: opts.dns, processes: opts.processes && !opts.replay });
+        for (const l of renderTable(rows, { columns, maxWidth: tableWidth(opts, io), emptyText: emptyTableText(opts) })) out.line(l);
+      }
     }
   } finally {
     finish();

@@ -13,10 +13,11 @@ for (const p of PROPERTIES) {
   });
 }
 
-t.test('the registry holds the codec properties and the flow-table model', async (t) => {
+t.test('the registry holds the codec properties, the flow-table model and the column order', async (t) => {
   t.same(PROPERTIES.map((p) => p.name), [
     'decode-any-bytes', 'entry-round-trip', 'stats-round-trip', 'mutated-kernel-messages', 'digest-ignores-timeout-and-header',
     'digest-sees-every-byte', 'digest-any-bytes', 'msg-cursor-matches-split', 'flow-table-model',
+    'field-compare-total-preorder', 'field-sort-key-matches-compare',
     'server-framer-any-chunking', 'server-framer-any-bytes', 'server-validator-any-json',
   ]);
 });

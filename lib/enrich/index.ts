@@ -22,6 +22,8 @@ export interface Enrichment {
   geo: GeoInfo | null;
   /** First PTR name of orig.src / orig.dst; null while pending, without a name, or with DNS off. */
   rdns: { src: string | null; dst: string | null };
+  /** Which of the names are still being looked up (absent when none is): tells "pending" from "no name". */
+  rdnsPending?: 'src' | 'dst' | 'both';
   /** Owner of the local end (the client's when both are local); null while pending; absent when there is none. */
   process?: ProcessLabel | null;
   /** A DNS query to one of conntop's own resolver servers: 'yes' when the socket is this process's. */
@@ -91,11 +93,14 @@ export class Enricher {
     const key = flowKey(flow);
     const d = this.#derive(key, flow);
     const { src, dst } = flow.orig;
+    const srcName = this.#name(src, d.classes.src);
+    const dstName = this.#name(dst, d.classes.dst);
     const e: Enrichment = {
       dir: d.dir, nat: d.nat, classes: d.classes, service: d.service, remote: d.remote,
       geo: d.remote !== null && this.#o.geo ? this.#o.geo.lookup(d.remote) : null,
-      rdns: { src: this.#name(src, d.classes.src), dst: this.#name(dst, d.classes.dst) },
+      rdns: { src: srcName ?? null, dst: dstName ?? null },
     };
+    if (srcName === undefined || dstName === undefined) e.rdnsPending = srcName !== undefined ? 'dst' : dstName !== undefined ? 'src' : 'both';
     if (d.query !== null && this.#o.processes) {
       const label = this.#procs.get(key);
       if (label === undefined && !this.#inFlight.has(key) && !this.#closed && this.#want.size < (this.#o.maxFlows ?? 65_536)) this.#want.set(key, d.query);
@@ -165,10 +170,12 @@ export class Enricher {
     return d;
   }
 
-  #name(addr: string, c: AddrClass): string | null {
+  /** The first PTR name, null when there is none (or DNS is off), undefined while the lookup runs. */
+  #name(addr: string, c: AddrClass): string | null | undefined {
     if (!this.#o.dns || NO_RDNS.has(c) || this.#closed) return null;
     const r = this.#o.dns.request(addr);
-    return r !== null && r.status === 'ok' ? r.names[0] : null;
+    if (r === null) return undefined;
+    return r.status === 'ok' ? r.names[0] : null;
   }
 
   #ownDns(flow: Flow, proc: ProcessLabel | null | undefined): 'yes' | 'maybe' | null {

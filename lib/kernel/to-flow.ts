@@ -8,15 +8,15 @@ const EMPTY: readonly number[] = Object.freeze([]) as readonly number[];
 
 /** Status flag names per status word, memoised per owner (a pipeline): at most 2^16 distinct words. */
 export class StatusNames {
-  private readonly cache = new Map<number, string[]>();
+  private readonly cache = new Map<number, readonly string[]>();
 
   /** The frozen, shared name list of `status` (IPS_* bits in bit order, without the prefix). */
-  of(status: number): string[] {
+  of(status: number): readonly string[] {
     let names = this.cache.get(status);
     if (!names) {
-      names = [];
-      for (let b = 0; b < 32; b++) if (status & (1 << b)) names.push(IPS_NAMES[b] ?? `BIT${b}`);
-      Object.freeze(names);
+      const list: string[] = [];
+      for (let b = 0; b < 32; b++) if (status & (1 << b)) list.push(IPS_NAMES[b] ?? `BIT${b}`);
+      names = Object.freeze(list);
       if (this.cache.size < 65536) this.cache.set(status, names);
     }
     return names;
@@ -38,7 +38,7 @@ export function toFlow(e: CtEntry, names: StatusNames = new StatusNames()): Flow
     mark: e.mark ?? 0,
     zone: e.zone ?? 0,
     use: e.use ?? null,
-    labels: (e.labels ?? EMPTY) as number[],
+    labels: e.labels ?? EMPTY,
     helper: e.helper ?? null,
     // The optional fields too, undefined when absent (JSON.stringify skips them; the order is the schema's):
     // one object shape for every flow, with every field in the object (adding them afterwards cost each

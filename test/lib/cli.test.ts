@@ -63,7 +63,7 @@ t.test('a kernel without accounting: flows carry no counters, and the text table
   const flows = json.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   t.equal(flows.length, 1);
   t.notOk('counters' in flows[0], 'no counters key when accounting was off');
-  const text = ns.exec(process.execPath, [cli, '--once', '--no-geoip', '-n', '--no-processes']);
+  const text = ns.exec(process.execPath, [cli, '--once', '--wide', '--no-geoip', '-n', '--no-processes']);
   t.match(text, /10\.1\.0\.1 .* - +- /, 'counter columns show "-", not zeros');
   // --no-sysctl leaves accounting off and says why counters are missing.
   const ev = ns.run(process.execPath, [cli, '--events', '--no-sysctl', '--iterations', '0', '-n', '--no-geoip', '--no-processes']);
@@ -100,8 +100,8 @@ t.test('--record keeps recording through enrichment: process lookups work and th
   await new Promise<void>((resolve) => peer.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); }));
   const dir = t.testdir({});
   const file = join(dir, 'proc.pcap');
-  const text = ns.exec(process.execPath, [cli, '--once', '--record', file, '-n', '--no-geoip']);
-  t.match(text, new RegExp(`node\\(${peer.pid}\\)`), 'the client process is shown');
+  const text = ns.exec(process.execPath, [cli, '--once', '--wide', '--record', file, '-n', '--no-geoip']);
+  t.match(text, new RegExp(`\\b${peer.pid} node\\b`), 'the client process is shown, with its PID');
   const { decodePcap } = await import('../../netlink/pcap.js');
   const { readFileSync } = await import('node:fs');
   const families = new Set(decodePcap(readFileSync(file)).records.map((r) => r.family));

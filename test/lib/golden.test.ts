@@ -30,6 +30,16 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith('.pcap')).map((f) =
   });
 }
 
+// The text table of the same capture, enrichment off: at 80 columns (stdout is a pipe here, not a terminal) and --wide.
+for (const [file, extra] of [['once-mixed.table.txt', []], ['once-mixed.wide.txt', ['--wide']]] as const) {
+  t.test(`golden ${file}`, { skip: littleEndian ? false : 'little-endian capture on a big-endian host' }, async (t) => {
+    const r = spawnSync(process.execPath, [cli, '--replay', join(dir, 'once-mixed.pcap'), '--once', ...quiet, ...extra], { encoding: 'utf8' });
+    t.equal(r.status, 0, r.stderr);
+    t.equal(r.stdout, readFileSync(join(dir, file), 'utf8'), 'the replay prints exactly the stored table');
+    t.ok(r.stdout.split('\n').every((l) => extra.length > 0 || l.length <= 80), 'no line wider than 80 columns');
+  });
+}
+
 t.test('once-mixed covers every protocol conntop names', async (t) => {
   const flows = readFileSync(join(dir, 'once-mixed.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { proto: string; family: string; zone: number; mark: number; reply: { dst: string } });
   const protos = new Set(flows.map((f) => f.proto));

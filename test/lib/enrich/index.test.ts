@@ -53,6 +53,7 @@ t.test('an outbound flow: derived fields at once, names and process later, never
   });
   t.same(first.geo, { country: 'US', city: null, asn: 15169, org: 'Google LLC' });
   t.same(first.rdns, { src: null, dst: null }, 'names pending');
+  t.equal(first.rdnsPending, 'both', 'pending is told apart from no name');
   t.equal(first.process, null, 'process pending');
   t.equal(s.e.queuedProcessLookups, 1);
   s.e.tick();
@@ -67,6 +68,7 @@ t.test('an outbound flow: derived fields at once, names and process later, never
   await s.dns.resolve('192.168.1.10');
   const later = s.e.enrich(out);
   t.same(later.rdns, { src: 'me.lan', dst: 'dns.google' });
+  t.equal(later.rdnsPending, undefined, 'nothing pending once answered');
   t.match(later.process, { kind: 'process', pid: 99, name: 'curl' });
   t.equal(s.updates(), 1);
 });

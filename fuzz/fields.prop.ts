@@ -1,0 +1,36 @@
+// fuzz/ properties of the column registry (lib/fields.ts) over arbitrary rows and display toggles: every
+// comparator is a total preorder (reflexive, antisymmetric in sign, transitive), every sort key orders rows
+// as the comparator does, and formatting never throws. Imports fast-check, node:assert, lib/ and ./row-arbitraries.
+import { ok, strictEqual } from 'node:assert';
+import fc from 'fast-check';
+import { FIELDS, compareKeys } from '../lib/fields.js';
+import type { PropOptions } from './harness.js';
+import { displayArb, rowArb } from './row-arbitraries.js';
+
+const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0);
+
+/** For every field: compare(a, a) = 0, sign(compare(a, b)) = -sign(compare(b, a)), and a ≤ b ≤ c implies a ≤ c. */
+export function propCompareIsTotalPreorder(o: PropOptions): void {
+  fc.assert(fc.property(rowArb, rowArb, rowArb, displayArb, (a, b, c, d) => {
+    for (const f of FIELDS) {
+      strictEqual(f.compare(a, a, d), 0, `${f.id}: reflexive`);
+      const ab = sign(f.compare(a, b, d));
+      strictEqual(ab + sign(f.compare(b, a, d)), 0, `${f.id}: antisymmetric`);
+      ok(Number.isFinite(f.compare(a, b, d)), `${f.id}: a finite number`);
+      const [x, y, z] = [a, b, c].sort((p, q) => f.compare(p, q, d));
+      ok(f.compare(x, y, d) <= 0 && f.compare(y, z, d) <= 0 && f.compare(x, z, d) <= 0, `${f.id}: transitive`);
+    }
+  }), { numRuns: o.numRuns, seed: o.seed });
+}
+
+/** For every field: sortKey order (compareKeys) equals compare order, and format and magnitude never throw. */
+export function propSortKeyMatchesCompare(o: PropOptions): void {
+  fc.assert(fc.property(rowArb, rowArb, displayArb, (a, b, d) => {
+    for (const f of FIELDS) {
+      strictEqual(sign(compareKeys(f.sortKey(a, d), f.sortKey(b, d))), sign(f.compare(a, b, d)), `${f.id}: sortKey order`);
+      strictEqual(typeof f.format(a, d), 'string');
+      const m = f.magnitude?.(a, d) ?? 0;
+      ok(Number.isInteger(m) && m >= 0 && m <= 4, `${f.id}: magnitude 0..4`);
+    }
+  }), { numRuns: o.numRuns, seed: o.seed });
+}

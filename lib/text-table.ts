@@ -1,0 +1,112 @@
+// lib/ layer: the --once text table: columns from the registry (lib/fields.ts) fitted to a width by
+// dropping the lowest priorities first and cutting cells with a visible ellipsis. Imports lib/ only.
+// layoutColumns is the fitting step alone, for any grid of columns (the TUI's too).
+import { DEFAULT_DISPLAY, fieldById, titleOf, type DisplayOptions, type Field } from './fields.js';
+import { fit } from './format.js';
+import type { Row } from './row.js';
+
+/** Columns of the --once text table before enrichment columns, in order (sparse ones drop out when blank). */
+export const ONCE_COLUMNS = ['proto', 'state', 'src', 'sport', 'dst', 'dport', 'nat', 'packets', 'bytes', 'timeout', 'mark', 'zone', 'labels', 'helper', 'flags'];
+
+/** Which enrichment parts a run has on: their columns are shown (with "…" until known), the others left out. */
+export interface EnrichParts {
+  services: boolean;
+  geoip: boolean;
+  dns: boolean;
+  processes: boolean;
+}
+
+/** The --once column ids for the enrichment parts that are on (each part on means its columns are there). */
+export function onceColumns(parts: EnrichParts): string[] {
+  const any = parts.services || parts.geoip || parts.dns || parts.processes;
+  const ids = [...ONCE_COLUMNS];
+  ids.splice(ids.indexOf('dport') + 1, 0, ...(parts.services ? ['service'] : []), ...(any ? ['dir'] : []));
+  if (parts.geoip) ids.push('country', 'org');
+  if (parts.dns) ids.push('host');
+  if (parts.processes) ids.push('pid', 'process');
+  return ids;
+}
+
+/** How to draw a table. */
+export interface TableOptions {
+  /** Field ids, in order; unknown ids are skipped. Default ONCE_COLUMNS. */
+  columns?: readonly string[];
+  /** The widest a line may be, in terminal columns; Infinity for no limit (--wide). Default 80. */
+  maxWidth?: number;
+  display?: DisplayOptions;
+  /** The line printed instead of a header when there are no rows. Default "no flows". */
+  emptyText?: string;
+}
+
+/** A column to fit: its field and the width its content wants (title and widest cell, capped at field.width). */
+export interface ColumnDemand {
+  field: Field;
+  natural: number;
+}
+
+/**
+ * Chooses columns and widths for `maxWidth` (one space between columns): while even the minimum widths do not
+ * fit, the lowest-priority column goes (the rightmost of equals; the first column always stays); then every
+ * column gets its minimum, and the spare width goes to the highest priorities first, up to each natural width.
+ * Returns the kept columns' indexes into `cols`, in order, with their widths.
+ */
+export function layoutColumns(cols: readonly ColumnDemand[], maxWidth: number): Array<{ index: number; width: number }> {
+  const minOf = (c: ColumnDemand): number => Math.min(c.natural, c.field.minWidth);
+  const kept = cols.map((_, i) => i);
+  const need = (): number => kept.reduce((n, i) => n + minOf(cols[i]), 0) + Math.max(0, kept.length - 1);
+  while (kept.length > 1 && need() > maxWidth) {
+    let worst = 1;
+    for (let k = 2; k < kept.length; k++) if (cols[kept[k]].field.priority <= cols[kept[worst]].field.priority) worst = k;
+    kept.splice(worst, 1);
+  }
+  const widths = kept.map((i) => minOf(cols[i]));
+  let spare = maxWidth - need();
+  // Spare width goes to the highest priority first; columns of equal priority share it a column at a time.
+  const order = kept.map((_, k) => k).sort((a, b) => cols[kept[b]].field.priority - cols[kept[a]].field.priority || a - b);
+  for (let g = 0; g < order.length && spare > 0;) {
+    let end = g;
+    while (end < order.length && cols[kept[order[end]]].field.priority === cols[kept[order[g]]].field.priority) end++;
+    for (let grew = true; grew && spare > 0;) {
+      grew = false;
+      for (let k = g; k < end && spare > 0; k++) {
+        if (widths[order[k]] < cols[kept[order[k]]].natural) {
+          widths[order[k]]++;
+          spare--;
+          grew = true;
+        }
+      }
+    }
+    g = end;
+  }
+  return kept.map((index, k) => ({ index, width: widths[k] }));
+}
+
+/**
+ * Renders rows as an aligned text table that fits `maxWidth`: a header line, then one line per row. Sparse
+ * columns (mark, zone, labels, helper, NAT) are left out when blank for every row; every other requested
+ * column stays, enrichment columns showing "…" where answers are still pending. No rows: one line, emptyText.
+ */
+export function renderTable(rows: readonly Row[], opts: TableOptions = {}): string[] {
+  if (rows.length === 0) return [opts.emptyText ?? 'no flows'];
+  const display = opts.display ?? DEFAULT_DISPLAY;
+  const fields = (opts.columns ?? ONCE_COLUMNS).map((id) => fieldById(id)).filter((f): f is Field => f !== undefined);
+  const cells = rows.map((r) => fields.map((f) => f.format(r, display)));
+  const demands: ColumnDemand[] = [];
+  const at: number[] = [];
+  fields.forEach((field, i) => {
+    let widest = 0;
+    for (const row of cells) widest = Math.max(widest, row[i].length);
+    if (field.sparse && widest === 0) return;
+    demands.push({ field, natural: Math.min(field.width, Math.max(titleOf(field, display).length, widest)) });
+    at.push(i);
+  });
+  const layout = layoutColumns(demands, opts.maxWidth ?? 80);
+  // Titles are never cut (a field's minWidth covers its title); cells are cut as their field says.
+  const line = (text: (i: number) => string): string =>
+    layout.map(({ index, width }) => {
+      const f = demands[index].field;
+      return fit(text(at[index]), width, f.align, f.cut);
+    }).join(' ').trimEnd();
+  const head = line((i) => titleOf(fields[i], display));
+  return [head, ...cells.map((row) => line((i) => row[i]))];
+}

@@ -1,0 +1,108 @@
+// renderTable: the --once text table fitted to 80, 120 and 200 columns (fixed rows, exact text), the empty
+// table, NAT, labels, IPv6 cut in the middle, "…" for pending enrichment against blank for none, and
+// which columns may drop out. layoutColumns: priorities and minimum widths.
+import t from 'tap';
+import { fieldById } from '../../lib/fields.js';
+import { ONCE_COLUMNS, layoutColumns, onceColumns, renderTable } from '../../lib/text-table.js';
+import { ENRICHED_ROWS, PLAIN_ROWS, enrichment, flow } from '../helpers/rows.js';
+
+const ALL = onceColumns({ services: true, geoip: true, dns: true, processes: true });
+
+const WANT: Record<number, string[]> = {
+  80: [
+    'PROTO STATE       SOURCE              SPORT DESTINATION        DPORT DIR   BYTES',
+    'tcp   ESTABLISHED 10.0.0.2            40001 93.184.216.34        443 out  5.5 MB',
+    'udp               192.168.1.20         5353 8.8.8.8               53 fwdS  264 B',
+    'tcp   ESTABLISHED 2001:db8:…:370:7334 51000 2606:4700…00::1111   443 out   11 kB',
+    'icmp              10.0.0.1              8/0 10.0.0.8             #77 loc       -',
+  ],
+  120: [
+    'PROTO STATE       SOURCE            SPORT DESTINATION      DPORT SERVICE DIR  NAT           BYTES CC REMOTE HOST PROCESS',
+    'tcp   ESTABLISHED 10.0.0.2          40001 93.184.216.34      443 https   out               5.5 MB US example.org firefox',
+    'udp               192.168.1.20       5353 8.8.8.8             53 domain  fwdS S 203.…61000  264 B …  …',
+    'tcp   ESTABLISHED 2001:db8…370:7334 51000 2606:470…0::1111   443 https   out                11 kB                …',
+    'icmp              10.0.0.1            8/0 10.0.0.8           #77         loc                    -',
+  ],
+  200: [
+    'PROTO STATE       SOURCE                       SPORT DESTINATION          DPORT SERVICE DIR  NAT                 PKTS  BYTES TIMEOUT MARK ZONE LABELS FLAGS CC ORGANISATION  REMOTE HOST  PID PROCESS',
+    'tcp   ESTABLISHED 10.0.0.2                     40001 93.184.216.34          443 https   out                      4.6k 5.5 MB   4d23h                  A     US Edgecast Inc. example.org 4242 firefox',
+    'udp               192.168.1.20                  5353 8.8.8.8                 53 domain  fwdS S 203.0.113.9:61000    2  264 B     29s                  S     …  …             …',
+    'tcp   ESTABLISHED 2001:db8:85a3::8a2e:370:7334 51000 2606:4700:4700::1111   443 https   out                        22  11 kB   4d23h   16      1,5    A                                     … …',
+    'icmp              10.0.0.1                       8/0 10.0.0.8               #77         loc                         -      -     30s         3        U',
+  ],
+};
+
+for (const width of [80, 120, 200]) {
+  t.test(`the table at ${width} columns`, async (t) => {
+    const lines = renderTable(ENRICHED_ROWS, { columns: ALL, maxWidth: width });
+    t.same(lines, WANT[width]);
+    t.ok(lines.every((l) => l.length <= width), 'no line is wider than the terminal');
+  });
+}
+
+t.test('columns drop by priority: the addresses and ports stay, the lowest priorities go first', async (t) => {
+  const head = (w: number) => renderTable(ENRICHED_ROWS, { columns: ALL, maxWidth: w })[0].split(/ +/);
+  t.same(head(40).slice(0, 3), ['PROTO', 'SOURCE', 'DESTINATION'], 'at 40 columns');
+  for (const w of [60, 80, 120]) t.ok(head(w).includes('DPORT'), `DPORT at ${w}`);
+  t.notOk(head(80).includes('ORGANISATION'), 'the organisation is left out at 80');
+  t.ok(head(200).includes('ORGANISATION'), 'and shown at 200');
+});
+
+t.test('--wide: no width limit, nothing cut', async (t) => {
+  const lines = renderTable(ENRICHED_ROWS, { columns: ALL, maxWidth: Infinity });
+  t.notOk(lines.some((l) => l.includes('…') && !/ … |…$/.test(l)), 'no cell cut');
+  t.match(lines[3], /2001:db8:85a3::8a2e:370:7334 +51000 2606:4700:4700::1111/);
+});
+
+t.test('an empty table prints one clear line, not a bare header', async (t) => {
+  t.same(renderTable([]), ['no flows']);
+  t.same(renderTable([], { emptyText: 'no flows in the conntrack table matching tcp' }), ['no flows in the conntrack table matching tcp']);
+});
+
+t.test('a NATed flow shows its translated end; labels and marks are shown', async (t) => {
+  const lines = renderTable(PLAIN_ROWS, { maxWidth: Infinity });
+  t.match(lines[0], /NAT .*MARK .*ZONE .*LABELS .*FLAGS/);
+  t.match(lines[2], /S 203\.0\.113\.9:61000/, 'the source after SNAT, from the reply tuple');
+  t.match(lines[3], / 16 +1,5 /, 'mark 16, labels 1 and 5');
+  const dnat = flow({ orig: { src: '2001:db8::1', dst: '2001:db8::80', sport: 1, dport: 80 }, reply: { src: 'fd00::5', dst: '2001:db8::1', sport: 8080, dport: 1 } });
+  t.match(renderTable([{ flow: dnat }], { maxWidth: Infinity })[1], /D \[fd00::5\]:8080/, 'DNAT to an IPv6 server');
+});
+
+t.test('sparse columns drop out when blank for every row; enrichment columns never do', async (t) => {
+  const head = renderTable([PLAIN_ROWS[0]], { columns: ALL, maxWidth: Infinity })[0];
+  t.notMatch(head, /\b(NAT|MARK|ZONE|LABELS|HELPER)\b/, 'nothing NATed, marked, zoned, labelled or helped');
+  t.match(head, /SERVICE DIR .* CC ORGANISATION REMOTE HOST PID PROCESS$/, 'enrichment columns stay although no answer came');
+  const lines = renderTable([PLAIN_ROWS[0]], { columns: ALL, maxWidth: Infinity });
+  t.match(lines[1], /… +…$/, 'each shows "…": not known yet');
+});
+
+t.test('pending enrichment shows "…", known-none shows blank', async (t) => {
+  const lines = renderTable(ENRICHED_ROWS, { columns: ['proto', 'country', 'org', 'host', 'process'], maxWidth: Infinity });
+  t.same(lines, [
+    'PROTO CC ORGANISATION  REMOTE HOST PROCESS',
+    'tcp   US Edgecast Inc. example.org firefox',
+    'udp   …  …             …',
+    'tcp                                …',
+    'icmp',
+  ]);
+});
+
+t.test('IPv6 addresses are cut in the middle, other text at the end, always with an ellipsis', async (t) => {
+  const row = { flow: flow({ orig: { src: '2001:db8:85a3::8a2e:370:7334', dst: '10.0.0.1', sport: 1, dport: 2 } }), enrich: enrichment({ service: { side: 'server' as const, port: 2, name: 'a-very-long-service-name' } }) };
+  const lines = renderTable([row], { columns: ['src', 'service'], maxWidth: 24 });
+  t.same(lines, ['SOURCE          SERVICE', '2001:db…70:7334 a-very-…'], 'both ends of the address kept; the service cut at its end');
+});
+
+t.test('without enrichment the --once columns are the flow\'s own', async (t) => {
+  t.same(onceColumns({ services: false, geoip: false, dns: false, processes: false }), ONCE_COLUMNS);
+  t.same(onceColumns({ services: true, geoip: false, dns: false, processes: false }).slice(6, 8), ['service', 'dir']);
+});
+
+t.test('layoutColumns keeps the first column, drops the lowest priority, shares spare width', async (t) => {
+  const f = (id: string) => fieldById(id)!;
+  const cols = [{ field: f('proto'), natural: 5 }, { field: f('src'), natural: 30 }, { field: f('dst'), natural: 30 }, { field: f('id'), natural: 10 }];
+  t.same(layoutColumns(cols, 200), [{ index: 0, width: 5 }, { index: 1, width: 30 }, { index: 2, width: 30 }, { index: 3, width: 10 }]);
+  t.same(layoutColumns(cols, 45).map((c) => c.index), [0, 1, 2], 'the id goes first');
+  t.same(layoutColumns(cols, 45).map((c) => c.width), [5, 19, 19], 'source and destination share what is left');
+  t.same(layoutColumns(cols, 3), [{ index: 0, width: 5 }], 'the first column stays even when nothing fits');
+});
