@@ -2,8 +2,10 @@
 // Uses the measurement kit in ../shared/bench (mkns.sh, rmns.sh, event-storm.sh, ctkit); exits 0 with a
 // message when the kit or root is missing. Never part of the unit tests. Imports ./proc and node: modules.
 // Options: --quick (3 runs instead of 5, shorter storms), --no-storm, --rates 5000,20000,..., --keep-json F,
-// --only load,once,decode,start,steady,storm,enrich (a subset of the sections; enrich runs enrich-bench.ts).
+// --only load,once,decode,start,steady,storm,enrich,server (a subset of the sections; enrich runs enrich-bench.ts,
+// server runs server-bench.ts: conntopd and its clients).
 import { main as enrichBench } from './enrich-bench.js';
+import { serverAt } from './server-bench.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
@@ -420,6 +422,16 @@ async function main(): Promise<number> {
       await steady(100000);
       fill(50000);
       await steady(50000);
+    }
+    if (want('server')) {
+      const env = {
+        ns: NS, node: NODE, conntopd: join(ROOT, 'dist/lib/conntopd.js'), clientChild: join(ROOT, 'dist/test/bench/server-client.js'),
+        runs: QUICK ? 3 : 5, windowS: QUICK ? 5 : 10, log, row, results,
+      };
+      for (const n of [10000, 50000, 100000]) {
+        fill(n);
+        await serverAt(env, n);
+      }
     }
     if (STORM && want('storm')) {
       fill(10000);

@@ -1,0 +1,119 @@
+// Benchmark section `--only server` (test/bench only): conntopd in the benchmark namespace at 10k, 50k and
+// 100k flows: time until a new client holds the full table, bytes on the wire per flow (snapshot) and per
+// changed flow (updates after `conntrack -U --mark`), and conntopd's CPU and RSS with 0, 1 and 10 clients.
+// Imports node: modules and ./proc.ts; the caller fills the namespace.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { children, fmt, median, procCpuS, procMemKiB, run } from './proc.js';
+
+/** What the section needs from run.ts. */
+export interface ServerBenchEnv {
+  ns: string;
+  node: string;
+  conntopd: string;
+  clientChild: string;
+  runs: number;
+  windowS: number;
+  log: (s: string) => void;
+  row: (what: string, conntop: string, ref: string, r: number | null, target: string, met: string) => void;
+  results: Record<string, unknown>;
+}
+
+const PORT = 55555;
+
+function spawnNs(env: ServerBenchEnv, argv: string[]): ChildProcess {
+  const c = spawn('nsenter', [`--net=/run/netns/${env.ns}`, ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(c);
+  c.once('exit', () => children.delete(c));
+  return c;
+}
+
+/** The next JSON line a child prints. */
+function nextLine(c: ChildProcess, timeoutMs = 120_000): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: c.stdout! });
+    const timer = setTimeout(() => reject(new Error('bench client: no answer')), timeoutMs);
+    rl.once('line', (l) => {
+      clearTimeout(timer);
+      rl.close();
+      resolve(JSON.parse(l) as Record<string, number>);
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** CPU (s/s) and RSS (KiB) of `pid` over `windowS` seconds. */
+async function usage(pid: number, windowS: number): Promise<{ cpu: number; rssKiB: number }> {
+  const c0 = procCpuS(pid);
+  const t0 = Date.now();
+  await sleep(windowS * 1000);
+  return { cpu: (procCpuS(pid) - c0) / ((Date.now() - t0) / 1000), rssKiB: procMemKiB(pid).VmRSS ?? NaN };
+}
+
+/** One table size: conntopd started fresh, measured, stopped. */
+export async function serverAt(env: ServerBenchEnv, n: number): Promise<void> {
+  const k = `${n / 1000}k`;
+  env.log(`server at ${k} flows: conntopd -d 1, time to a client's full table, bytes, CPU and RSS with 0, 1 and 10 clients`);
+  const d = spawnNs(env, [env.node, env.conntopd, '-p', String(PORT), '-l', '127.0.0.1', '-d', '1']);
+  let err = '';
+  d.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  for (let i = 0; i < 600 && !/listening/.test(err); i++) await sleep(100);
+  if (!/listening/.test(err)) throw new Error(`conntopd did not start: ${err}`);
+  const pid = d.pid!;
+  try {
+    await sleep(2000); // past the start-up dump
+    const idle = await usage(pid, env.windowS);
+    const raws: Record<string, number>[] = [];
+    const syncs: number[] = [];
+    for (let i = 0; i < env.runs; i++) {
+      const raw = spawnNs(env, [env.node, env.clientChild, 'raw', String(PORT)]);
+      raws.push(await nextLine(raw));
+      raw.kill('SIGKILL');
+      const m = spawnNs(env, [env.node, env.clientChild, 'mirror', String(PORT)]);
+      const r = await nextLine(m);
+      if (r.flows < n * 0.99) throw new Error(`the client holds ${r.flows} of ${n} flows`);
+      syncs.push(r.syncMs);
+      m.kill('SIGKILL');
+    }
+    // bytes per changed flow: every flow's mark changes (UPDATE events), a raw client counts the update lines
+    const raw = spawnNs(env, [env.node, env.clientChild, 'raw', String(PORT)]);
+    await nextLine(raw);
+    run(['nsenter', `--net=/run/netns/${env.ns}`, 'conntrack', '-U', '--mark', String(7 + n % 5)], { okFail: true });
+    await sleep(2500);
+    raw.stdin!.write('report\n');
+    const upd = await nextLine(raw);
+    const one = spawnNs(env, [env.node, env.clientChild, 'mirror', String(PORT)]);
+    await nextLine(one);
+    await sleep(1000);
+    const with1 = await usage(pid, env.windowS);
+    const ten = [one];
+    for (let i = 0; i < 9; i++) {
+      const c = spawnNs(env, [env.node, env.clientChild, 'mirror', String(PORT)]);
+      ten.push(c);
+      await nextLine(c);
+    }
+    await sleep(1000);
+    const with10 = await usage(pid, env.windowS);
+    for (const c of ten) c.kill('SIGKILL');
+    await sleep(3000);
+    const after = procMemKiB(pid).VmRSS ?? NaN;
+    const snapMs = median(raws.map((r) => r.snapshotMs));
+    const bytesPerFlow = median(raws.map((r) => r.snapshotBytes / r.flows));
+    const syncMs = median(syncs);
+    const perUpdate = upd.updates > 0 ? upd.updateBytes / upd.updates : NaN;
+    env.results[`server${k}`] = { idle, with1, with10, raws, syncs, upd, rssAfterClientsLeftKiB: after };
+    const mib = (kib: number): string => fmt(kib / 1024);
+    const big = n === 100000;
+    env.row(`server ${k}: new client holds the table, ms`, fmt(syncMs), `raw snapshot ${fmt(snapMs)}`, null, big ? '≤2000' : 'info', big ? (syncMs <= 2000 ? 'met' : 'NOT met') : '');
+    env.row(`  snapshot bytes/flow`, fmt(bytesPerFlow), 'conntop 1.0: 212', null, 'info', '');
+    env.row(`  update bytes/changed flow (mark)`, fmt(perUpdate), `${upd.updates} updates`, null, 'info', '');
+    env.row(`  conntopd CPU s/s, 0 / 1 / 10 clients`, `${fmt(idle.cpu)} / ${fmt(with1.cpu)} / ${fmt(with10.cpu)}`, n === 50000 ? '1.0: 0.29 / 0.28-0.35 / -' : n === 10000 ? '1.0: 0.067 / 0.07-0.08 / -' : '-', with10.cpu / with1.cpu, '10 < 2× 1', with10.cpu < 2 * with1.cpu ? 'met' : 'NOT met');
+    env.row(`  conntopd RSS MiB, 0 / 1 / 10 clients / after`, `${mib(idle.rssKiB)} / ${mib(with1.rssKiB)} / ${mib(with10.rssKiB)} / ${mib(after)}`, n === 50000 ? '1.0: 19 / 72-100 / -' : n === 10000 ? '1.0: 7 / 14-23 / -' : '-', null, 'info', '');
+  } finally {
+    d.kill('SIGTERM');
+    await sleep(500);
+  }
+}
