@@ -5,7 +5,7 @@
 // --only load,once,decode,start,steady,storm,enrich,server (a subset of the sections; enrich runs enrich-bench.ts,
 // server runs server-bench.ts: conntopd and its clients).
 import { main as enrichBench } from './enrich-bench.js';
-import { serverAt } from './server-bench.js';
+import { deltaBytes, serverAt } from './server-bench.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
@@ -428,6 +428,7 @@ async function main(): Promise<number> {
         ns: NS, node: NODE, conntopd: join(ROOT, 'dist/lib/conntopd.js'), clientChild: join(ROOT, 'dist/test/bench/server-client.js'),
         runs: QUICK ? 3 : 5, windowS: QUICK ? 5 : 10, log, row, results,
       };
+      deltaBytes(env);
       for (const n of [10000, 50000, 100000]) {
         fill(n);
         await serverAt(env, n);
