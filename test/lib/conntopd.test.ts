@@ -62,6 +62,20 @@ t.test('conntop --connect --once --json prints what the capture prints locally',
   await exited(child);
 });
 
+t.test('conntop --server is conntopd', async (t) => {
+  const child = spawn(process.execPath, [conntop, '--server', '-p', '0', '-l', '127.0.0.1', '--replay', capture, '--speed', '100'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  t.teardown(() => void (child.exitCode === null && child.kill('SIGKILL')));
+  await until(() => /listening on 127\.0\.0\.1:(\d+)/.test(err), 'conntop --server to listen');
+  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(err)![1];
+  const r = spawnSync(process.execPath, [conntop, '-c', `127.0.0.1:${port}`, '--once', '--json'], { encoding: 'utf8', timeout: 20000 });
+  t.equal(r.status, 0, r.stderr);
+  t.ok(r.stdout.split('\n').filter(Boolean).length > 5);
+  child.kill('SIGTERM');
+  t.equal(await exited(child), 0);
+});
+
 t.test('bad usage exits 2; an unreachable server exits 1', async (t) => {
   t.equal(spawnSync(process.execPath, [conntopd, '--tls-cert', 'x'], { encoding: 'utf8' }).status, 2);
   t.equal(spawnSync(process.execPath, [conntopd, '-l', 'example.com'], { encoding: 'utf8' }).status, 2);

@@ -112,7 +112,7 @@ t.test('a client that never reads: output bounded, then dropped; the others are 
   const s = new Served({ highWaterBytes: 256 * 1024, stallMs: 800 });
   await s.listen();
   t.teardown(() => s.close());
-  let flows = Array.from({ length: 30000 }, (_, i) => mkFlow(i));
+  let flows = Array.from({ length: 15000 }, (_, i) => mkFlow(i));
   s.refresh(flows);
   const sleeper = new RawClient(s.port, { read: false });
   sleeper.send(helloLine({ name: 'sleeper' }));
@@ -197,4 +197,21 @@ t.test('client-requested filter: only matching flows reach the client', async (t
   t.teardown(() => m.close());
   await m.start();
   t.same(m.table.snapshot().map((l) => l.flow.id).sort(), [1001, 1002, 1005, 1006]);
+});
+
+t.test('a silent client is closed after three missed heartbeats; one that heartbeats stays', async (t) => {
+  const s = new Served({ heartbeatMs: 100, now: Date.now }); // heartbeats follow real time
+  await s.listen();
+  t.teardown(() => s.close());
+  s.refresh([mkFlow(1)]);
+  const silent = new RawClient(s.port);
+  const alive = new Mirror(s.port);
+  t.teardown(() => { silent.destroy(); alive.close(); });
+  silent.send(helloLine({ name: 'silent' }));
+  await alive.start();
+  t.equal((await silent.waitFor('error')).code, 'heartbeat-timeout');
+  t.ok(silent.messages().some((m) => m.type === 'heartbeat'), 'the server sent heartbeats');
+  await until(() => alive.source.state === 'live' && s.server.clientCount === 1, 'the heartbeating client stays');
+  s.refresh([mkFlow(1), mkFlow(2)]);
+  await until(() => alive.table.snapshot().length === 2, 'and is served');
 });
