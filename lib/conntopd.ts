@@ -94,8 +94,9 @@ export function parseServeOptions(argv: string[], name = 'conntopd'): ServeOptio
 
 /** The addresses to listen on: the given ones, every address, or loopback (127.0.0.1 and ::1). */
 export function listenAddresses(o: ServeOptions): ListenAddress[] {
-  const hosts = o.listenAny ? ['::'] : o.listen.length > 0 ? o.listen : ['127.0.0.1', '::1'];
-  return hosts.map((host) => ({ host, port: o.port }));
+  if (o.listenAny) return [{ host: '::', port: o.port }]; // dual stack: IPv4 too, as ::ffff:a.b.c.d
+  if (o.listen.length > 0) return o.listen.map((host) => ({ host, port: o.port }));
+  return [{ host: '127.0.0.1', port: o.port }, { host: '::1', port: o.port, optional: true }];
 }
 
 function isLoopback(host: string): boolean {

@@ -37,6 +37,8 @@ export interface ServerOptions {
 export interface ListenAddress {
   host: string;
   port: number;
+  /** Skipped with a log line when the host lacks the address (::1 with IPv6 disabled), instead of failing. */
+  optional?: boolean;
 }
 
 /** The server: a session output (changes, refreshed) and a set of listening sockets. */
@@ -110,16 +112,23 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
       const srv = this.tls
         ? createTlsServer({ cert: this.tls.cert, key: this.tls.key, minVersion: 'TLSv1.2' }, (s) => this.accept(s))
         : createNetServer((s) => this.accept(s));
-      srv.on('error', (e) => this.log(`listener ${a.host}:${a.port}: ${e.message}`));
       if (this.tls) srv.on('tlsClientError', (e, s) => { this.log(`TLS handshake failed from ${s.remoteAddress}: ${e.message}`); s.destroy(); });
       // libuv sets SO_REUSEADDR on every TCP listener: a restart binds at once even with TIME_WAIT sockets.
-      await new Promise<void>((resolve, reject) => {
-        srv.once('error', reject);
-        srv.listen({ host: a.host, port: a.port, ipv6Only: a.host.includes(':') }, () => {
-          srv.off('error', reject);
-          resolve();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen({ host: a.host, port: a.port, ipv6Only: a.host.includes(':') && a.host !== '::' }, () => {
+            srv.off('error', reject);
+            resolve();
+          });
         });
-      });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (!a.optional || (code !== 'EADDRNOTAVAIL' && code !== 'EAFNOSUPPORT')) throw e;
+        this.log(`not listening on ${a.host} (${code})`);
+        continue;
+      }
+      srv.on('error', (e) => this.log(`listener ${a.host}:${a.port}: ${e.message}`)); // after listen: never fatal
       this.listeners.push(srv);
       out.push(srv.address() as AddressInfo);
     }
