@@ -13,6 +13,7 @@ import { FlowTable } from './flow-table.js';
 import { keepYoungGenerationSmall } from './heap.js';
 import { ReplaySource } from './kernel/index.js';
 import { openSource, prepareSysctls, type Io, type RunOptions } from './modes.js';
+import { serveLoop } from './serve-loop.js';
 import { SysctlGuard } from './sysctl.js';
 import { readAuthFile } from '../server/auth.js';
 import { ConntopServer, type ListenAddress } from '../server/server.js';
@@ -54,6 +55,8 @@ export interface ServeOptions {
   maxClients: number;
   /** 1.0 clients (protocol version 1) accepted on the same port. */
   v1: boolean;
+  /** With no client: no dumps, no events, sysctls restored (conntop 1.0's to-do "sleep mode"). */
+  sleep: boolean;
 }
 
 function buildProgram(name: string): Command {
@@ -69,6 +72,7 @@ function buildProgram(name: string): Command {
     .addOption(new Option('-d, --delay <seconds>', 'refresh interval').argParser(seconds).default(1))
     .addOption(new Option('--max-clients <n>', 'connections accepted at once').argParser(port).default(256))
     .option('--no-v1', 'refuse conntop 1.0 clients (protocol version 1)')
+    .option('--no-sleep', 'keep following the kernel with no client connected (default: sleep, and wake on the next client)')
     .option('--replay <file>', 'serve a capture made with --record instead of the kernel')
     .addOption(new Option('--speed <factor>', 'replay speed').argParser(seconds).default(1))
     .option('--no-sysctl', 'leave nf_conntrack_acct, _timestamp and _events as they are')
@@ -88,7 +92,7 @@ export function parseServeOptions(argv: string[], name = 'conntopd'): ServeOptio
     listen: (o.listen as string[] | undefined) ?? [], listenAny: Boolean(o.listenAny), port: o.port as number, name: o.name as string,
     authFile: o.authFile as string | undefined, tlsCert: o.tlsCert as string | undefined, tlsKey: o.tlsKey as string | undefined,
     delaySec: o.delay as number, replay: o.replay as string | undefined, speed: o.speed as number, sysctl: o.sysctl as boolean,
-    rcvbufBytes: o.rcvbuf as number, iterations: o.iterations as number | undefined, maxClients: o.maxClients as number, v1: o.v1 as boolean,
+    rcvbufBytes: o.rcvbuf as number, iterations: o.iterations as number | undefined, maxClients: o.maxClients as number, v1: o.v1 as boolean, sleep: o.sleep as boolean,
   };
 }
 
@@ -119,73 +123,34 @@ export async function serve(o: ServeOptions, io: Io): Promise<number> {
     replay: o.replay, speed: o.speed, lingerSec: 0, rcvbufBytes: o.rcvbufBytes, sysctl: o.sysctl, dns: false, geoip: false,
     services: false, processes: false, iterations: o.iterations,
   };
-  prepareSysctls(runOpts, io);
   // No ghosts: a closed flow is sent once as a destroy; clients keep their own ghosts.
   const table = new FlowTable({ lingerMs: 0, maxClosed: 0, trackChanges: true });
   const server = new ConntopServer({
     table, name: o.name.slice(0, 256), software: `conntop ${version()}`, secret, tls, intervalMs: o.delaySec * 1000,
     maxClients: o.maxClients, v1: o.v1, log,
   });
-  const { source, finish } = openSource(runOpts, true, io);
-  // TODO(#11): run through lib/session.ts's Session once it is on main; this loop is its stand-in.
-  let flushQueued = false;
-  const flush = (): void => {
-    flushQueued = false;
-    server.changes(table.drainChanges());
-  };
   try {
-    await source.start((ev) => {
-      table.apply(ev);
-      if (!flushQueued) {
-        flushQueued = true;
-        setImmediate(flush); // one batch per event-loop turn
-      }
-    }, table);
-    const bound = await server.listen(addrs).catch(async (e: unknown) => {
-      await server.close();
-      throw e;
-    });
+    const bound = await server.listen(addrs);
     for (const a of bound) log(`listening on ${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}${tls ? ' (TLS)' : ''}${secret ? ' (authentication required)' : ''}`);
-    const replay = source instanceof ReplaySource ? source : undefined;
-    let ended = false;
-    replay?.done.then(() => (ended = true), () => (ended = true));
-    const refreshed = (): void => {
-      table.tick(Date.now());
-      flush();
-      server.refreshed(table.stats(), source.health);
-    };
-    refreshed();
-    for (let n = 0; !io.signal.aborted && (o.iterations === undefined || n < o.iterations); n++) {
-      const start = Date.now();
-      if (replay) {
-        if (ended) await sleep(o.delaySec * 1000, io.signal);
-        else await Promise.race([source.refresh(), replay.done.catch(() => undefined)]);
-      } else {
-        await sleep(o.delaySec * 1000, io.signal);
-        if (io.signal.aborted) break;
-        await source.refresh();
-      }
-      refreshed();
-      if (replay && !ended) await sleep(Math.max(0, start + o.delaySec * 1000 - Date.now()), io.signal);
-    }
+    let firstWake = true;
+    await serveLoop({
+      table, server, intervalMs: o.delaySec * 1000, sleepWhenIdle: o.sleep, iterations: o.iterations, signal: io.signal, log,
+      open: () => {
+        const { source, finish } = openSource(runOpts, true, io);
+        return { source, finish, done: source instanceof ReplaySource ? source.done : undefined };
+      },
+      sysctlsOn: () => {
+        // Warnings and notes once; later wakes set the same sysctls again.
+        if (firstWake) prepareSysctls(runOpts, io);
+        else if (o.sysctl && !o.replay) io.sysctls.enableMonitoring();
+        firstWake = false;
+      },
+      sysctlsOff: () => io.sysctls.restore(),
+    });
   } finally {
     await server.close();
-    finish();
   }
   return 0;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
-  });
 }
 
 /** conntopd's main: parses argv, runs the server with signals wired to an abort; returns the exit code. */

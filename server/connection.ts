@@ -13,7 +13,7 @@ import { MAX_CLIENT_LINE_BYTES, PROTOCOL_NAME, PROTOCOL_VERSION, type ClientMess
 import { V1Session, isV1Hello } from './protocol-v1.js';
 import type { ConnectionHost, Encoded } from './server-types.js';
 
-type State = 'hello' | 'auth' | 'snapshot' | 'live' | 'v1' | 'closed';
+type State = 'hello' | 'auth' | 'waking' | 'snapshot' | 'live' | 'v1' | 'closed';
 
 /** Target size of one snapshot chunk line (bytes of text). */
 const CHUNK_CHARS = 64 * 1024;
@@ -126,7 +126,7 @@ export class Connection {
     if (this.state !== 'v1' && nowMs - this.lastHeardMs > 3 * this.host.heartbeatMs) {
       return this.fail('heartbeat-timeout', `nothing heard for ${3 * this.host.heartbeatMs} ms`);
     }
-    if ((this.state === 'live' || this.state === 'snapshot') && !this.backlogged()) this.write(`{"type":"heartbeat","atMs":${nowMs}}`);
+    if ((this.state === 'live' || this.state === 'snapshot' || this.state === 'waking') && !this.backlogged()) this.write(`{"type":"heartbeat","atMs":${nowMs}}`);
   }
 
   /** Sends an error message, then closes (the peer gets a moment to read it). */
@@ -227,7 +227,13 @@ export class Connection {
   private start(proof: string | null): void {
     this.write(JSON.stringify({ type: 'ready', proof, intervalMs: this.host.intervalMs }));
     this.host.ready(this);
-    this.beginSnapshot();
+    if (this.host.asleep) this.state = 'waking'; // the server dumps the table first (sleep mode)
+    else this.beginSnapshot();
+  }
+
+  /** The server woke up from its sleep: a client waiting for it gets its snapshot now. */
+  wake(): void {
+    if (this.state === 'waking') this.beginSnapshot();
   }
 
   private beginSnapshot(): void {
@@ -241,7 +247,7 @@ export class Connection {
 
   /** Writes what is due while the socket takes it: snapshot chunks, then pending changes, then the refresh. */
   private pump(): void {
-    if (this.state === 'closed' || this.state === 'v1' || this.state === 'hello' || this.state === 'auth') return;
+    if (this.state !== 'snapshot' && this.state !== 'live') return;
     if (this.resyncDue && !this.backlogged()) {
       this.resyncDue = false;
       this.write(`{"type":"resync","atMs":${this.host.now()},"reason":"${this.reason}"}`);

@@ -31,6 +31,8 @@ export interface ConnectionHost {
   readonly v1: boolean;
   /** Epoch ms when the server started (1.0's UPDATE_TICK counts seconds from it). */
   readonly startedMs: number;
+  /** The table is not being followed (no client until now): a new client waits for woke() before its snapshot. */
+  readonly asleep: boolean;
   readonly table: ServedTable;
   readonly encoder: WireEncoder;
   readonly limiter: FailureLimiter;

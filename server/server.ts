@@ -69,6 +69,9 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
   private readonly sockets = new Set<Socket>();
   private readonly beat: NodeJS.Timeout;
   private tableSize = 0;
+  /** Asleep: the table is not followed; clients wait after their handshake until woke(). */
+  asleep = false;
+  private clientWaiters: (() => void)[] = [];
 
   constructor(o: ServerOptions) {
     this.table = o.table;
@@ -162,6 +165,34 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
 
   ready(c: unknown): void {
     this.live.add(c as Connection);
+    const w = this.clientWaiters;
+    this.clientWaiters = [];
+    for (const r of w) r();
+  }
+
+  /** Resolves once a client has completed its handshake (at once if one has), or when `signal` aborts. */
+  nextClient(signal: AbortSignal): Promise<void> {
+    if (this.live.size > 0 || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.clientWaiters.push(done);
+      signal.addEventListener('abort', done);
+    });
+  }
+
+  /** The table stops being followed: clients that arrive now wait until woke() (their snapshot would be empty). */
+  sleep(): void {
+    this.asleep = true;
+    this.encoder.forgetShadows();
+  }
+
+  /** The table is exact again: every waiting client gets its snapshot. */
+  woke(): void {
+    this.asleep = false;
+    for (const c of this.live) c.wake();
   }
 
   closed(c: unknown): void {

@@ -81,3 +81,18 @@ t.test('a client table equals conntrack -L in the server namespace, through a bu
   await ev.waitFor('the client to equal conntrack -L again', sameAfterStats, 20000);
   t.equal(udp(), 2199);
 });
+
+t.test('sleep mode: no client, no sysctls changed; a client wakes the server; they are restored when it leaves', { skip }, async (t) => {
+  const ns = createNetns(t, 'sleep');
+  const ts = (): string => ns.exec('sysctl', ['-n', 'net.netfilter.nf_conntrack_timestamp']).trim();
+  t.equal(ts(), '0', 'a fresh namespace has timestamps off');
+  await startServer(ns);
+  t.equal(ts(), '0', 'asleep: untouched');
+  const ev = startEvents(ns, ['-c', `127.0.0.1:${PORT}`, '--events']);
+  await ev.waitFor('a first stats line', () => ev.table.statsLines > 0, 15000);
+  t.equal(ts(), '1', 'awake: timestamps on');
+  ev.child.kill('SIGTERM');
+  await ev.exited;
+  await until(() => ts() === '0', 'the sysctl restored once the client left', 15000);
+  t.pass('restored while asleep');
+});

@@ -47,7 +47,7 @@ t.test('conntopd loads no view, GeoIP, DNS or enrichment module', async (t) => {
 });
 
 t.test('conntop --connect --once --json prints what the capture prints locally', async (t) => {
-  const { child, port } = await startServer(t, ['--replay', capture, '--speed', '100']);
+  const { child, port, stderr } = await startServer(t, ['--replay', capture, '--speed', '100']);
   const remote = spawnSync(process.execPath, [conntop, '-c', `127.0.0.1:${port}`, '--once', '--json'], { encoding: 'utf8', timeout: 20000 });
   const local = spawnSync(process.execPath, [conntop, '--replay', capture, '--once', '--json'], { encoding: 'utf8', timeout: 20000 });
   t.equal(remote.status, 0, remote.stderr);
@@ -55,6 +55,8 @@ t.test('conntop --connect --once --json prints what the capture prints locally',
   t.ok(sorted(local.stdout).length > 5);
   t.same(sorted(remote.stdout), sorted(local.stdout));
   const ev = spawnSync(process.execPath, [conntop, '-c', `127.0.0.1:${port}`, '--events', '--iterations', '1'], { encoding: 'utf8', timeout: 20000 });
+  await until(() => /no client left: asleep/.test(stderr()), 'conntopd to sleep once its clients left');
+  t.match(stderr(), /asleep until a client connects[^]*a client connected: awake/, 'asleep at start, awake for a client');
   t.equal(ev.status, 0, ev.stderr);
   const kinds = ev.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { event: string }).event);
   t.ok(kinds.includes('new') && kinds.includes('stats'), 'events and stats lines');

@@ -215,3 +215,22 @@ t.test('a silent client is closed after three missed heartbeats; one that heartb
   s.refresh([mkFlow(1), mkFlow(2)]);
   await until(() => alive.table.snapshot().length === 2, 'and is served');
 });
+
+t.test('asleep, a client waits after its handshake; woke() sends its snapshot', async (t) => {
+  const s = new Served();
+  await s.listen();
+  t.teardown(() => s.close());
+  s.server.sleep();
+  const abort = new AbortController();
+  const arrived = s.server.nextClient(abort.signal);
+  const m = new Mirror(s.port);
+  t.teardown(() => m.close());
+  const started = m.start();
+  await arrived;
+  t.equal(s.server.clientCount, 1, 'the handshake completed');
+  t.equal(m.source.state, 'connecting', 'no snapshot while asleep');
+  s.refresh(Array.from({ length: 25 }, (_, i) => mkFlow(i)));
+  s.server.woke();
+  await started;
+  t.equal(m.table.snapshot().length, 25);
+});
