@@ -57,15 +57,28 @@ async function usage(pid: number, windowS: number): Promise<{ cpu: number; rssKi
   return { cpu: (procCpuS(pid) - c0) / ((Date.now() - t0) / 1000), rssKiB: procMemKiB(pid).VmRSS ?? NaN };
 }
 
-/** One table size: conntopd started fresh, measured, stopped. */
-export async function serverAt(env: ServerBenchEnv, n: number): Promise<void> {
-  const k = `${n / 1000}k`;
-  env.log(`server at ${k} flows: conntopd -d 1, time to a client's full table, bytes, CPU and RSS with 0, 1 and 10 clients`);
-  const d = spawnNs(env, [env.node, env.conntopd, '-p', String(PORT), '-l', '127.0.0.1', '-d', '1']);
+/** Starts conntopd in the namespace; resolves once it listens. */
+async function startD(env: ServerBenchEnv, extra: string[]): Promise<ChildProcess> {
+  const d = spawnNs(env, [env.node, env.conntopd, '-p', String(PORT), '-l', '127.0.0.1', '-d', '1', ...extra]);
   let err = '';
   d.stderr!.on('data', (b: Buffer) => (err += b.toString()));
   for (let i = 0; i < 600 && !/listening/.test(err); i++) await sleep(100);
   if (!/listening/.test(err)) throw new Error(`conntopd did not start: ${err}`);
+  return d;
+}
+
+/** One table size: conntopd started fresh, measured, stopped. */
+export async function serverAt(env: ServerBenchEnv, n: number): Promise<void> {
+  const k = `${n / 1000}k`;
+  env.log(`server at ${k} flows: conntopd -d 1, time to a client's full table, bytes, CPU and RSS with 0, 1 and 10 clients`);
+  // Asleep (the default with no client): what an idle router pays.
+  const asleepD = await startD(env, []);
+  await sleep(2000);
+  const asleep = await usage(asleepD.pid!, env.windowS);
+  asleepD.kill('SIGTERM');
+  await sleep(500);
+  // Awake (--no-sleep), so that each new client finds the table already followed.
+  const d = await startD(env, ['--no-sleep']);
   const pid = d.pid!;
   try {
     await sleep(2000); // past the start-up dump
@@ -100,13 +113,14 @@ export async function serverAt(env: ServerBenchEnv, n: number): Promise<void> {
     const snapMs = median(raws.map((r) => r.snapshotMs));
     const bytesPerFlow = median(raws.map((r) => r.snapshotBytes / r.flows));
     const syncMs = median(syncs);
-    env.results[`server${k}`] = { idle, with1, with10, raws, syncs, rssAfterClientsLeftKiB: after };
+    env.results[`server${k}`] = { asleep, idle, with1, with10, raws, syncs, rssAfterClientsLeftKiB: after };
     const mib = (kib: number): string => fmt(kib / 1024);
     const big = n === 100000;
     env.row(`server ${k}: new client holds the table, ms`, fmt(syncMs), `raw snapshot ${fmt(snapMs)}`, null, big ? '≤2000' : 'info', big ? (syncMs <= 2000 ? 'met' : 'NOT met') : '');
     env.row(`  snapshot bytes/flow`, fmt(bytesPerFlow), 'conntop 1.0: 212', null, 'info', '');
-    env.row(`  conntopd CPU s/s, 0 / 1 / 10 clients`, `${fmt(idle.cpu)} / ${fmt(with1.cpu)} / ${fmt(with10.cpu)}`, n === 50000 ? '1.0: 0.29 / 0.28-0.35 / -' : n === 10000 ? '1.0: 0.067 / 0.07-0.08 / -' : '-', with10.cpu / with1.cpu, '10 < 2× 1', with10.cpu < 2 * with1.cpu ? 'met' : 'NOT met');
-    env.row(`  conntopd RSS MiB, 0 / 1 / 10 clients / after`, `${mib(idle.rssKiB)} / ${mib(with1.rssKiB)} / ${mib(with10.rssKiB)} / ${mib(after)}`, n === 50000 ? '1.0: 19 / 72-100 / -' : n === 10000 ? '1.0: 7 / 14-23 / -' : '-', null, 'info', '');
+    env.row(`  conntopd asleep (no client), CPU s/s and RSS MiB`, `${fmt(asleep.cpu)}, ${mib(asleep.rssKiB)}`, '', null, '<0.01, <60 MiB', asleep.cpu < 0.01 && asleep.rssKiB < 60 * 1024 ? 'met' : 'NOT met');
+    env.row(`  conntopd --no-sleep CPU s/s, 0 / 1 / 10 clients`, `${fmt(idle.cpu)} / ${fmt(with1.cpu)} / ${fmt(with10.cpu)}`, n === 50000 ? '1.0: 0.29 / 0.28-0.35 / -' : n === 10000 ? '1.0: 0.067 / 0.07-0.08 / -' : '-', with10.cpu / with1.cpu, '10 < 2× 1', with10.cpu < 2 * with1.cpu ? 'met' : 'NOT met');
+    env.row(`  conntopd --no-sleep RSS MiB, 0 / 1 / 10 clients / after`, `${mib(idle.rssKiB)} / ${mib(with1.rssKiB)} / ${mib(with10.rssKiB)} / ${mib(after)}`, n === 50000 ? '1.0: 19 / 72-100 / -' : n === 10000 ? '1.0: 7 / 14-23 / -' : '-', null, 'info', '');
   } finally {
     d.kill('SIGTERM');
     await sleep(500);
