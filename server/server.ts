@@ -113,9 +113,16 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
     const out: AddressInfo[] = [];
     for (const a of addrs) {
       const srv = this.tls
-        ? createTlsServer({ cert: this.tls.cert, key: this.tls.key, minVersion: 'TLSv1.2' }, (s) => this.accept(s))
+        ? createTlsServer({ cert: this.tls.cert, key: this.tls.key, minVersion: 'TLSv1.2', handshakeTimeout: this.handshakeMs }, (s) => this.accept(s))
         : createNetServer((s) => this.accept(s));
-      if (this.tls) srv.on('tlsClientError', (e, s) => { this.log(`TLS handshake failed from ${s.remoteAddress}: ${e.message}`); s.destroy(); });
+      if (this.tls) {
+        srv.on('tlsClientError', (e, s) => {
+          // Counted and logged like a failed authentication (rate-limited both ways).
+          const line = this.limiter.fail(s.remoteAddress ?? '?', `TLS handshake failed (${e.message})`);
+          if (line) this.log(line);
+          s.destroy();
+        });
+      }
       // libuv sets SO_REUSEADDR on every TCP listener: a restart binds at once even with TIME_WAIT sockets.
       try {
         await new Promise<void>((resolve, reject) => {
