@@ -1,9 +1,11 @@
 // fuzz/ properties of the column registry (lib/fields.ts) over arbitrary rows and display toggles: every
 // comparator is a total preorder (reflexive, antisymmetric in sign, transitive), every sort key orders rows
-// as the comparator does, and formatting never throws. Imports fast-check, node:assert, lib/ and ./row-arbitraries.
+// as the comparator does (and sortRows as a stable sort by it), and formatting never throws.
+// Imports fast-check, node:assert, lib/ and ./row-arbitraries.
 import { ok, strictEqual } from 'node:assert';
 import fc from 'fast-check';
 import { FIELDS, compareKeys } from '../lib/fields.js';
+import { sortRows } from '../lib/row-sort.js';
 import type { PropOptions } from './harness.js';
 import { displayArb, rowArb } from './row-arbitraries.js';
 
@@ -31,6 +33,17 @@ export function propSortKeyMatchesCompare(o: PropOptions): void {
       strictEqual(typeof f.format(a, d), 'string');
       const m = f.magnitude?.(a, d) ?? 0;
       ok(Number.isInteger(m) && m >= 0 && m <= 4, `${f.id}: magnitude 0..4`);
+    }
+  }), { numRuns: o.numRuns, seed: o.seed });
+}
+
+/** sortRows (keys computed once) equals a stable sort by the field's comparator, both directions. */
+export function propSortRowsMatchesCompare(o: PropOptions): void {
+  fc.assert(fc.property(fc.array(rowArb, { maxLength: 30 }), displayArb, fc.boolean(), (rows, d, desc) => {
+    for (const f of FIELDS) {
+      const want = rows.map((r, i) => ({ r, i })).sort((a, b) => (desc ? -1 : 1) * f.compare(a.r, b.r, d) || a.i - b.i).map((x) => x.r);
+      const got = sortRows(rows, f, d, desc);
+      ok(got.length === want.length && got.every((r, i) => r === want[i]), `${f.id}: sortRows order`);
     }
   }), { numRuns: o.numRuns, seed: o.seed });
 }

@@ -2,7 +2,7 @@
 // Imports the *.prop.ts files. fuzz/run.ts runs them for a time budget; test/fuzz.test.ts in CI.
 import { propDecodeAnyBytes } from './decode-any.prop.js';
 import { propDigestAnyBytes, propDigestIgnoresTimeoutAndHeader, propDigestSeesEveryByte, propMsgCursorMatchesSplit } from './digest.prop.js';
-import { propCompareIsTotalPreorder, propSortKeyMatchesCompare } from './fields.prop.js';
+import { propCompareIsTotalPreorder, propSortKeyMatchesCompare, propSortRowsMatchesCompare } from './fields.prop.js';
 import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
@@ -24,6 +24,7 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   // The column registry: every comparator a total preorder, every sort key in the comparator's order.
   { name: 'field-compare-total-preorder', run: propCompareIsTotalPreorder },
   { name: 'field-sort-key-matches-compare', run: propSortKeyMatchesCompare },
+  { name: 'sort-rows-matches-compare', run: propSortRowsMatchesCompare },
   // The server's input path: line framing under any chunking and any bytes, validation of any JSON.
   { name: 'server-framer-any-chunking', run: propFramerAnyChunking },
   { name: 'server-framer-any-bytes', run: propFramerAnyBytes },

@@ -8,46 +8,25 @@ import { setFlagsFromString } from 'node:v8';
 import { keepYoungGenerationSmall } from './heap.js';
 import { runOnce, runEvents, type RunOptions } from './modes.js';
 import { explain } from './errors.js';
-import { SysctlGuard } from './sysctl.js';
+import { LineWriter } from './output.js';
+import { sharedSysctlGuard } from './sysctl.js';
 import { DEFAULT_CREDITS } from './enrich/geoip-sources.js';
 import type { RemoteTarget } from './modes.js';
 import type { FlowSource } from './source.js';
+import {
+  MAX_INTERVAL_SEC, MAX_ZONE, SPEED_LIMITS, countArg, markArg, pathArg, rcvbufArg, secondsArg, speedArg, zoneArg,
+} from './option-values.js';
+import { TABLE_LEGEND } from './text-table.js';
 
 const PROTOS: Record<string, number[]> = { T: [6], U: [17, 136], D: [33], I: [1, 58], S: [132], gre: [47] };
-
-function seconds(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
-  return n;
-}
-function uint(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return n;
-}
-function markArg(v: string): { mark: number; mask?: number } {
-  const [m, k] = v.split('/');
-  const mark = Number(m);
-  const mask = k === undefined ? undefined : Number(k);
-  if (!Number.isInteger(mark) || mark < 0 || mark > 0xffffffff || (mask !== undefined && (!Number.isInteger(mask) || mask < 0 || mask > 0xffffffff))) {
-    throw new InvalidArgumentError('expected MARK or MARK/MASK (decimal or 0x hex, 32-bit)');
-  }
-  return { mark, mask };
-}
-function speedArg(v: string): number {
-  if (v === 'max') return Infinity;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a positive factor or 'max'");
-  return n;
-}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-/** Builds the command-line parser. */
-function buildProgram(): Command {
+/** Builds the command-line parser; help and version text go to `writeOut`. */
+function buildProgram(writeOut: (text: string) => void): Command {
   const p = new Command('conntop')
     .description('A live monitor of the Linux connection-tracking table (talks ctnetlink itself).')
     .version(version(), '-V, --version')
@@ -57,8 +36,8 @@ function buildProgram(): Command {
     .option('--enrich', 'with --once --json and --events: add an "enrich" object (service, direction, GeoIP, reverse DNS, process)')
     .option('-b, --batch', 'stream one JSON line per change (new, update, destroy, resync, stats)')
     .option('--events', 'the same as --batch')
-    .addOption(new Option('-d, --delay <seconds>', 'refresh interval (fractions allowed)').argParser(seconds).default(1))
-    .addOption(new Option('--interval <seconds>', 'the same as --delay').argParser(seconds))
+    .addOption(new Option('-d, --delay <seconds>', `refresh interval, at most ${MAX_INTERVAL_SEC} (fractions allowed)`).argParser(secondsArg).default(1))
+    .addOption(new Option('--interval <seconds>', 'the same as --delay').argParser(secondsArg))
     .option('-4, --ipv4', 'IPv4 flows (dumped per family by the kernel)')
     .option('-6, --ipv6', 'IPv6 flows')
     .option('-T, --tcp', 'TCP flows')
@@ -68,31 +47,55 @@ function buildProgram(): Command {
     .option('-S, --sctp', 'SCTP flows')
     .option('--gre', 'GRE flows')
     .option('--all', 'every protocol (the default when no protocol letter is given)')
-    .addOption(new Option('--mark <mark[/mask]>', 'only flows whose mark matches (filtered by the kernel)').argParser(markArg))
-    .addOption(new Option('--zone <zone>', 'only flows in this conntrack zone (filtered by the kernel, 6.8+)').argParser(uint))
-    .option('--record <file>', 'save every netlink datagram sent and received to a pcap file (LINKTYPE_NETLINK)')
-    .option('--replay <file>', 'run from a capture made with --record: no kernel, no root needed')
-    .addOption(new Option('--speed <factor|max>', "replay speed: 1 = as recorded, 'max' = as fast as possible").argParser(speedArg).default(1, '1'))
-    .addOption(new Option('--linger <seconds>', 'keep closed flows this long (ghost rows)').argParser(seconds).default(5))
-    .addOption(new Option('--rcvbuf <bytes>', 'receive buffer to ask for on the event socket').argParser(uint).default(64 * 1024 * 1024, '64 MiB'))
+    .addOption(new Option('--mark <mark[/mask]>', 'only flows whose mark matches, 32-bit, decimal or 0x hex (filtered by the kernel)').argParser(markArg))
+    .addOption(new Option('--zone <zone>', `only flows in this conntrack zone, 0-${MAX_ZONE} (filtered by the kernel, 6.8+)`).argParser(zoneArg))
+    .addOption(new Option('--record <file>', 'save every netlink datagram sent and received to a pcap file (LINKTYPE_NETLINK)').argParser(pathArg))
+    .addOption(new Option('--replay <file>', 'run from a capture made with --record: no kernel, no root needed').argParser(pathArg))
+    .addOption(new Option('--speed <factor|max>', `replay speed, ${SPEED_LIMITS.min}-${SPEED_LIMITS.max}: 1 = as recorded, 'max' = as fast as possible`).argParser(speedArg).default(1, '1'))
+    .addOption(new Option('--linger <seconds>', `keep closed flows this long (ghost rows), at most ${MAX_INTERVAL_SEC}`).argParser(secondsArg).default(5))
+    .addOption(new Option('--rcvbuf <bytes>', 'receive buffer to ask for on the event socket, up to 1 GiB').argParser(rcvbufArg).default(64 * 1024 * 1024, '64 MiB'))
     .option('--no-sysctl', 'leave nf_conntrack_acct, _timestamp and _events as they are')
     .option('-n, --no-dns', 'no reverse DNS')
     .option('--no-geoip', 'no GeoIP lookups')
-    .option('--geoip-dir <dir>', 'look for MaxMind databases here first')
+    .addOption(new Option('--geoip-dir <dir>', 'look for MaxMind databases here first').argParser(pathArg))
     .option('--no-services', 'show port numbers, not service names')
     .option('-P, --no-servname', 'the same as --no-services')
     .option('--no-processes', 'do not look up the process behind local flows')
-    .addOption(new Option('--iterations <n>', 'stop after N refreshes (for scripts and tests)').argParser(uint));
-  addClientServerOptions(p);
-  return p
-    .addHelpText('after', `\nWithout your own MaxMind databases, GeoIP uses embedded data:\n  ${DEFAULT_CREDITS.country}\n  ${DEFAULT_CREDITS.asn}`)
+    .addOption(new Option('--iterations <n>', 'stop after N refreshes (for scripts and tests)').argParser(countArg))
+    .addHelpText('after', `\n${TABLE_LEGEND}\n\nWithout your own MaxMind databases, GeoIP uses embedded data:\n  ${DEFAULT_CREDITS.country}\n  ${DEFAULT_CREDITS.asn}`)
     .exitOverride()
-    .configureOutput({ outputError: () => undefined });
+    .configureOutput({ outputError: () => undefined, writeOut });
+  addClientServerOptions(p);
+  return p;
 }
 
-/** Parses argv into run options; throws CommanderError for bad usage. */
-export function parseOptions(argv: string[]): RunOptions {
-  const p = buildProgram();
+/**
+ * Refuses options that would be ignored or contradict each other, rather than accepting them silently.
+ * `given(key)` is true when the user typed the option (not its default). Throws CommanderError exit 2.
+ */
+function refuseConflicts(o: Record<string, unknown>, given: (key: string) => boolean): void {
+  const events = Boolean(o.batch || o.events);
+  const rules: [boolean, string][] = [
+    [Boolean(o.once) && events, '--once and --events are two modes: pick one'],
+    [Boolean(o.json) && !o.once, '--json goes with --once (use --events for a stream)'],
+    [Boolean(o.enrich) && Boolean(o.once) && !o.json, '--enrich adds an "enrich" object to JSON output (--once --json, --events); the text table shows it already'],
+    [o.record !== undefined && o.replay !== undefined, '--record and --replay cannot be combined: a replay talks to no kernel (copy the capture instead)'],
+    [given('speed') && o.replay === undefined, '--speed paces a --replay; give --replay FILE'],
+    [o.replay !== undefined && (o.mark !== undefined || o.zone !== undefined), '--mark and --zone are filters the kernel applies while dumping; a replay shows what was recorded'],
+    [given('delay') && o.interval !== undefined, '--delay and --interval are the same option: give one'],
+    [Boolean(o.once) && (given('delay') || o.interval !== undefined), '--delay sets the refresh interval of --events; --once dumps once'],
+    [Boolean(o.once) && o.iterations !== undefined, '--iterations counts the refreshes of --events; --once dumps once'],
+    [Boolean(o.once) && given('linger'), '--linger keeps closed flows in the live table; --once has none'],
+    [given('rcvbuf') && (Boolean(o.once) || o.replay !== undefined), '--rcvbuf sizes the event socket of a live --events run; --once and --replay open none'],
+    [o.geoipDir !== undefined && o.geoip === false, '--geoip-dir names databases that --no-geoip turns off: give one'],
+    [Boolean(o.wide) && (Boolean(o.json) || events), '--wide widens the --once text table; JSON lines have no width'],
+  ];
+  for (const [bad, why] of rules) if (bad) throw new CommanderError(2, 'conntop.usage', why);
+}
+
+/** Parses argv into run options; throws CommanderError for bad usage, and after help or version text. */
+export function parseOptions(argv: string[], writeOut: (text: string) => void): RunOptions {
+  const p = buildProgram(writeOut);
   p.parse(argv, { from: 'user' });
   const o = p.opts();
   const protoNums = new Set<number>();
@@ -103,7 +106,7 @@ export function parseOptions(argv: string[]): RunOptions {
   const families: ('ipv4' | 'ipv6')[] = [];
   if (o.ipv4) families.push('ipv4');
   if (o.ipv6) families.push('ipv6');
-  if (o.json && !o.once) throw new CommanderError(2, 'conntop.usage', '--json goes with --once (use --events for a stream)');
+  refuseConflicts(o, (key) => p.getOptionValueSource(key) === 'cli');
   return {
     mode: o.once ? 'once' : o.batch || o.events ? 'events' : 'live',
     json: Boolean(o.json),
@@ -128,6 +131,19 @@ export function parseOptions(argv: string[]): RunOptions {
   };
 }
 
+/** Prints help or version text: a closed pipe (`| head -1`) ends quietly with 0, a write error exits 1. */
+async function printText(text: string): Promise<number> {
+  const out = new LineWriter(process.stdout);
+  out.line(text.replace(/\n$/, ''));
+  try {
+    await out.finish();
+    return 0;
+  } catch (e) {
+    process.stderr.write(`conntop: ${explain(e)}\n`);
+    return 1;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   // conntop --server is conntopd (conntop 1.0's -s): loaded only when asked, with its own options.
   const serverFlag = argv.findIndex((a) => a === '-s' || a === '--server');
@@ -137,17 +153,18 @@ async function main(argv: string[]): Promise<number> {
   }
   keepYoungGenerationSmall(setFlagsFromString);
   let opts: RunOptions;
+  let text = '';
   try {
-    opts = parseOptions(argv);
+    opts = parseOptions(argv, (s) => (text += s));
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return printText(text);
       process.stderr.write(`conntop: ${e.message.replace(/^error: /, '')}\nTry 'conntop --help'.\n`);
       return 2;
     }
     throw e;
   }
-  const sysctls = new SysctlGuard();
+  const sysctls = sharedSysctlGuard(process.env);
   const abort = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -163,7 +180,9 @@ async function main(argv: string[]): Promise<number> {
   // A crash must not leave the host's sysctls changed.
   process.on('uncaughtException', (e) => {
     sysctls.restore();
-    process.stderr.write(`conntop: internal error: ${e.stack ?? e.message}\n`);
+    // A write failure thrown from a socket callback (a --record capture filling its disk) is no bug: one line.
+    const expected = e.name === 'CaptureFileError' || e.name === 'OutputError';
+    process.stderr.write(`conntop: ${expected ? explain(e) : `internal error: ${e.stack ?? e.message}`}\n`);
     process.exit(1);
   });
   const io = {
@@ -203,10 +222,17 @@ main(process.argv.slice(2)).then(
 function addClientServerOptions(p: Command): void {
   p.option('-s, --server', 'run the server (the same as conntopd; `conntop --server --help` lists its options)')
     .addOption(new Option('-c, --connect <host[:port]>', 'follow a conntop server instead of the kernel').argParser((v, prev: string[] = []) => [...prev, v]))
-    .addOption(new Option('-p, --port <port>', 'the server port when --connect gives none').argParser(uint).default(55555))
+    .addOption(new Option('-p, --port <port>', 'the server port when --connect gives none').argParser(portArg).default(55555))
     .option('--auth-file <file>', 'with --connect: the shared secret of the server (mode 0600)')
     .option('--tls-ca <file>', 'with --connect: use TLS and trust the server certificate signed by this PEM CA')
     .option('--tls-fingerprint <sha256>', 'with --connect: use TLS and accept only the certificate with this SHA-256 fingerprint');
+}
+
+/** A TCP port, 1-65535. */
+function portArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected a port number (1-65535)');
+  return n;
 }
 
 /** HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 address. */

@@ -137,7 +137,7 @@ export async function serve(o: ServeOptions, io: Io): Promise<number> {
       table, server, intervalMs: o.delaySec * 1000, sleepWhenIdle: o.sleep, iterations: o.iterations, signal: io.signal, log,
       open: () => {
         const { source, finish } = openSource(runOpts, true, io);
-        return { source, finish, done: source instanceof ReplaySource ? source.done : undefined };
+        return { source, finish, done: source instanceof ReplaySource ? source.ended : undefined };
       },
       sysctlsOn: () => {
         // Warnings and notes once; later wakes set the same sysctls again.

@@ -3,7 +3,7 @@
 // direction, formatter, comparator, sort key and magnitude. Imports lib/ only (format, addr-order, values).
 // Cells: PENDING_MARK "…" = not known yet (enrichment pending); blank = known to be none; "-" = not
 // measured (no counters, or no live figures in --once). Comparators allocate nothing per call.
-import { addrSortKey, compareAddr } from './addr-order.js';
+import { addrKey, addrSortKey, compareAddr } from './addr-order.js';
 import {
   DEFAULT_DISPLAY, PENDING, compareLabels, counter, counterSum, endAddr, flagBits, flagText, isDnat, isSnat, labelsKey, natText, portNum, portText,
   rate, rateSum, rdnsOf, swapped, type DisplayOptions, type NumValue, type TextValue,
@@ -12,7 +12,7 @@ import { formatBytes, formatCount, formatDuration, formatRate, magnitude } from 
 import type { Row } from './row.js';
 
 export { DEFAULT_DISPLAY, PENDING, flagText, natText, portText, type DisplayOptions } from './field-values.js';
-export { addrSortKey, compareAddr } from './addr-order.js';
+export { addrKey, addrSortKey, compareAddr } from './addr-order.js';
 
 /** What a cell shows while its value is still being looked up (a lone "…"; a cut cell always keeps text). */
 export const PENDING_MARK = '…';
@@ -50,15 +50,16 @@ export interface Field {
   format(row: Row, opts: DisplayOptions): string;
   /** A total preorder on rows (0 for equal values, so a stable sort keeps ties in place); allocates nothing. */
   compare(a: Row, b: Row, opts: DisplayOptions): number;
-  /** A key whose order (numbers numerically, strings by code unit) equals compare's; one per row per sort. */
+  /** A key whose order under compareKeys (numbers numerically, before strings by code unit) is compare's. */
   sortKey(row: Row, opts: DisplayOptions): number | string;
   /** Order of magnitude 0..4 of a byte, packet or rate value (the TUI colours by it); absent for others. */
   magnitude?(row: Row, opts: DisplayOptions): number;
 }
 
-/** Orders two sort keys of one field as compare orders their rows. */
+/** Orders two sort keys of one field as compare orders their rows: numbers numerically, before strings. */
 export function compareKeys(a: number | string, b: number | string): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number') return typeof b === 'number' ? a - b : -1;
+  if (typeof b === 'number') return 1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -95,6 +96,9 @@ function num(s: Spec, get: (r: Row, o: DisplayOptions) => NumValue, show: (v: nu
   return f;
 }
 
+/** `a` + `b` as a flat string (join), not a ConsString: sorts compare keys ~1.7M times at 100k rows. */
+const flat = (a: string, b: string): string => [a, b].join('');
+
 // Text cells sort values first (by code unit), then pending, then blanks.
 const textRank = (v: TextValue): number => (typeof v === 'string' ? 0 : v === PENDING ? 1 : 2);
 function compareText(x: TextValue, y: TextValue): number {
@@ -112,7 +116,7 @@ function text(s: Spec, get: (r: Row, o: DisplayOptions) => TextValue, show?: (r:
       return v === PENDING ? PENDING_MARK : v === null ? '' : show ? show(r, o) : v;
     },
     compare: (a, b, o) => compareText(get(a, o), get(b, o)),
-    sortKey: (r, o) => { const v = get(r, o); return typeof v === 'string' ? `0${v}` : v === PENDING ? '1' : '2'; },
+    sortKey: (r, o) => { const v = get(r, o); return typeof v === 'string' ? flat('0', v) : v === PENDING ? '1' : '2'; },
   };
 }
 
@@ -133,8 +137,9 @@ function endpoint(s: Spec, dst: boolean): Field {
       return compareAddr(endAddr(a, o, dst), endAddr(b, o, dst));
     },
     sortKey: (r, o) => {
-      const n = o.names ? name(r, o) : null;
-      return n !== null ? `0${n}` : `1${addrSortKey(endAddr(r, o, dst))}`;
+      if (!o.names) return addrKey(endAddr(r, o, dst));
+      const n = name(r, o);
+      return n !== null ? flat('0', n) : flat('1', addrSortKey(endAddr(r, o, dst)));
     },
   };
 }
@@ -199,7 +204,7 @@ export const FIELDS: readonly Field[] = [
     // Sorted by the translated addresses (reply tuple), untranslated flows last.
     compare: (a, b) => natRank(a) - natRank(b) || compareAddr(a.flow.reply.dst, b.flow.reply.dst) || compareAddr(a.flow.reply.src, b.flow.reply.src),
     // NUL separators: a key that is a prefix of another (unparsable text) still sorts first, as compareAddr does.
-    sortKey: (r) => `${natRank(r)}\0${addrSortKey(r.flow.reply.dst)}\0${addrSortKey(r.flow.reply.src)}`,
+    sortKey: (r) => [natRank(r), addrSortKey(r.flow.reply.dst), addrSortKey(r.flow.reply.src)].join('\0'),
   },
   {
     ...text({ id: 'dir', title: 'DIR', description: 'direction: out, in, fwd (forwarded), loc (local); NAT suffix S, D, SD', width: 5, minWidth: 5, priority: 88, enrich: true },

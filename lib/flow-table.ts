@@ -268,6 +268,11 @@ export class FlowTable implements DumpShortcut {
     };
   }
 
+  /** How many changes are queued for drainChanges(). */
+  get pendingChanges(): number {
+    return this.changes.length;
+  }
+
   /** Returns and clears the queued changes (empty unless trackChanges); one 'new'/'update' per flow per drain. */
   drainChanges(): FlowChange[] {
     const c = this.changes;

@@ -7,11 +7,13 @@ import { DEFAULT_DISPLAY, fieldById, type Field } from './fields.js';
 import { flowKey, sameFlowKey, type Flow } from './flow.js';
 import { KernelSource, NETLINK_NETFILTER, ReplaySource, SockDiagLookup, openRecorder, type KernelDumpFilter, type WireRecord } from './kernel/index.js';
 import type { Enricher } from './enrich/index.js';
+import { EventsOutput } from './events-output.js';
 import { LineWriter, flowJson } from './output.js';
 import type { Row } from './row.js';
+import { Session } from './session.js';
 import { onceColumns, renderTable } from './text-table.js';
 import type { FlowFilter, FlowSource } from './source.js';
-import { FlowTable, type FlowChange, type LiveFlow } from './flow-table.js';
+import { FlowTable } from './flow-table.js';
 import { SysctlGuard, procSysctl, withRmemMax } from './sysctl.js';
 
 /** Everything the command line decides. */
@@ -93,6 +95,9 @@ export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'std
     record: rec?.record,
     withReceiveCap: (bytes, fn) => withRmemMax(procSysctl, bytes, fn),
   });
+  if (events && !source.shimPatched) {
+    io?.stderr.write('conntop: warning: the netlink shim is not patched (npm rebuild conntop needs python3, make and g++): an event overflow will abort conntop\n');
+  }
   return { source, finish: () => { source.close(); rec?.close(); bad?.close(); }, record: rec?.record };
 }
 
@@ -177,6 +182,7 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
   // The recorder stays open until enrichment is done: process lookups (sock_diag) are recorded too.
   try {
     await source.start((ev) => {
+      if (ev.kind === 'notice') io.stderr.write(`conntop: note: ${ev.message}\n`); // e.g. a capture cut mid-record
       if (ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
       if (opts.json && !opts.enrich) out.line(flowJson(ev.flow));
       else flows.push(ev.flow);
@@ -193,7 +199,7 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
   } finally {
     finish();
   }
-  await out.end();
+  await out.finish(); // a write error (not EPIPE) throws: one line on stderr, status 1
   warnHealth(source, io);
   return 0;
 }
@@ -225,38 +231,17 @@ function warnHealth(source: FlowSource, io: Io): void {
   if (h.badMessages > 0) io.stderr.write(`conntop: warning: ${h.badMessages} undecodable netlink message(s) skipped (${h.lastProblem})\n`);
 }
 
-/** The JSON line of one change: the flow in the README schema plus its live figures. */
-export function changeJson(c: FlowChange, enricher?: Enricher | null): string {
-  if (c.kind === 'resync') return JSON.stringify({ event: 'resync', atMs: c.atMs });
-  const l: LiveFlow = c.live;
-  const enrich = enricher ? enricher.enrich(l.flow) : undefined;
-  const atMs = c.kind === 'destroy' && l.closed ? l.closed.atMs : l.lastChangeMs;
-  const r = l.rates;
-  return `{"event":"${c.kind}","atMs":${atMs}${l.closed ? `,"reason":"${l.closed.reason}"` : ''},"flow":${flowJson(l.flow)}` +
-    `,"rates":{"orig":{"bytesPerSec":${r.orig.bytesPerSec},"packetsPerSec":${r.orig.packetsPerSec}},"reply":{"bytesPerSec":${r.reply.bytesPerSec},"packetsPerSec":${r.reply.packetsPerSec}}}` +
-    `,"ageMs":${l.ageMs},"ageSource":"${l.ageSource}","idleMs":${l.idleMs}${enrich ? `,"enrich":${JSON.stringify(enrich)}` : ''}}`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
-}
-
 /** Turns on accounting, timestamps and reliable events unless --no-sysctl, and says what it could not do. */
 export function prepareSysctls(opts: RunOptions, io: Io): void {
   if (opts.replay || opts.remote) return; // a remote server sets its own
   if (opts.sysctl) io.sysctls.enableMonitoring();
   for (const f of io.sysctls.failures) io.stderr.write(`conntop: warning: could not set ${f.name.replace(/\//g, '.')} (${f.reason})\n`);
+  for (const w of io.sysctls.warnings) io.stderr.write(`conntop: warning: ${w}\n`);
   if (!opts.sysctl && procSysctl.read('net/netfilter/nf_conntrack_acct') === '0') {
     io.stderr.write('conntop: note: nf_conntrack_acct is 0, so flows carry no counters (sysctl -w net.netfilter.nf_conntrack_acct=1)\n');
+  }
+  if (procSysctl.read('net/netfilter/nf_conntrack_events') === '0') {
+    io.stderr.write('conntop: warning: nf_conntrack_events is 0, so no events will arrive: changes show only at each refresh (sysctl -w net.netfilter.nf_conntrack_events=1)\n');
   }
   if (procSysctl.read('net/netfilter/nf_conntrack_events') === '2') {
     // "auto" (the default since 5.19): flows born before a listener existed send no DESTROY event.
@@ -265,63 +250,22 @@ export function prepareSysctls(opts: RunOptions, io: Io): void {
 }
 
 /**
- * --events: the live table, printed as one JSON line per change (new, update, destroy, resync) and one
- * `stats` line per refresh. Stops on a signal, when stdout closes, or after --iterations refreshes.
+ * --events: a session whose output is JSON lines: one per change (new, update, destroy, resync) as it happens,
+ * and one `stats` line per refresh. Stops on a signal, when stdout closes, or after --iterations refreshes.
  */
 export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   prepareSysctls(opts, io);
   const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
   const { source, finish, record } = io.openRemote?.() ?? openSource(opts, true, io);
-  if (source instanceof KernelSource && !source.shimPatched) {
-    io.stderr.write('conntop: warning: the netlink shim is not patched (npm rebuild conntop needs python3, make and g++): an event overflow will abort conntop\n');
-  }
   // JSON streams carry the plain flow schema unless --enrich asks for more (scripts want speed and stable keys).
   const en = opts.enrich ? await openEnricher(opts, io, record) : null;
-  const out = new LineWriter(io.stdout);
-  let clockMs = 0; // the source's clock: the end of the latest dump (recorded time in a replay)
-  // Waits for a slow reader (jq, a pipe) instead of queueing a burst: the first emit alone is a line per flow.
-  const emit = async (): Promise<void> => {
-    table.tick(clockMs);
-    en?.enricher.tick();
-    for (const c of table.drainChanges()) {
-      out.line(changeJson(c, en?.enricher));
-      if (out.backlogged) await out.drained(io.signal);
-    }
-    out.line(JSON.stringify({ event: 'stats', atMs: clockMs, ...table.stats(), health: source.health }));
-    out.flush();
-  };
-  const replay = source instanceof ReplaySource ? source : undefined;
-  let ended = false;
+  const out = new EventsOutput(io.stdout, { signal: io.signal, enricher: en?.enricher });
+  const session = new Session({
+    source, table, intervalMs: opts.delaySec * 1000, iterations: opts.iterations, signal: io.signal,
+    enricher: en?.enricher, warn: (m) => io.stderr.write(`conntop: note: ${m}\n`),
+  });
   try {
-    await source.start((ev) => {
-      if (ev.kind === 'dumpEnd') clockMs = ev.atMs;
-      table.apply(ev);
-    }, table);
-    replay?.done.then(() => (ended = true), () => (ended = true));
-    await emit();
-    let cycleStart = Date.now();
-    for (let n = 0; !io.signal.aborted && !out.closed && (opts.iterations === undefined || n < opts.iterations); n++) {
-      if (replay) {
-        if (ended) break;
-        await Promise.race([source.refresh(), replay.done.catch(() => undefined)]);
-        if (ended) break; // the capture ended: the final emit below reports what came after its last dump
-      } else {
-        // A steady cadence: the interval runs from the start of one refresh to the start of the next.
-        await sleep(Math.max(0, cycleStart + opts.delaySec * 1000 - Date.now()), io.signal);
-        cycleStart = Date.now();
-        if (io.signal.aborted) {
-          // Report the events received since the last refresh: the capture holds them, so a replay will.
-          await emit();
-          break;
-        }
-        await source.refresh();
-      }
-      await emit();
-    }
-    if (replay && !io.signal.aborted) {
-      await replay.done;
-      await emit();
-    }
+    await session.run(out);
   } finally {
     en?.enricher.close(); // before the recorder closes: its lookups record too
     finish();

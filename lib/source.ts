@@ -15,7 +15,9 @@ export type SourceEvent =
   /** Events were lost (ENOBUFS): the table is stale until the next complete dump. */
   | { kind: 'overflow'; atMs: number }
   /** Table-wide kernel statistics: entries in this namespace and nf_conntrack_max (null if unknown). */
-  | { kind: 'stats'; count: number; max: number | null; atMs: number };
+  | { kind: 'stats'; count: number; max: number | null; atMs: number }
+  /** Something the user should know that changes no flow (a capture's timestamp gap was skipped). */
+  | { kind: 'notice'; message: string };
 
 /** Receives source events. */
 export type SourceSink = (ev: SourceEvent) => void;
@@ -53,9 +55,19 @@ export interface FlowSource {
   start(sink: SourceSink, shortcut?: DumpShortcut): Promise<void>;
   /** Asks for a fresh dump (periodic refresh or resync); resolves when it has been delivered. */
   refresh(): Promise<void>;
-  /** Stops everything at once; never blocks. */
+  /** Stops everything at once, ending every wait (a replay's pacing sleep too); never blocks. */
   close(): void;
   readonly health: SourceHealth;
+  /**
+   * Resolves when the source ended by itself (a replay reached the end of its capture); never for the live
+   * kernel. Rejects when the source failed for good (an unreadable capture).
+   */
+  readonly ended: Promise<void>;
+  /**
+   * True when the source decides when dumps happen (a replay plays them at their recorded times): the
+   * session then asks for the next one at once instead of waiting for its refresh interval.
+   */
+  readonly schedulesRefreshes: boolean;
 }
 
 /** Which flows a source passes on: events cannot be filtered by the kernel, so both dumps and events are checked. */

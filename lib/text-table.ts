@@ -27,6 +27,27 @@ export function onceColumns(parts: EnrichParts): string[] {
   return ids;
 }
 
+/** The text table's legend, for --help and README: width, cuts, abbreviations and markers. */
+export const TABLE_LEGEND = `The text table (--once) fits the terminal, or 80 columns when not a terminal
+(--wide: no limit). Low-priority columns are left out first; a cut cell shows
+"…" (addresses are cut in the middle).
+  DIR          out: opened by this host; in: opened to it; fwd: forwarded
+               (neither end local); loc: both ends local. NAT suffix: S source,
+               D destination, SD both (fwdS: a masqueraded flow)
+  NAT          the translated end, from the reply tuple: "S addr:port" the
+               source after SNAT; "D addr:port" the real destination after DNAT
+  FLAGS        A assured, U unreplied (no reply seen), S source NAT,
+               D destination NAT, O offloaded, E expected (opened by a helper)
+  SPORT DPORT  ICMP: type/code (8/0 echo request) and #id (#77);
+               GRE: the keys in hex (0x10)
+  PROCESS      - no process (a TIME_WAIT socket); ? not visible (another PID
+               namespace)
+  …            not known yet (a lookup is still running); blank: known, none
+  -            not measured: no counters (nf_conntrack_acct was off when the
+               flow began)
+  units        decimal: 1 kB = 1000 bytes, 1 kb = 1000 bits; 3.4k = 3,400
+               packets; durations as 4d23h, 1m39s`;
+
 /** How to draw a table. */
 export interface TableOptions {
   /** Field ids, in order; unknown ids are skipped. Default ONCE_COLUMNS. */

@@ -14,6 +14,8 @@ export type DecodeErrorCode =
   | 'BAD_VALUE' // a value outside its domain (e.g. an address of the wrong family)
   | 'BAD_STRING' // a string attribute without its NUL terminator
   | 'BAD_CAPTURE' // a capture file that is not the pcap we write
+  | 'PCAPNG_CAPTURE' // a pcapng file (what tshark -w and Wireshark write by default), not classic pcap
+  | 'TRUNCATED_CAPTURE' // a capture that ends in the middle of a record (its writer was stopped mid-write)
   | 'UNEXPECTED_MESSAGE'; // a message of a type the operation cannot accept
 
 /** A decode failure: code, byte offset in the datagram, and the attribute path to it. */
@@ -44,6 +46,30 @@ export class DecodeError extends Error {
 export function rethrowWithin(e: unknown, segment: string): never {
   if (e instanceof DecodeError) throw e.within(segment);
   throw e;
+}
+
+/**
+ * A capture file could not be opened, read or written (--replay, --record). `code` is the system's errno name
+ * (ENOENT, EISDIR, EACCES, ENOSPC...), `path` the file as given, `op` which way the file was used.
+ */
+export class CaptureFileError extends Error {
+  override readonly name = 'CaptureFileError';
+  constructor(
+    readonly code: string,
+    readonly path: string,
+    readonly op: 'read' | 'write',
+    options?: { cause?: unknown },
+  ) {
+    super(`cannot ${op} capture ${path}: ${code}`, options);
+  }
+}
+
+/** Wraps a failed file system call on capture `path` as a CaptureFileError; rethrows anything without an errno code. */
+export function captureFileError(e: unknown, path: string, op: 'read' | 'write'): CaptureFileError {
+  if (e instanceof CaptureFileError) return e;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') throw e;
+  return new CaptureFileError(code, path, op, { cause: e });
 }
 
 /** The kernel refused a request: a negative errno in NLMSG_ERROR, or a dump ending in a DONE with an errno. */

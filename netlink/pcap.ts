@@ -2,8 +2,8 @@
 // Imports node:fs, node:fs/promises, ./reader, ./writer, ./errors. Layout: ctnetlink.md §6.1 (libpcap
 // LINKTYPE_NETLINK page, Wireshark packet-netlink.c); tshark 4.0 dissects what we write (test/netlink/pcap.test.ts).
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { DecodeError } from './errors.js';
+import { open, type FileHandle } from 'node:fs/promises';
+import { DecodeError, captureFileError } from './errors.js';
 import { HOST_IS_LE, Reader } from './reader.js';
 import { EncodeError } from './writer.js';
 
@@ -16,6 +16,8 @@ export const PCAP_MAGIC = {
   US: 0xa1b2c3d4, // TCPDUMP_MAGIC: microsecond timestamps
   NS: 0xa1b23c4d, // NSEC_TCPDUMP_MAGIC: nanosecond timestamps (what we write)
 } as const;
+/** pcapng's Section Header Block type, the first 4 bytes of a pcapng file in either byte order (a palindrome). */
+export const PCAPNG_SHB_TYPE = 0x0a0d0d0a;
 /** SLL packet types we use (linux/if_packet.h). */
 export const PACKET_TYPE = {
   HOST: 0, // PACKET_HOST: received from the kernel
@@ -111,7 +113,8 @@ function bad(offset: number, need?: number, have?: number, path = 'pcap'): Decod
 
 /**
  * Incremental decoder: `push` chunks of any size, get the records completed so far; `end` checks the tail.
- * Error offsets are absolute file offsets. Throws only DecodeError BAD_CAPTURE; after a throw the decoder is spent.
+ * Error offsets are absolute file offsets. Throws only DecodeError (BAD_CAPTURE, PCAPNG_CAPTURE,
+ * TRUNCATED_CAPTURE); after a throw the decoder is spent.
  */
 export class PcapStreamDecoder {
   info: PcapInfo | undefined;
@@ -148,15 +151,22 @@ export class PcapStreamDecoder {
     return out;
   }
 
-  /** Call after the last chunk. Strict mode throws BAD_CAPTURE for leftover bytes; tolerant mode reports them. */
-  end(opts: PcapReadOptions = {}): { truncated: boolean } {
-    if (!this.info) throw bad(0, PCAP_HEADER_LEN, this.pending.byteLength, 'pcap/header');
+  /**
+   * Call after the last chunk. A cut last record throws TRUNCATED_CAPTURE in strict mode; tolerant mode returns
+   * `truncated` and, in `cut`, that same error (offset, bytes needed and present) for a warning.
+   */
+  end(opts: PcapReadOptions = {}): { truncated: boolean; cut?: DecodeError } {
+    if (!this.info) {
+      if (this.pending.byteLength >= 4 && new Reader(this.pending).u32ne(0) === PCAPNG_SHB_TYPE) throw new DecodeError('PCAPNG_CAPTURE', 0, 'pcap/magic');
+      throw bad(0, PCAP_HEADER_LEN, this.pending.byteLength, 'pcap/header');
+    }
     const left = this.pending.byteLength;
     if (left === 0) return { truncated: false };
-    if (opts.tolerant) return { truncated: true };
     const r = new Reader(this.pending);
     const need = left < PCAP_RECORD_HEADER_LEN ? PCAP_RECORD_HEADER_LEN : PCAP_RECORD_HEADER_LEN + u32file(r, 8, this.le);
-    throw bad(this.base, need, left, `pcap/record[${this.index}]`);
+    const cut = new DecodeError('TRUNCATED_CAPTURE', this.base, `pcap/record[${this.index}]`, need, left);
+    if (opts.tolerant) return { truncated: true, cut };
+    throw cut;
   }
 
   private readHeader(r: Reader): PcapInfo {
@@ -165,13 +175,16 @@ export class PcapStreamDecoder {
     let info: { tsResolution: TsResolution; fileLe: boolean } | undefined;
     if (m === PCAP_MAGIC.US || m === PCAP_MAGIC.NS) info = { tsResolution: m === PCAP_MAGIC.US ? 'us' : 'ns', fileLe: le };
     else if (swap32(m) === PCAP_MAGIC.US || swap32(m) === PCAP_MAGIC.NS) info = { tsResolution: swap32(m) === PCAP_MAGIC.US ? 'us' : 'ns', fileLe: !le };
+    if (!info && m === PCAPNG_SHB_TYPE) throw new DecodeError('PCAPNG_CAPTURE', 0, 'pcap/magic');
     if (!info) throw bad(0, undefined, undefined, 'pcap/magic');
     this.le = info.fileLe;
-    const major = r.u16ne(4);
-    if ((this.le === HOST_IS_LE ? major : ((major & 0xff) << 8) | (major >> 8)) !== 2) throw bad(4, 2, undefined, 'pcap/version');
+    const rawMajor = r.u16ne(4);
+    const major = this.le === HOST_IS_LE ? rawMajor : ((rawMajor & 0xff) << 8) | (rawMajor >> 8);
+    if (major !== 2) throw bad(4, 2, major, 'pcap/version');
     const snaplen = u32file(r, 16, this.le);
     // LT_LINKTYPE(): the upper 6 bits may carry FCS information.
-    if ((u32file(r, 20, this.le) & 0x03ff_ffff) !== LINKTYPE_NETLINK) throw bad(20, undefined, undefined, 'pcap/linktype');
+    const linktype = u32file(r, 20, this.le) & 0x03ff_ffff;
+    if (linktype !== LINKTYPE_NETLINK) throw bad(20, LINKTYPE_NETLINK, linktype, 'pcap/linktype');
     return { tsResolution: info.tsResolution, byteOrder: this.le ? 'le' : 'be', snaplen };
   }
 
@@ -205,7 +218,10 @@ export class PcapStreamDecoder {
   }
 }
 
-/** Decodes a whole capture held in memory. Throws DecodeError BAD_CAPTURE (strict about a cut last record unless tolerant). */
+/**
+ * Decodes a whole capture held in memory. Throws DecodeError BAD_CAPTURE, PCAPNG_CAPTURE, or TRUNCATED_CAPTURE
+ * for a cut last record unless tolerant.
+ */
 export function decodePcap(buf: Uint8Array, opts: PcapReadOptions = {}): PcapFile {
   const d = new PcapStreamDecoder();
   const records = d.push(buf);
@@ -213,9 +229,14 @@ export function decodePcap(buf: Uint8Array, opts: PcapReadOptions = {}): PcapFil
   return { ...d.info!, records, truncated };
 }
 
-/** Streams a capture file record by record; after iteration, `truncated` and `info` describe the file. */
+/**
+ * Streams a capture file record by record; after iteration, `truncated` and `info` describe the file. Throws
+ * DecodeError for bad contents and CaptureFileError for a file that cannot be opened or read (EISDIR, ENOENT...).
+ */
 export class PcapFileReader implements AsyncIterable<CaptureRecord> {
   truncated = false;
+  /** In tolerant mode, what was cut from a truncated file (TRUNCATED_CAPTURE: offset, bytes needed and present). */
+  cut: DecodeError | undefined;
   info: PcapInfo | undefined;
   constructor(
     readonly path: string,
@@ -223,18 +244,28 @@ export class PcapFileReader implements AsyncIterable<CaptureRecord> {
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<CaptureRecord> {
-    const fh = await open(this.path, 'r');
+    let fh: FileHandle;
+    try {
+      fh = await open(this.path, 'r');
+    } catch (e) {
+      throw captureFileError(e, this.path, 'read');
+    }
     try {
       const d = new PcapStreamDecoder();
       const chunk = new Uint8Array(this.opts.chunkSize ?? 65536);
       for (;;) {
-        const { bytesRead } = await fh.read(chunk, 0, chunk.byteLength, null);
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await fh.read(chunk, 0, chunk.byteLength, null)); // a directory fails here: EISDIR
+        } catch (e) {
+          throw captureFileError(e, this.path, 'read');
+        }
         if (bytesRead === 0) break;
         const recs = d.push(chunk.slice(0, bytesRead));
         this.info = d.info;
         yield* recs;
       }
-      this.truncated = d.end(this.opts).truncated;
+      ({ truncated: this.truncated, cut: this.cut } = d.end(this.opts));
       this.info = d.info;
     } finally {
       await fh.close();
@@ -252,7 +283,8 @@ export type PcapSink = number | { write(chunk: Uint8Array): unknown };
 
 /**
  * Appends records as they happen. On an fd every record is one synchronous write, so a crash loses at most
- * the record being written (readers in tolerant mode skip its cut tail). System errors (ENOSPC...) propagate.
+ * the record being written (readers in tolerant mode skip its cut tail). System errors (ENOSPC...) propagate,
+ * as CaptureFileError when `open` made the file.
  */
 export class PcapWriter {
   /** Records written. */
@@ -263,21 +295,29 @@ export class PcapWriter {
 
   constructor(
     private readonly sink: PcapSink,
-    private readonly opts: { resolution?: TsResolution; writeHeader?: boolean; ownsFd?: boolean } = {},
+    private readonly opts: { resolution?: TsResolution; writeHeader?: boolean; ownsFd?: boolean; path?: string } = {},
   ) {
     if (opts.writeHeader !== false) this.put(encodePcapHeader(opts.resolution ?? 'ns'));
   }
 
-  /** Creates (or truncates) `path` with mode 0600 (captures hold addresses) and writes the header. */
+  /**
+   * Creates (or truncates) `path` with mode 0600 (captures hold addresses) and writes the header. Throws
+   * CaptureFileError (ENOENT for a missing folder, EISDIR, EACCES...).
+   */
   static open(path: string, resolution: TsResolution = 'ns'): PcapWriter {
-    const fd = openSync(path, 'w', 0o600);
+    let fd: number;
+    try {
+      fd = openSync(path, 'w', 0o600);
+    } catch (e) {
+      throw captureFileError(e, path, 'write');
+    }
     try {
       fchmodSync(fd, 0o600); // an existing file keeps its old mode on open
+      return new PcapWriter(fd, { resolution, ownsFd: true, path });
     } catch (e) {
       closeSync(fd);
-      throw e;
+      throw captureFileError(e, path, 'write');
     }
-    return new PcapWriter(fd, { resolution, ownsFd: true });
   }
 
   write(rec: CaptureRecord): void {
@@ -295,7 +335,11 @@ export class PcapWriter {
 
   private put(b: Uint8Array): void {
     if (typeof this.sink === 'number') {
-      for (let off = 0; off < b.byteLength; ) off += writeSync(this.sink, b, off, b.byteLength - off);
+      try {
+        for (let off = 0; off < b.byteLength; ) off += writeSync(this.sink, b, off, b.byteLength - off);
+      } catch (e) {
+        throw this.opts.path === undefined ? e : captureFileError(e, this.opts.path, 'write');
+      }
     } else {
       this.sink.write(b);
     }

@@ -54,6 +54,11 @@ interface Mirrored {
 export class RemoteSource implements FlowSource {
   health: SourceHealth = { badMessages: 0, unknownAttrs: 0, lastProblem: null };
   state: RemoteState = 'connecting';
+  /** Never resolves (a server has no end); rejects once the connection failed for good (a wrong secret). */
+  readonly ended: Promise<void>;
+  /** The server decides when refreshes happen: refresh() waits for its next one. */
+  readonly schedulesRefreshes = true;
+  private failForGood: (e: Error) => void = () => undefined;
   /** The server's hello name, once known. */
   serverName: string | null = null;
   private sink: SourceSink = () => undefined;
@@ -76,6 +81,8 @@ export class RemoteSource implements FlowSource {
   constructor(private readonly o: RemoteOptions) {
     this.now = o.now ?? Date.now;
     this.backoffMs = o.backoff?.minMs ?? 250;
+    this.ended = new Promise<void>((_, reject) => (this.failForGood = reject));
+    this.ended.catch(() => undefined);
   }
 
   /** Connects; resolves once the first snapshot has been delivered, rejects if the first attempt fails. */
@@ -278,6 +285,7 @@ export class RemoteSource implements FlowSource {
     if (FATAL.has(err.code) || this.o.reconnect === false) {
       this.o.log?.(`${err.message}; not reconnecting`);
       this.state = 'closed';
+      this.failForGood(err);
       return this.release();
     }
     this.state = 'disconnected';

@@ -17,7 +17,7 @@ t.test('the registry holds the codec properties, the flow-table model and the co
   t.same(PROPERTIES.map((p) => p.name), [
     'decode-any-bytes', 'entry-round-trip', 'stats-round-trip', 'mutated-kernel-messages', 'digest-ignores-timeout-and-header',
     'digest-sees-every-byte', 'digest-any-bytes', 'msg-cursor-matches-split', 'flow-table-model',
-    'field-compare-total-preorder', 'field-sort-key-matches-compare',
+    'field-compare-total-preorder', 'field-sort-key-matches-compare', 'sort-rows-matches-compare',
     'server-framer-any-chunking', 'server-framer-any-bytes', 'server-validator-any-json',
   ]);
 });

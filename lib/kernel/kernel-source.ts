@@ -52,6 +52,10 @@ export class KernelSource implements FlowSource {
   eventBufferBytes = 0;
   /** False when the socket shim lacks conntop's install-time patch: an event overflow would abort the process. */
   readonly shimPatched = shimPatched();
+  /** The kernel never ends by itself: only close() stops it. */
+  readonly ended: Promise<void> = new Promise(() => undefined);
+  /** The session's interval decides when the kernel is dumped. */
+  readonly schedulesRefreshes = false;
 
   constructor(private readonly opts: KernelSourceOptions = {}) {
     this.nowNs = opts.nowNs ?? realtimeNs();

@@ -151,9 +151,12 @@ export function followEvents(child: ChildProcess): EventsChild {
   return { child, table, lines, stderr: () => err, waitFor, exited };
 }
 
-/** Starts `node dist/lib/cli.js ARGS` in `ns` (the child's PID is node's: `ip netns exec` execs it). */
-export function startEvents(ns: Netns, args: readonly string[]): EventsChild {
-  return followEvents(ns.spawn(process.execPath, [CLI, ...args]));
+/**
+ * Starts `node dist/lib/cli.js ARGS` in `ns` (the child's PID is node's: `ip netns exec` execs it), with `env`
+ * added to this process's environment (e.g. a test-private CONNTOP_RUN_DIR).
+ */
+export function startEvents(ns: Netns, args: readonly string[], env: NodeJS.ProcessEnv = {}): EventsChild {
+  return followEvents(ns.spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } }));
 }
 
 /** Runs the CLI outside any namespace (replay needs no kernel) and returns its parsed lines. */
@@ -221,10 +224,16 @@ export function oracle(ns: Netns): Map<string, OracleFlow> {
   return parseOracle(ns.exec('conntrack', ['-L', '-o', 'extended,id']));
 }
 
+const CT_SYSCTLS = ['nf_conntrack_acct', 'nf_conntrack_timestamp', 'nf_conntrack_events'];
+
+/** Sets the three sysctls conntop manages from "acct/timestamp/events", e.g. "0/0/2". */
+export function setCtSysctls(ns: Netns, values: string): void {
+  values.split('/').forEach((v, i) => ns.sysctl(`net.netfilter.${CT_SYSCTLS[i]}`, v));
+}
+
 /** Reads the three sysctls conntop manages, as "acct/timestamp/events". */
 export function ctSysctls(ns: Netns): string {
-  return ['nf_conntrack_acct', 'nf_conntrack_timestamp', 'nf_conntrack_events']
-    .map((n) => ns.exec('cat', [`/proc/sys/net/netfilter/${n}`]).trim()).join('/');
+  return CT_SYSCTLS.map((n) => ns.exec('cat', [`/proc/sys/net/netfilter/${n}`]).trim()).join('/');
 }
 
 /** Sorted keys, for readable equality diffs. */

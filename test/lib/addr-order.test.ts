@@ -46,3 +46,12 @@ t.test('random addresses order as their parsed values do', async (t) => {
   }
   t.pass('2000 pairs');
 });
+
+t.test('addrKey: a number for IPv4, the string key otherwise, ordered by compareKeys as compareAddr orders', async (t) => {
+  const { addrKey } = await import('../../lib/addr-order.js');
+  const { compareKeys } = await import('../../lib/fields.js');
+  t.equal(addrKey('10.0.0.1'), 0x0a000001);
+  t.type(addrKey('::1'), 'string');
+  const all = ['0.0.0.0', '10.0.0.10', '255.255.255.255', '1.2.3', '::', '2001:db8::2', 'zz::1'];
+  for (const a of all) for (const b of all) t.equal(sign(compareKeys(addrKey(a), addrKey(b))), sign(compareAddr(a, b)), `${a} vs ${b}`);
+});

@@ -10,7 +10,8 @@ import { FlowTable, type LiveFlow } from '../../lib/flow-table.js';
 import { ZERO_RATES } from '../../lib/flow-stats.js';
 import { flowKey, type Flow } from '../../lib/flow.js';
 import { ReplaySource, WirePipeline, toFlow, type WireRecord } from '../../lib/kernel/index.js';
-import type { DumpShortcut, SourceEvent, SourceHealth } from '../../lib/source.js';
+import { Session, type SessionOutput } from '../../lib/session.js';
+import type { DumpShortcut, FlowSource, SourceEvent, SourceHealth } from '../../lib/source.js';
 import { CTA } from '../../netlink/ct-attrs.js';
 import type { CtEntry } from '../../netlink/ct-entry.js';
 import { encodeCtEntryMessage, encodeDumpRequest } from '../../netlink/ct-request.js';
@@ -46,16 +47,33 @@ class Observer {
     },
   };
 
+  /** The sink of a bare pipeline (no session): applies each event and records the table after each dump. */
   readonly sink = (ev: SourceEvent): void => {
-    this.events.push(ev);
+    this.tap(ev);
     this.table.apply(ev);
     if ('atMs' in ev) this.lastAtMs = ev.atMs;
+    if (ev.kind === 'dumpEnd') this.observe();
+  };
+
+  /** Sees every source event before the table does; closes the shortcut hits of a dump at its end. */
+  readonly tap = (ev: SourceEvent): void => {
+    this.events.push(ev);
     if (ev.kind === 'dumpEnd') {
       this.hitIds.push(this.hits);
       this.hits = [];
-      this.observe();
     }
   };
+
+  /** A session output: the changes delivered since the last refresh are recorded with the table after it. */
+  readonly output: SessionOutput = {
+    changes: (batch) => {
+      for (const c of batch) this.pending.push(c.kind === 'resync' ? ['resync', c.atMs] : [c.kind, c.live.key]);
+    },
+    refreshed: () => {
+      this.record(this.pending.splice(0));
+    },
+  };
+  private readonly pending: (string | number)[][] = [];
 
   get hitsPerDump(): number[] {
     return this.hitIds.map((ids) => ids.length);
@@ -69,25 +87,45 @@ class Observer {
   observe(): void {
     const tb = this.table;
     tb.tick(this.lastAtMs);
+    this.record(tb.drainChanges().map((c) => (c.kind === 'resync' ? ['resync', c.atMs] : [c.kind, c.live.key])));
+  }
+
+  private record(changes: (string | number)[][]): void {
+    const tb = this.table;
     const flows = tb.snapshot({ includeClosed: true }).map((l: LiveFlow) => ({
       key: l.key, flow: l.flow, firstSeenMs: l.firstSeenMs, lastChangeMs: l.lastChangeMs, startMs: l.startMs, ageSource: l.ageSource,
       ageMs: l.ageMs, idleMs: l.idleMs, sampleMs: l.sampleMs, rates: l.rates, closed: l.closed, countersReset: l.countersReset,
     }));
-    const changes = tb.drainChanges().map((c) => (c.kind === 'resync' ? ['resync', c.atMs] : [c.kind, c.live.key]));
     this.states.push(JSON.stringify({ flows, stats: tb.stats(), changes }));
   }
 }
 
-/** Plays a capture file through ReplaySource at full speed, one refresh per recorded dump, as runEvents does. */
+/** `src` with every event shown to `tap` first. */
+function tapped(src: FlowSource, tap: (ev: SourceEvent) => void): FlowSource {
+  return {
+    start: (sink, shortcut) => src.start((ev) => {
+      tap(ev);
+      sink(ev);
+    }, shortcut),
+    refresh: () => src.refresh(),
+    close: () => src.close(),
+    get health() {
+      return src.health;
+    },
+    ended: src.ended,
+    schedulesRefreshes: src.schedulesRefreshes,
+  };
+}
+
+/** Plays a capture file through a Session on a ReplaySource at full speed (one refresh per recorded dump), as --events does. */
 async function replay(path: string, fast: boolean): Promise<{ o: Observer; health: SourceHealth }> {
   const o = new Observer();
   const src = new ReplaySource(path, { speed: Infinity });
-  await src.start(o.sink, fast ? o.shortcut : undefined);
-  let ended = false;
-  void src.done.then(() => (ended = true));
-  while (!ended) await Promise.race([src.refresh(), src.done]);
-  await src.done;
-  o.observe();
+  const session = new Session({
+    source: tapped(src, o.tap), table: o.table, intervalMs: 1000, signal: new AbortController().signal,
+    warn: () => undefined, shortcut: fast ? o.shortcut : null,
+  });
+  await session.run(o.output);
   return { o, health: { ...src.health } };
 }
 

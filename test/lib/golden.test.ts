@@ -40,6 +40,12 @@ for (const [file, extra] of [['once-mixed.table.txt', []], ['once-mixed.wide.txt
   });
 }
 
+t.test('an empty text table says so, and which filter applied', { skip: littleEndian ? false : 'little-endian capture' }, async (t) => {
+  const r = spawnSync(process.execPath, [cli, '--replay', join(dir, 'once-mixed.pcap'), '--once', '-6', '--gre', ...quiet], { encoding: 'utf8' });
+  t.equal(r.status, 0, r.stderr);
+  t.equal(r.stdout, 'no flows in the capture matching ipv6, gre\n');
+});
+
 t.test('once-mixed covers every protocol conntop names', async (t) => {
   const flows = readFileSync(join(dir, 'once-mixed.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { proto: string; family: string; zone: number; mark: number; reply: { dst: string } });
   const protos = new Set(flows.map((f) => f.proto));

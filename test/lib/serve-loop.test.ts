@@ -9,6 +9,8 @@ import { mkFlow, until } from '../helpers/serve-harness.js';
 
 class FakeSource implements FlowSource {
   health = { badMessages: 0, unknownAttrs: 0, lastProblem: null };
+  readonly ended = new Promise<void>(() => undefined);
+  readonly schedulesRefreshes = false;
   closed = false;
   private sink: SourceSink = () => undefined;
   async start(sink: SourceSink): Promise<void> {

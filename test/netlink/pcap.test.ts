@@ -1,5 +1,6 @@
-// Tests for netlink/pcap.ts: byte-exact headers, round trips, both magics and byte orders, bad files by code,
-// truncated captures (strict and tolerant), streaming reads, the 0600 writer, tshark's dissection, and properties.
+// Tests for netlink/pcap.ts: byte-exact headers, round trips, both magics and byte orders, bad files by code
+// (pcapng, version, link type), truncated captures (strict and tolerant), files that cannot be opened or written,
+// streaming reads, the 0600 writer, tshark's dissection, and properties.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -90,7 +91,6 @@ t.test('bad captures throw BAD_CAPTURE with the offset of the problem', async (t
   const cases: [string, Uint8Array, number][] = [
     ['empty file', new Uint8Array(0), 0],
     ['10 bytes', good.subarray(0, 10), 0],
-    ['pcapng magic', patch(0, '0a0d0d0a'), 0],
     ['version 1', patch(4, '0100'), 4],
     ['linktype 1 (Ethernet)', patch(20, '01000000'), 20],
     ['ARPHRD_ETHER in record 2', patch(second + 18, '0001'), second + 18],
@@ -99,10 +99,56 @@ t.test('bad captures throw BAD_CAPTURE with the offset of the problem', async (t
     ['incl_len > orig_len', patch(24 + 12, '20000000'), 24 + 8],
     ['incl_len past any snaplen', patch(24 + 8, 'ffffff00ffffff00'), 24 + 8],
     ['ts_nsec of 1e9', patch(24 + 4, '00ca9a3b'), 24 + 4],
-    ['last record cut in its header', good.subarray(0, second + 9), second],
-    ['last record cut in its data', good.subarray(0, good.length - 1), second],
   ];
   for (const [name, buf, offset] of cases) t.throws(() => decodePcap(buf), { name: 'DecodeError', code: 'BAD_CAPTURE', offset }, name);
+});
+
+t.test('a bad header says what it found: the version, the link type, the length', async (t) => {
+  const good = file([REC_OUT]);
+  const patch = (off: number, bytes: string) => {
+    const b = good.slice();
+    b.set(hex(bytes), off);
+    return b;
+  };
+  t.throws(() => decodePcap(patch(4, '0100')), { code: 'BAD_CAPTURE', path: 'pcap/version', need: 2, have: 1 });
+  t.throws(() => decodePcap(patch(4, '0000')), { code: 'BAD_CAPTURE', path: 'pcap/version', need: 2, have: 0 }, 'version 0, not undefined');
+  t.throws(() => decodePcap(patch(20, '01000000')), { code: 'BAD_CAPTURE', path: 'pcap/linktype', need: 253, have: 1 });
+  t.throws(() => decodePcap(good.subarray(0, 10)), { code: 'BAD_CAPTURE', path: 'pcap/header', need: 24, have: 10 });
+});
+
+t.test('a pcapng file (what tshark -w writes by default) is PCAPNG_CAPTURE, however short', async (t) => {
+  // A Section Header Block: type 0x0A0D0D0A, length 28, byte-order magic 0x1A2B3C4D, version 1.0, section length -1.
+  const shb = hex('0a0d0d0a 1c000000 4d3c2b1a 0100 0000 ffffffffffffffff 1c000000');
+  t.throws(() => decodePcap(shb), { name: 'DecodeError', code: 'PCAPNG_CAPTURE', offset: 0 });
+  t.throws(() => decodePcap(shb.subarray(0, 8)), { code: 'PCAPNG_CAPTURE' }, 'shorter than a pcap header');
+  t.throws(() => decodePcap(shb, { tolerant: true }), { code: 'PCAPNG_CAPTURE' }, 'never tolerated');
+});
+
+t.test('a capture cut in its last record is TRUNCATED_CAPTURE: where, and how much is missing', async (t) => {
+  const good = file([REC_OUT, REC_IN]);
+  const second = 24 + REC_LEN;
+  t.throws(() => decodePcap(good.subarray(0, second + 9)), { code: 'TRUNCATED_CAPTURE', offset: second, need: 16, have: 9 }, 'cut in its header');
+  t.throws(() => decodePcap(good.subarray(0, good.length - 1)), { code: 'TRUNCATED_CAPTURE', offset: second, need: REC_LEN, have: REC_LEN - 1 }, 'cut in its data');
+  const d = new PcapStreamDecoder();
+  d.push(good.subarray(0, good.length - 1));
+  const end = d.end({ tolerant: true });
+  t.equal(end.truncated, true);
+  t.match(end.cut, { name: 'DecodeError', code: 'TRUNCATED_CAPTURE', offset: second, need: REC_LEN, have: REC_LEN - 1 }, 'tolerant mode describes the cut');
+});
+
+t.test('capture files that cannot be opened are CaptureFileError with the errno name, the path and the way', async (t) => {
+  const dir = t.testdir({});
+  const read = async (path: string) => {
+    for await (const _ of readPcapFile(path)) void _;
+  };
+  await t.rejects(read(dir), { name: 'CaptureFileError', code: 'EISDIR', path: dir, op: 'read' }, 'a directory');
+  await t.rejects(read(join(dir, 'nope.pcap')), { name: 'CaptureFileError', code: 'ENOENT', op: 'read' }, 'a missing file');
+  t.throws(() => PcapWriter.open(dir), { name: 'CaptureFileError', code: 'EISDIR', path: dir, op: 'write' }, 'record into a directory');
+  t.throws(() => PcapWriter.open(join(dir, 'no/such/x.pcap')), { name: 'CaptureFileError', code: 'ENOENT', op: 'write' }, 'a missing folder');
+});
+
+t.test('a capture that fills its disk is CaptureFileError ENOSPC', { skip: process.platform === 'linux' ? false : '/dev/full is Linux' }, async (t) => {
+  t.throws(() => PcapWriter.open('/dev/full'), { name: 'CaptureFileError', code: 'ENOSPC', path: '/dev/full', op: 'write' });
 });
 
 t.test('tolerant mode keeps the complete records of a cut capture', async (t) => {
@@ -151,11 +197,12 @@ t.test('PcapWriter.open: mode 0600, one record per write, readPcapFile streams i
   truncateSync(path, 24 + REC_LEN + 10);
   await t.rejects(async () => {
     for await (const _ of readPcapFile(path)) void _;
-  }, { code: 'BAD_CAPTURE', offset: 24 + REC_LEN });
+  }, { code: 'TRUNCATED_CAPTURE', offset: 24 + REC_LEN });
   const tolerant = readPcapFile(path, { tolerant: true });
   const kept: CaptureRecord[] = [];
   for await (const r of tolerant) kept.push(r);
   t.same({ kept, truncated: tolerant.truncated }, { kept: [REC_OUT], truncated: true });
+  t.match(tolerant.cut, { code: 'TRUNCATED_CAPTURE', offset: 24 + REC_LEN, need: 16, have: 10 }, 'cut inside the record header');
 });
 
 t.test('PcapWriter on a caller-owned sink (fd or stream-like)', async (t) => {
@@ -230,7 +277,7 @@ t.test('properties: decode(encode(x)) = x; arbitrary or damaged bytes throw only
     try {
       decodePcap(b, { tolerant });
     } catch (e) {
-      if (!(e instanceof DecodeError) || e.code !== 'BAD_CAPTURE') throw e;
+      if (!(e instanceof DecodeError) || !['BAD_CAPTURE', 'PCAPNG_CAPTURE', 'TRUNCATED_CAPTURE'].includes(e.code)) throw e;
     }
   };
   fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), fc.boolean(), (b, tol) => onlyDecodeError(b, tol)), { seed: 254, numRuns: 200 });
@@ -241,7 +288,7 @@ t.test('properties: decode(encode(x)) = x; arbitrary or damaged bytes throw only
       onlyDecodeError(b, tol);
       onlyDecodeError(b.subarray(0, cut % (b.length + 1)), tol);
     }), { seed: 255, numRuns: 200 });
-  t.pass('only DecodeError BAD_CAPTURE for 400 arbitrary and damaged inputs');
+  t.pass('only DecodeError capture codes for 400 arbitrary and damaged inputs');
 });
 
 t.test('a capture written here is readable after a write of a fresh file', async (t) => {

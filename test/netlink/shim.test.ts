@@ -13,6 +13,8 @@ import { haveTool, isRoot } from '../helpers/netns.js';
 // @ts-expect-error: a plain .mjs build script, without type declarations
 import { PATCH_LEVEL, patchBindingSource } from '../../netlink/shim/patch-source.mjs';
 
+// Node under qemu-user starts in seconds, and the foreign Node is fetched with apt-get.
+t.setTimeout(600_000);
 const root = resolve(import.meta.dirname, '../..');
 const shimDir = dirname(createRequire(import.meta.url).resolve('netlink/package.json'));
 const gypBuildDir = dirname(createRequire(import.meta.url).resolve('node-gyp-build/package.json'));
