@@ -11,7 +11,6 @@ import { setFlagsFromString } from 'node:v8';
 import { explain } from './errors.js';
 import { FlowTable } from './flow-table.js';
 import { keepYoungGenerationSmall } from './heap.js';
-import { ReplaySource } from './kernel/index.js';
 import { openSource, prepareSysctls, type Io, type RunOptions } from './modes.js';
 import { serveLoop } from './serve-loop.js';
 import { SysctlGuard } from './sysctl.js';
@@ -137,7 +136,7 @@ export async function serve(o: ServeOptions, io: Io): Promise<number> {
       table, server, intervalMs: o.delaySec * 1000, sleepWhenIdle: o.sleep, iterations: o.iterations, signal: io.signal, log,
       open: () => {
         const { source, finish } = openSource(runOpts, true, io);
-        return { source, finish, done: source instanceof ReplaySource ? source.ended : undefined };
+        return { source, finish };
       },
       sysctlsOn: () => {
         // Warnings and notes once; later wakes set the same sysctls again.

@@ -228,11 +228,11 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
     }
   }
 
-  /** SessionOutput: a `refresh` line (stats as in --events, and the source's health) to every client. */
-  refreshed(stats: TableStats, health: SourceHealth): void {
+  /** SessionOutput: a `refresh` line (stats as in --events, the source's health, its clock) to every client. */
+  refreshed(stats: TableStats, health: SourceHealth, atMs: number = this.now()): void {
     this.tableSize = stats.total;
     if (this.live.size === 0) return;
-    const line = JSON.stringify({ type: 'refresh', atMs: this.now(), stats, health: { badMessages: health.badMessages, unknownAttrs: health.unknownAttrs, lastProblem: health.lastProblem?.slice(0, 1024) ?? null } });
+    const line = JSON.stringify({ type: 'refresh', atMs, stats, health: { badMessages: health.badMessages, unknownAttrs: health.unknownAttrs, lastProblem: health.lastProblem?.slice(0, 1024) ?? null } });
     for (const conn of this.live) conn.refreshed(line);
   }
 

@@ -9,7 +9,7 @@ export interface SessionOutputLike {
   /** Changes since the last call, within milliseconds of the source events and after each refresh. */
   changes(batch: readonly FlowChange[]): void | Promise<void>;
   /** After each refresh: table statistics and source health. */
-  refreshed(stats: TableStats, health: SourceHealth): void | Promise<void>;
+  refreshed(stats: TableStats, health: SourceHealth, atMs: number): void | Promise<void>;
   /** The source ended (a replay reached its end). */
   sourceEnded?(): void;
 }
