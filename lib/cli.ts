@@ -279,7 +279,6 @@ async function remoteOpener(opts: RunOptions): Promise<() => { source: FlowSourc
   return () => {
     const source = new RemoteSource({
       host: r.host, port: r.port, name: hostname(), software: `conntop ${version()}`, secret, tls, filter,
-      log: (m) => process.stderr.write(`conntop: ${m}\n`),
     });
     return { source, finish: () => source.close() };
   };

@@ -33,7 +33,7 @@ export interface RemoteOptions {
   /** Reconnect after a lost connection (default true). Backoff doubles from minMs to maxMs. */
   reconnect?: boolean;
   backoff?: { minMs: number; maxMs: number };
-  /** Connection state changes and problems, for the status line or stderr. */
+  /** Connection state changes (lost, reconnecting, resynchronised); default: `notice` events to the sink. */
   log?: (message: string) => void;
   now?: () => number;
 }
@@ -195,7 +195,10 @@ export class RemoteSource implements FlowSource {
           this.started = true;
           this.onFirstSync?.resolve();
           this.onFirstSync = null;
-        } else this.o.log?.(`connected to ${this.serverName ?? this.o.host} again, table resynchronised`);
+        } else {
+          this.note(`connected to ${this.serverName ?? this.o.host} again, table resynchronised`);
+          this.release(); // a complete dump like a refresh: the session delivers the resync now
+        }
         return;
       case 'new': {
         this.mirror.set(m.ref, { flow: m.flow, ver: ++this.ver });
@@ -283,19 +286,25 @@ export class RemoteSource implements FlowSource {
     this.sink({ kind: 'overflow', atMs: this.now() });
     this.mirror.clear();
     if (FATAL.has(err.code) || this.o.reconnect === false) {
-      this.o.log?.(`${err.message}; not reconnecting`);
+      this.note(`${err.message}; not reconnecting`);
       this.state = 'closed';
       this.failForGood(err);
       return this.release();
     }
     this.state = 'disconnected';
-    this.o.log?.(`${err.message}; reconnecting in ${this.backoffMs} ms`);
+    this.note(`${err.message}; reconnecting in ${this.backoffMs} ms`);
     this.retry = setTimeout(() => {
       this.retry = null;
       if (this.state === 'disconnected') this.connect();
     }, this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, this.o.backoff?.maxMs ?? 5000);
     this.release(); // a refresh() caller sees the stale table (and its resync once reconnected)
+  }
+
+  /** A connection-state note: to `log` when given, else as a notice event (the session shows it). */
+  private note(message: string): void {
+    if (this.o.log) this.o.log(message);
+    else this.sink({ kind: 'notice', message });
   }
 
   private release(): void {
