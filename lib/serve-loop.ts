@@ -74,16 +74,19 @@ export async function serveLoop(o: ServeLoopOptions): Promise<void> {
           if (o.sleepWhenIdle) o.log('a client connected: awake');
           server.woke(); // the table is exact: waiting clients get their snapshot
         }
-        if (o.sleepWhenIdle && server.clientCount === 0) {
-          idle = true;
-          stop.abort();
-        }
       },
     };
+    // Checked on a timer, not per refresh: a replay that reached its end refreshes no more.
+    const watch = setInterval(() => {
+      if (!o.sleepWhenIdle || first || server.clientCount > 0) return;
+      idle = true;
+      stop.abort();
+    }, Math.max(100, Math.min(o.intervalMs, 1000)));
     try {
       const end = await session.run(out, { stayAfterSourceEnd: true });
       if (end === 'iterations') break;
     } finally {
+      clearInterval(watch);
       signal.removeEventListener('abort', onAbort);
       cur.finish();
     }
