@@ -2,11 +2,15 @@
 // Imports the *.prop.ts files. fuzz/run.ts runs them for a time budget; test/fuzz.test.ts in CI.
 import { propDecodeAnyBytes } from './decode-any.prop.js';
 import { propDigestAnyBytes, propDigestIgnoresTimeoutAndHeader, propDigestSeesEveryByte, propMsgCursorMatchesSplit } from './digest.prop.js';
+import { propEntryJsonMatchesFlowJson, propEntryKeyHashFollowsFlowKey } from './entry-json.prop.js';
+import { propAddrIntoMatchesParse, propFilterMatchTotal, propFilterParseNeverThrows, propFilterRoundTrip } from './filter.prop.js';
 import { propCompareIsTotalPreorder, propSortKeyMatchesCompare, propSortRowsMatchesCompare } from './fields.prop.js';
 import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
+import { propSettingsAnyJson, propSettingsRoundTrip } from './settings.prop.js';
 import { propEntryRoundTrip, propStatsRoundTrip } from './roundtrip.prop.js';
+import { propChangeLinesValidate, propFlowJsonValidates } from './schema.prop.js';
 import { propFramerAnyBytes, propFramerAnyChunking, propValidatorAnyJson } from './server-lines.prop.js';
 
 export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
@@ -19,12 +23,26 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'digest-sees-every-byte', run: propDigestSeesEveryByte },
   { name: 'digest-any-bytes', run: propDigestAnyBytes },
   { name: 'msg-cursor-matches-split', run: propMsgCursorMatchesSplit },
+  // The --once --json fast path: bytes written from the decoded entry equal flowJson(toFlow(entry)).
+  { name: 'entry-json-matches-flow-json', run: propEntryJsonMatchesFlowJson },
+  { name: 'entry-key-hash-follows-flow-key', run: propEntryKeyHashFollowsFlowKey },
   // The live table against its reference model (fc.commands): dumps, events, id reuse, lost events, resync.
   { name: 'flow-table-model', run: (o) => checkFlowTableModel({ numRuns: o.numRuns, seed: o.seed }) },
+  // The filter language: total parser, print/parse round trip, total three-valued matching.
+  { name: 'filter-parse-never-throws', run: propFilterParseNeverThrows },
+  { name: 'filter-round-trip', run: propFilterRoundTrip },
+  { name: 'filter-match-total', run: propFilterMatchTotal },
+  { name: 'addr-into-matches-parse', run: propAddrIntoMatchesParse },
+  // The settings file: any JSON reads, written settings read back equal.
+  { name: 'settings-round-trip', run: propSettingsRoundTrip },
+  { name: 'settings-any-json', run: propSettingsAnyJson },
   // The column registry: every comparator a total preorder, every sort key in the comparator's order.
   { name: 'field-compare-total-preorder', run: propCompareIsTotalPreorder },
   { name: 'field-sort-key-matches-compare', run: propSortKeyMatchesCompare },
   { name: 'sort-rows-matches-compare', run: propSortRowsMatchesCompare },
+  // The JSON outputs against their published schemas (lib/schema/, docs/schema/).
+  { name: 'flow-json-validates', run: propFlowJsonValidates },
+  { name: 'change-lines-validate', run: propChangeLinesValidate },
   // The server's input path: line framing under any chunking and any bytes, validation of any JSON.
   { name: 'server-framer-any-chunking', run: propFramerAnyChunking },
   { name: 'server-framer-any-bytes', run: propFramerAnyBytes },

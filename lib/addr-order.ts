@@ -5,7 +5,7 @@
 // indirection, which made a 100k-row sort by address about twice as slow.
 
 /** Dotted quad in s[from, to) to its u32 value, or -1 when it is not exactly four decimal octets. */
-function v4At(s: string, from: number, to: number): number {
+export function v4At(s: string, from: number, to: number): number {
   let value = 0;
   let octet = -1;
   let dots = 0;
@@ -31,7 +31,7 @@ function hexVal(c: number): number {
 }
 
 /** Parses IPv6 text (with `::` and an IPv4 tail) into `out`'s eight groups without allocating; false if invalid. */
-function parse6Into(s: string, out: Uint16Array): boolean {
+export function parse6Into(s: string, out: Uint16Array): boolean {
   const len = s.length;
   let n = 0;
   let gap = -1;

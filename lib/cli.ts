@@ -6,7 +6,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { keepYoungGenerationSmall } from './heap.js';
-import { runOnce, runEvents, type RunOptions } from './modes.js';
+import { runEvents, type RunOptions } from './modes.js';
+import { runOnce } from './once.js';
 import { explain } from './errors.js';
 import { LineWriter } from './output.js';
 import { sharedSysctlGuard } from './sysctl.js';
@@ -17,6 +18,9 @@ import {
   MAX_INTERVAL_SEC, MAX_ZONE, SPEED_LIMITS, countArg, markArg, pathArg, rcvbufArg, secondsArg, speedArg, zoneArg,
 } from './option-values.js';
 import { TABLE_LEGEND } from './text-table.js';
+import { completionScript, conntopManPage } from './manual-cli.js';
+import { SHELLS, type Shell } from './manual.js';
+import { FILTER_HELP } from './filter-help.js';
 
 const PROTOS: Record<string, number[]> = { T: [6], U: [17, 136], D: [33], I: [1, 58], S: [132], gre: [47] };
 
@@ -62,6 +66,8 @@ function buildProgram(writeOut: (text: string) => void): Command {
     .option('-P, --no-servname', 'the same as --no-services')
     .option('--no-processes', 'do not look up the process behind local flows')
     .addOption(new Option('--iterations <n>', 'stop after N refreshes (for scripts and tests)').argParser(countArg))
+    .addOption(new Option('--completion <shell>', 'print a completion script for bash, zsh or fish, and exit').choices(SHELLS))
+    .addOption(new Option('--manual', 'print the manual page conntop(1) as roff, and exit').hideHelp())
     .addHelpText('after', `\n${TABLE_LEGEND}\n\nWithout your own MaxMind databases, GeoIP uses embedded data:\n  ${DEFAULT_CREDITS.country}\n  ${DEFAULT_CREDITS.asn}`)
     .exitOverride()
     .configureOutput({ outputError: () => undefined, writeOut });
@@ -98,6 +104,11 @@ export function parseOptions(argv: string[], writeOut: (text: string) => void): 
   const p = buildProgram(writeOut);
   p.parse(argv, { from: 'user' });
   const o = p.opts();
+  // The manual and the completions come from this program's own definitions, so they never disagree with --help.
+  if (o.manual || o.completion) {
+    writeOut(o.manual ? conntopManPage(p, version(), process.env, [], FILTER_HELP) : completionScript(p, o.completion as Shell));
+    throw new CommanderError(0, 'commander.helpDisplayed', '(manual)');
+  }
   const protoNums = new Set<number>();
   if (!o.all) for (const [k, nums] of Object.entries(PROTOS)) {
     const key = k === 'T' ? 'tcp' : k === 'U' ? 'udp' : k === 'D' ? 'dccp' : k === 'I' ? 'icmp' : k === 'S' ? 'sctp' : 'gre';

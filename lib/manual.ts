@@ -104,10 +104,11 @@ export function renderCompletion(shell: Shell, spec: CompletionSpec): string {
   const values = spec.values ?? {};
   if (shell === 'bash') {
     const words = opts.flatMap((o) => [o.long, o.short].filter((x): x is string => !!x)).join(' ');
-    const cases = Object.entries(values).map(([opt, kind]) => {
+    // Value completions only for options this program has (the table of values is shared by two programs).
+    const cases = Object.entries(values).flatMap(([opt, kind]) => {
       const names = opts.filter((o) => o.long === opt).flatMap((o) => [o.long, o.short].filter(Boolean)).join('|');
       const action = kind === 'file' ? 'compgen -f -- "$cur"' : kind === 'dir' ? 'compgen -d -- "$cur"' : `compgen -W "${kind.join(' ')}" -- "$cur"`;
-      return `    ${names}) COMPREPLY=($(${action})); return ;;`;
+      return names ? [`    ${names}) COMPREPLY=($(${action})); return ;;`] : [];
     });
     return [
       `# bash completion for ${spec.name} (generated from its option definitions)`,

@@ -1,17 +1,13 @@
-// lib/ layer: the command-line modes (--once, --events) built from a FlowSource, a FlowTable and the
+// lib/ layer: the command-line modes (--events; --once is lib/once.ts) built from a FlowSource, a FlowTable and the
 // outputs. Imports lib/ only (lib/kernel/ is the netlink boundary). Streams are passed in.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { DEFAULT_DISPLAY, fieldById, type Field } from './fields.js';
-import { flowKey, sameFlowKey, type Flow } from './flow.js';
 import { KernelSource, NETLINK_NETFILTER, ReplaySource, SockDiagLookup, openRecorder, type KernelDumpFilter, type WireRecord } from './kernel/index.js';
 import type { Enricher } from './enrich/index.js';
 import { EventsOutput } from './events-output.js';
 import { LineWriter, flowJson } from './output.js';
-import type { Row } from './row.js';
 import { Session } from './session.js';
-import { onceColumns, renderTable } from './text-table.js';
 import type { FlowFilter, FlowSource } from './source.js';
 import { FlowTable } from './flow-table.js';
 import { SysctlGuard, procSysctl, withRmemMax } from './sysctl.js';
@@ -107,7 +103,7 @@ function wantsEnrichment(opts: RunOptions): boolean {
 }
 
 /** The enricher the options ask for; process lookup only against the live kernel (a replay has no sockets). */
-async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
+export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
   if (!wantsEnrichment(opts)) return null;
   const warned = new Set<string>();
   const sockets = opts.processes && !opts.replay ? new SockDiagLookup({ record }) : null;
@@ -129,104 +125,8 @@ async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord)
   return { enricher, settled: () => enricher.pendingProcessLookups === 0 && (dns?.pendingCount ?? 0) === 0 };
 }
 
-const DEFAULT_ORDER: readonly Field[] = ['proto', 'src', 'dst', 'sport', 'dport'].map((id) => fieldById(id)!);
-const byDefault = (a: Row, b: Row): number => {
-  for (let i = 0; i < DEFAULT_ORDER.length; i++) {
-    const d = DEFAULT_ORDER[i].compare(a, b, DEFAULT_DISPLAY);
-    if (d !== 0) return d;
-  }
-  return 0;
-};
-
-/** The text table's width: none with --wide, else the terminal's columns, else 80. */
-function tableWidth(opts: RunOptions, io: Io): number {
-  if (opts.wide) return Infinity;
-  const out = io.stdout as { isTTY?: boolean; columns?: number };
-  return out.isTTY && out.columns ? out.columns : 80;
-}
-
-const PROTO_WORDS: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 33: 'dccp', 47: 'gre', 58: 'icmpv6', 132: 'sctp', 136: 'udplite' };
-
-/** The line an empty table prints: says where it looked and which filter applied. */
-export function emptyTableText(opts: Pick<RunOptions, 'filter' | 'dumpFilter' | 'replay'>): string {
-  const f: string[] = [...(opts.filter.families ?? [])];
-  for (const n of opts.filter.protoNums ?? []) f.push(PROTO_WORDS[n] ?? String(n));
-  const d = opts.dumpFilter;
-  if (d.mark !== undefined) f.push(`mark ${d.mark}${d.markMask !== undefined ? `/${d.markMask}` : ''}`);
-  if (d.zone !== undefined) f.push(`zone ${d.zone}`);
-  return `no flows ${opts.replay ? 'in the capture' : 'in the conntrack table'}${f.length ? ` matching ${f.join(', ')}` : ''}`;
-}
-
-/** --once: one dump, printed as a table or as JSON lines. Duplicates within a dump (hash resizes) are dropped. */
-export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
-  const { source, finish, record } = io.openRemote?.() ?? openSource(opts, false, io);
-  const out = new LineWriter(io.stdout);
-  // Dumps can repeat an entry (a hash resize mid-dump). Keyed by kernel id first; the full key (id, zone,
-  // original tuple) is built only for the rare id that repeats.
-  const byId = new Map<number, Flow>();
-  const seenKeys = new Set<string>();
-  const isRepeat = (f: Flow): boolean => {
-    const prev = byId.get(f.id);
-    if (prev === undefined) {
-      byId.set(f.id, f);
-      return false;
-    }
-    if (sameFlowKey(prev, f)) return true;
-    if (seenKeys.size === 0) seenKeys.add(flowKey(prev));
-    const key = flowKey(f);
-    if (seenKeys.has(key)) return true;
-    seenKeys.add(key);
-    return false;
-  };
-  const flows: Flow[] = [];
-  // The recorder stays open until enrichment is done: process lookups (sock_diag) are recorded too.
-  try {
-    await source.start((ev) => {
-      if (ev.kind === 'notice') io.stderr.write(`conntop: note: ${ev.message}\n`); // e.g. a capture cut mid-record
-      if (ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
-      if (opts.json && !opts.enrich) out.line(flowJson(ev.flow));
-      else flows.push(ev.flow);
-    });
-    if (!opts.json || opts.enrich) {
-      const sorted = flows.map((flow): Row => ({ flow })).sort(byDefault).map((r) => r.flow);
-      const rows = await enrichOnce(sorted, await openEnricher(opts, io, record));
-      if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
-      else {
-        const columns = onceColumns({ services: opts.services, geoip: opts.geoip, dns: opts.dns, processes: opts.processes && !opts.replay });
-        for (const l of renderTable(rows, { columns, maxWidth: tableWidth(opts, io), emptyText: emptyTableText(opts) })) out.line(l);
-      }
-    }
-  } finally {
-    finish();
-  }
-  await out.finish(); // a write error (not EPIPE) throws: one line on stderr, status 1
-  warnHealth(source, io);
-  return 0;
-}
-
-/**
- * Enriches flows for a one-shot output: a first pass queues the background work (process batches, reverse
- * DNS, the ASN table), the wait rechecks only flows whose GeoIP answer was still loading, and the rows are
- * built once at the end. The wait has a short deadline.
- */
-async function enrichOnce(flows: Flow[], en: Awaited<ReturnType<typeof openEnricher>>): Promise<Row[]> {
-  if (!en) return flows.map((flow) => ({ flow }));
-  try {
-    let geoPending = flows.filter((f) => en.enricher.enrich(f).geo?.pending);
-    const deadline = Date.now() + 1500;
-    for (;;) {
-      en.enricher.tick(); // each tick sends the next process batch
-      if ((en.settled() && geoPending.length === 0) || Date.now() >= deadline) break;
-      await new Promise((r) => setTimeout(r, 25));
-      geoPending = geoPending.filter((f) => en.enricher.enrich(f).geo?.pending);
-    }
-    return flows.map((flow) => ({ flow, enrich: en.enricher.enrich(flow) }));
-  } finally {
-    en.enricher.close();
-  }
-}
-
-function warnHealth(source: FlowSource, io: Io): void {
+/** Tells stderr about undecodable messages the source skipped. */
+export function warnHealth(source: FlowSource, io: Io): void {
   const h = source.health;
   if (h.badMessages > 0) io.stderr.write(`conntop: warning: ${h.badMessages} undecodable netlink message(s) skipped (${h.lastProblem})\n`);
 }

@@ -5,6 +5,7 @@
 import type { Writable } from 'node:stream';
 
 const CHUNK_BYTES = 256 * 1024;
+const NEWLINE = Buffer.from('\n');
 
 /**
  * Writing the output failed for a reason other than the reader leaving: ENOSPC (`> /dev/full`), EIO, EBADF.
@@ -65,6 +66,21 @@ export class LineWriter {
       }
     }
     this.off += this.buf.write(s, this.off);
+    this.buf[this.off++] = 10;
+  }
+
+  /** One line given as UTF-8 bytes `b[0, len)` without its newline (copied: `b` may be reused at once). */
+  lineBytes(b: Uint8Array, len: number): void {
+    if (this.closed) return;
+    if (this.off + len + 1 > this.buf.length) {
+      this.flush();
+      if (len + 1 > this.buf.length) {
+        this.out.write(Buffer.concat([b.subarray(0, len), NEWLINE]), this.afterWrite);
+        return;
+      }
+    }
+    this.buf.set(b.subarray(0, len), this.off);
+    this.off += len;
     this.buf[this.off++] = 10;
   }
 

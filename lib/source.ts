@@ -41,6 +41,19 @@ export interface DumpShortcut {
   unchanged(copy: CopyDigest): boolean;
 }
 
+/**
+ * A consumer that takes dump copies as their JSON lines instead of Flows (`--once --json`: nothing of a flow
+ * outlives its line). Given to FlowSource.start, it receives every dump copy that passes the filter; events
+ * still go to the sink.
+ */
+export interface DumpJsonSink {
+  /**
+   * One copy: its flowJson text as UTF-8 in `line[0, len)` (a reused buffer: valid during the call only), its
+   * kernel id, and a 30-bit fingerprint of its identity (id, zone, original tuple: equal for the same flow).
+   */
+  entry(line: Uint8Array, len: number, id: number, keyHash: number): void;
+}
+
 /** Problems a source met and went on from (bad messages, unknown attributes), for the status bar. */
 export interface SourceHealth {
   badMessages: number;
@@ -51,8 +64,11 @@ export interface SourceHealth {
 
 /** A stream of flows and events. */
 export interface FlowSource {
-  /** Starts delivering to `sink`; resolves once the initial dump has been delivered. */
-  start(sink: SourceSink, shortcut?: DumpShortcut): Promise<void>;
+  /**
+   * Starts delivering to `sink`; resolves once the initial dump has been delivered. With `json`, dump copies
+   * go to it as JSON lines instead of dumpEntry events (sources that cannot do that ignore it: none yet).
+   */
+  start(sink: SourceSink, shortcut?: DumpShortcut, json?: DumpJsonSink): Promise<void>;
   /** Asks for a fresh dump (periodic refresh or resync); resolves when it has been delivered. */
   refresh(): Promise<void>;
   /** Stops everything at once, ending every wait (a replay's pacing sleep too); never blocks. */
@@ -79,7 +95,7 @@ export interface FlowFilter {
 }
 
 /** True when `f` passes `filter` (an empty filter passes everything). */
-export function passesFilter(f: Flow, filter: FlowFilter): boolean {
+export function passesFilter(f: Pick<Flow, 'family' | 'protoNum'>, filter: FlowFilter): boolean {
   const fam = filter.families;
   if (fam && fam.length > 0 && !fam.includes(f.family)) return false;
   const protos = filter.protoNums;

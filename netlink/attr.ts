@@ -110,14 +110,16 @@ export class UnknownAttrs {
   readonly samples: { name: string; offset: number; bytes: Uint8Array }[] = [];
   constructor(private readonly keep = 16) {}
 
+  /** Attributes counted so far (kept as a sum: the pipeline reads it after every datagram). */
+  private sum = 0;
+
   add(name: string, r: Reader, it: AttrIter): void {
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    this.sum++;
     if (this.samples.length < this.keep) this.samples.push({ name, offset: it.hdr, bytes: r.bytes(it.off, it.len) });
   }
 
   get total(): number {
-    let n = 0;
-    for (const v of this.counts.values()) n += v;
-    return n;
+    return this.sum;
   }
 }

@@ -13,11 +13,14 @@ for (const p of PROPERTIES) {
   });
 }
 
-t.test('the registry holds the codec properties, the flow-table model and the column order', async (t) => {
+t.test('the registry holds the codec properties, the flow-table model, the column order and the output schemas', async (t) => {
   t.same(PROPERTIES.map((p) => p.name), [
     'decode-any-bytes', 'entry-round-trip', 'stats-round-trip', 'mutated-kernel-messages', 'digest-ignores-timeout-and-header',
-    'digest-sees-every-byte', 'digest-any-bytes', 'msg-cursor-matches-split', 'flow-table-model',
+    'digest-sees-every-byte', 'digest-any-bytes', 'msg-cursor-matches-split', 'entry-json-matches-flow-json',
+    'entry-key-hash-follows-flow-key', 'flow-table-model',
+    'filter-parse-never-throws', 'filter-round-trip', 'filter-match-total', 'addr-into-matches-parse', 'settings-round-trip', 'settings-any-json',
     'field-compare-total-preorder', 'field-sort-key-matches-compare', 'sort-rows-matches-compare',
+    'flow-json-validates', 'change-lines-validate',
     'server-framer-any-chunking', 'server-framer-any-bytes', 'server-validator-any-json',
   ]);
 });

@@ -54,7 +54,7 @@ for (const file of all) {
       if (layer === 'netlink' && tl !== 'netlink') violations.push(`${rel} (netlink/) imports ${target}`);
       if (layer === 'lib' && tl === 'netlink' && !isKernelBoundary(rel)) violations.push(`${rel} imports netlink/ (only lib/kernel/ may)`);
       if ((layer === 'tui' || layer === 'server') && tl !== 'lib' && tl !== layer) violations.push(`${rel} imports ${target} (${layer}/ may import lib/ only)`);
-      if ((layer === 'tui' || layer === 'server') && (isKernelBoundary(target) || target === 'lib/modes.ts')) violations.push(`${rel} imports ${target} (${layer}/ sees sources through lib/source.ts and sessions, never the kernel boundary or the CLI modes)`);
+      if ((layer === 'tui' || layer === 'server') && (isKernelBoundary(target) || target === 'lib/modes.ts' || target === 'lib/once.ts')) violations.push(`${rel} imports ${target} (${layer}/ sees sources through lib/source.ts and sessions, never the kernel boundary or the CLI modes)`);
       if (layer === 'lib' && (tl === 'tui' || tl === 'server') && rel !== 'lib/cli.ts' && !(rel === SERVER_ROOT && tl === 'server')) violations.push(`${rel} imports ${target} (lib/ must not depend on ${tl}/)`);
     } else if (layer === 'netlink' && !spec.startsWith('node:')) {
       violations.push(`${rel} (netlink/) imports package ${spec}; only node: builtins are allowed`);

@@ -39,13 +39,14 @@ export function parseIPv6(input: string): Uint16Array | null {
   const s = pct >= 0 ? input.slice(0, pct) : input;
   const dbl = s.indexOf('::');
   if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return null;
-  const parsePart = (part: string): number[] | null => {
+  // An IPv4 part may only end the address (RFC 4291 2.2), so never the part before `::`.
+  const parsePart = (part: string, v4Tail: boolean): number[] | null => {
     if (part === '') return [];
     const out: number[] = [];
     const items = part.split(':');
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
-      if (i === items.length - 1 && it.includes('.')) {
+      if (v4Tail && i === items.length - 1 && it.includes('.')) {
         const v4 = parseIPv4(it);
         if (v4 === null) return null;
         out.push(v4 >>> 16, v4 & 0xffff);
@@ -58,13 +59,13 @@ export function parseIPv6(input: string): Uint16Array | null {
   };
   const groups = new Uint16Array(8);
   if (dbl < 0) {
-    const all = parsePart(s);
+    const all = parsePart(s, true);
     if (all === null || all.length !== 8) return null;
     groups.set(all);
     return groups;
   }
-  const head = parsePart(s.slice(0, dbl));
-  const tail = parsePart(s.slice(dbl + 2));
+  const head = parsePart(s.slice(0, dbl), false);
+  const tail = parsePart(s.slice(dbl + 2), true);
   if (head === null || tail === null || head.length + tail.length > 7) return null;
   groups.set(head, 0);
   groups.set(tail, 8 - tail.length);

@@ -16,7 +16,7 @@ interface Slot<V> {
   expiresAt: number;
 }
 
-/** A map that never holds more than `maxEntries` entries: the least recently used one is evicted. */
+/** A map that never holds more than `maxEntries` entries: the least recently used ones are evicted (1/64 at a time). */
 export class BoundedCache<K, V> {
   readonly #map = new Map<K, Slot<V>>();
   readonly #max: number;
@@ -88,10 +88,14 @@ export class BoundedCache<K, V> {
       }
       if (++scanned >= 8) break;
     }
-    const oldest = this.#map.keys().next();
-    if (!oldest.done) {
-      this.#map.delete(oldest.value);
+    // The oldest 1/64 of the entries go at once. A Map keeps deleted entries as holes at its front until it
+    // is rebuilt, and every walk from the front steps over them: evicting one entry per insert made filling a
+    // full 65,536-entry cache quadratic (100k inserts took 4 s, 9 s of a 100k-flow `--once` table).
+    let n = Math.max(1, this.#max >> 6);
+    for (const k of this.#map.keys()) {
+      this.#map.delete(k);
       this.evictions++;
+      if (--n === 0) break;
     }
   }
 }

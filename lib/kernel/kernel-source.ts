@@ -6,7 +6,7 @@ import { SocketError, type DecodeError } from '../../netlink/errors.js';
 import { encodeNlError } from '../../netlink/message.js';
 import { AF, NETLINK_NETFILTER } from '../../netlink/nfnetlink.js';
 import { openNetlinkSocket, shimPatchLevel, shimPatched, type NetlinkSocket } from '../../netlink/socket.js';
-import type { DumpShortcut, FlowFilter, FlowSource, SourceHealth, SourceSink } from '../source.js';
+import type { DumpJsonSink, DumpShortcut, FlowFilter, FlowSource, SourceHealth, SourceSink } from '../source.js';
 import { ENOBUFS, WirePipeline, type WireRecord } from './wire-pipeline.js';
 
 /** Kernel-side dump filters conntop exposes (ctnetlink.md §4.2). */
@@ -80,9 +80,10 @@ export class KernelSource implements FlowSource {
     this.pipeline.feed(rec);
   }
 
-  async start(sink: SourceSink, shortcut?: DumpShortcut): Promise<void> {
+  async start(sink: SourceSink, shortcut?: DumpShortcut, json?: DumpJsonSink): Promise<void> {
     this.pipeline.sink = sink;
     this.pipeline.shortcut = shortcut;
+    this.pipeline.json = json;
     this.reqSock = openNetlinkSocket(NETLINK_NETFILTER, {
       onDatagram: (d) => this.feed('in', d),
       onError: (e) => this.failAll(e),

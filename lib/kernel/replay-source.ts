@@ -1,7 +1,7 @@
 // lib/kernel/ (the kernel boundary): a capture made with --record as a FlowSource, played through the same
 // WirePipeline a live run used.
 import { readPcapFile } from '../../netlink/pcap.js';
-import type { DumpShortcut, FlowFilter, FlowSource, SourceHealth, SourceSink } from '../source.js';
+import type { DumpJsonSink, DumpShortcut, FlowFilter, FlowSource, SourceHealth, SourceSink } from '../source.js';
 import { explain } from '../errors.js';
 import { abortableSleep } from '../sleep.js';
 import { WirePipeline } from './wire-pipeline.js';
@@ -56,9 +56,10 @@ export class ReplaySource implements FlowSource {
     return this.stop.signal.aborted;
   }
 
-  start(sink: SourceSink, shortcut?: DumpShortcut): Promise<void> {
+  start(sink: SourceSink, shortcut?: DumpShortcut, json?: DumpJsonSink): Promise<void> {
     this.sink = sink;
     this.pipeline.shortcut = shortcut;
+    this.pipeline.json = json;
     let fail: (e: unknown) => void = () => undefined;
     const started = new Promise<void>((resolve, reject) => {
       this.firstDump = resolve;

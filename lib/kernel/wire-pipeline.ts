@@ -11,7 +11,8 @@ import { MsgCursor, NLMSG, NLM_F, decodeDone, decodeNlError, splitMessages, toNe
 import { NETLINK_NETFILTER, NFNL_SUBSYS, msgTypeOf, subsysOf } from '../../netlink/nfnetlink.js';
 import type { CaptureRecord } from '../../netlink/pcap.js';
 import { Reader } from '../../netlink/reader.js';
-import { passesFilter, type DumpShortcut, type FlowFilter, type SourceHealth, type SourceSink } from '../source.js';
+import { passesFilter, type DumpJsonSink, type DumpShortcut, type FlowFilter, type SourceHealth, type SourceSink } from '../source.js';
+import { JsonLine, entryKeyHash } from './entry-json.js';
 import { StatusNames, toFlow } from './to-flow.js';
 
 /** One datagram crossing the socket boundary, as a capture holds it (tsNs: CLOCK_REALTIME ns). */
@@ -40,6 +41,9 @@ export class WirePipeline {
   private readonly cursor = new MsgCursor();
   /** The consumer's fast path for unchanged dump copies (FlowSource.start's shortcut), if any. */
   shortcut: DumpShortcut | undefined;
+  /** Takes dump copies as JSON lines instead of dumpEntry events (FlowSource.start's json), if any. */
+  json: DumpJsonSink | undefined;
+  private jsonLine: JsonLine | undefined;
   /** Called when a request's answer is complete: error undefined on success. */
   onRequestDone: ((seq: number, error?: Error) => void) | undefined;
   /** Called with the bytes of every datagram that failed to decode (saved to a capture by the caller). */
@@ -115,6 +119,10 @@ export class WirePipeline {
           this.problem(e, data);
           continue;
         }
+        if (p?.kind === 'dump' && this.json) {
+          this.jsonEntry(entry, this.json);
+          continue;
+        }
         const flow = toFlow(entry, this.statusNames);
         if (!passesFilter(flow, this.filter)) continue;
         if (p) this.sink(digest === undefined ? { kind: 'dumpEntry', flow } : { kind: 'dumpEntry', flow, digest });
@@ -126,6 +134,14 @@ export class WirePipeline {
         this.sink({ kind: 'stats', count: s.entries, max: s.maxEntries ?? null, atMs });
       }
     }
+  }
+
+  /** A dump copy for the JSON consumer: no Flow, the line written from the entry (the same text as flowJson). */
+  private jsonEntry(e: CtEntry, json: DumpJsonSink): void {
+    if (!passesFilter({ family: e.family === 10 ? 'ipv6' : 'ipv4', protoNum: e.protoNum }, this.filter)) return;
+    const line = (this.jsonLine ??= new JsonLine(this.statusNames));
+    line.write(e);
+    json.entry(line.buf, line.len, e.id ?? 0, entryKeyHash(e));
   }
 
   private finish(seq: number, atMs: number, error?: NetlinkError): void {

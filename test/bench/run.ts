@@ -2,8 +2,8 @@
 // Uses the measurement kit in ../shared/bench (mkns.sh, rmns.sh, event-storm.sh, ctkit); exits 0 with a
 // message when the kit or root is missing. Never part of the unit tests. Imports ./proc and node: modules.
 // Options: --quick (3 runs instead of 5, shorter storms), --no-storm, --rates 5000,20000,..., --keep-json F,
-// --only load,once,decode,start,steady,storm,enrich,server (a subset of the sections; enrich runs enrich-bench.ts,
-// server runs server-bench.ts: conntopd and its clients).
+// --only load,once,decode,start,scale,steady,storm,enrich,server (a subset of the sections; enrich runs
+// enrich-bench.ts, server runs server-bench.ts: conntopd and its clients).
 import { main as enrichBench } from './enrich-bench.js';
 import { deltaBytes, serverAt } from './server-bench.js';
 import { spawn } from 'node:child_process';
@@ -102,16 +102,48 @@ function loadVsBare(n: number): void {
   row(`load ${n / 1000}k: peak RSS MiB`, fmt(m(load, (x) => x.maxRssKiB) / 1024), `bare ${fmt(m(bare, (x) => x.maxRssKiB) / 1024)}`, null, '', '');
 }
 
-// ---- issue 2 (b): conntop --once --json vs conntrack -L -o extended, whole processes ----
+// ---- issues 2 (b) and 10: conntop --once (JSON and text) vs conntrack -L, whole processes ----
+/** The text table as the issue times it: no reverse DNS, GeoIP or process lookup (services and directions stay). */
+const ONCE_TEXT = ['--once', '-n', '--no-geoip', '--no-processes'];
+
 function onceVsConntrack(n: number): void {
-  log(`2b: conntop --once --json vs conntrack -L -o extended, ${n} flows, median of ${RUNS} after 1 warm-up`);
-  const [c, k, b] = interleaved([[NODE, CLI, '--once', '--json'], ['conntrack', '-L', '-o', 'extended'], [NODE, CHILD, 'bare']], RUNS);
-  const mc = medianRun(c), mk = medianRun(k), mb = medianRun(b);
-  results.once = { n, conntop: c, conntrack: k, bareNode: b };
-  row(`--once --json ${n / 1000}k, wall s`, fmt(mc.wall), `conntrack -L ${fmt(mk.wall)}`, mc.wall / mk.wall, '≤1.0×', verdict(mc.wall / mk.wall, 1.0));
-  row(`--once --json ${n / 1000}k, CPU s`, fmt(mc.cpu), `conntrack -L ${fmt(mk.cpu)}`, mc.cpu / mk.cpu, '≤1.0×', verdict(mc.cpu / mk.cpu, 1.0));
-  row(`--once --json ${n / 1000}k, peak RSS MiB`, fmt(mc.maxrss_kb / 1024), `conntrack -L ${fmt(mk.maxrss_kb / 1024)}`, null, '', '');
+  log(`2b/10: conntop --once --json vs conntrack -L -o extended, conntop --once (text) vs conntrack -L, ${n} flows, median of ${RUNS} after 1 warm-up`);
+  const [c, k, t, l, b] = interleaved([[NODE, CLI, '--once', '--json'], ['conntrack', '-L', '-o', 'extended'], [NODE, CLI, ...ONCE_TEXT], ['conntrack', '-L'], [NODE, CHILD, 'bare']], RUNS);
+  const mc = medianRun(c), mk = medianRun(k), mt = medianRun(t), ml = medianRun(l), mb = medianRun(b);
+  results.once = { n, conntop: c, conntrack: k, text: t, conntrackL: l, bareNode: b };
+  const k100 = `${n / 1000}k`;
+  row(`--once --json ${k100}, wall s`, fmt(mc.wall), `conntrack -L -o extended ${fmt(mk.wall)}`, mc.wall / mk.wall, '≤1.0×', verdict(mc.wall / mk.wall, 1.0));
+  row(`--once --json ${k100}, CPU s`, fmt(mc.cpu), `conntrack -L -o extended ${fmt(mk.cpu)}`, mc.cpu / mk.cpu, 'info', '');
+  row(`--once --json ${k100}, peak RSS MiB`, fmt(mc.maxrss_kb / 1024), `conntrack -L -o extended ${fmt(mk.maxrss_kb / 1024)}`, null, '≤80 MiB', verdict(mc.maxrss_kb / 1024, 80));
+  row(`--once ${ONCE_TEXT.slice(1).join(' ')} ${k100} (text), wall s`, fmt(mt.wall), `conntrack -L ${fmt(ml.wall)}`, mt.wall / ml.wall, '≤1.2×', verdict(mt.wall / ml.wall, 1.2));
+  row(`  same, CPU s and peak RSS MiB`, `${fmt(mt.cpu)}, ${fmt(mt.maxrss_kb / 1024)}`, `conntrack -L ${fmt(ml.cpu)}, ${fmt(ml.maxrss_kb / 1024)}`, mt.cpu / ml.cpu, 'info', '');
   row(`(bare dump in node, whole process) wall/CPU s`, `${fmt(mc.wall)}/${fmt(mc.cpu)}`, `${fmt(mb.wall)}/${fmt(mb.cpu)}`, mc.cpu / mb.cpu, 'info', '');
+}
+
+// ---- issue 10: --once --json time per flow from 10k to 500k flows ----
+/** Table sizes for the scaling rows (the first is the floor, the last the kit's largest fill). */
+const SCALE = QUICK ? [10000, 100000, 250000] : [10000, 100000, 500000];
+
+/**
+ * `--once --json` and `conntrack -L -o extended` at each size of SCALE, interleaved per size. Time per flow is
+ * the marginal wall time between two sizes (start-up, which no flow causes, cancels out): flat means the
+ * last segment's µs per flow is within 1.25× the first's.
+ */
+function onceScaling(): void {
+  const walls: { n: number; conntop: number; conntrack: number; rssMiB: number }[] = [];
+  for (const n of SCALE) {
+    fill(n);
+    log(`10: --once --json and conntrack -L -o extended at ${n} flows, median of 3 after 1 warm-up`);
+    const [c, k] = interleaved([[NODE, CLI, '--once', '--json'], ['conntrack', '-L', '-o', 'extended']], 3);
+    walls.push({ n, conntop: medianRun(c).wall, conntrack: medianRun(k).wall, rssMiB: medianRun(c).maxrss_kb / 1024 });
+  }
+  results.onceScaling = walls;
+  const us = (a: number, b: number, pick: (w: (typeof walls)[number]) => number): number => ((pick(walls[b]) - pick(walls[a])) / (walls[b].n - walls[a].n)) * 1e6;
+  const last = walls.length - 1;
+  const first = us(0, 1, (w) => w.conntop), tail = us(1, last, (w) => w.conntop);
+  const seg = (a: number, b: number): string => `${walls[a].n / 1000}k→${walls[b].n / 1000}k`;
+  row(`--once --json µs per flow, ${seg(0, 1)} / ${seg(1, last)}`, `${fmt(first)} / ${fmt(tail)}`, `conntrack ${fmt(us(0, 1, (w) => w.conntrack))} / ${fmt(us(1, last, (w) => w.conntrack))}`, tail / first, 'flat ≤1.25×', verdict(tail / first, 1.25));
+  row(`  peak RSS MiB at ${walls.map((w) => `${w.n / 1000}k`).join(' / ')}`, walls.map((w) => fmt(w.rssMiB)).join(' / '), '', null, 'info', '');
 }
 
 // ---- issue 2 (c): decode alone on a recorded capture ----
@@ -312,7 +344,7 @@ async function startToTable(n: number): Promise<void> {
   const bare = interleaved([[NODE, CHILD, 'bare'], ['conntrack', '-L', '-o', 'extended']], RUNS, 0);
   const t = median(ts), bw = medianRun(bare[0]).wall, kw = medianRun(bare[1]).wall;
   results.startToTable = { n, conntopS: ts, bareNode: bare[0], conntrack: bare[1] };
-  row(`start → complete table ${n / 1000}k (--events), s`, fmt(t), `bare ${fmt(bw)}`, t / bw, 'info', '');
+  row(`start → complete table ${n / 1000}k (--events), s`, fmt(t), `bare ${fmt(bw)}`, t / bw, '≤2×', verdict(t / bw, 2));
   row(`  (same, against conntrack -L -o extended)`, fmt(t), `conntrack ${fmt(kw)}`, t / kw, 'info', '');
 }
 
@@ -407,7 +439,7 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   const load0 = loadavg()[0];
   try {
-    if (want('load') || want('once') || want('decode') || want('start') || want('steady')) {
+    if (want('load') || want('once') || want('decode') || want('start') || want('scale') || want('steady')) {
       fill(100000);
       if (!existsSync(CTKIT)) throw new Error(`mkns.sh did not build ${CTKIT} (needs a C compiler)`);
       // The kernel's own dump speed, for the decode row: median in-process bare dump.
@@ -418,7 +450,9 @@ async function main(): Promise<number> {
     if (want('once')) onceVsConntrack(100000);
     if (want('decode')) decodeAlone(100000, dir);
     if (want('start')) await startToTable(100000);
+    if (want('scale')) onceScaling();
     if (want('steady')) {
+      if (want('scale')) fill(100000);
       await steady(100000);
       fill(50000);
       await steady(50000);

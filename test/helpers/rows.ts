@@ -78,3 +78,39 @@ export const ENRICHED_ROWS: readonly Row[] = [
   { flow: v6, enrich: enrichment({ remote: '2606:4700:4700::1111', service: { side: 'server', port: 443, name: 'https' }, process: null }) },
   { flow: ping, enrich: enrichment({ dir: 'local', classes: { src: 'this-host', dst: 'this-host' } }) },
 ];
+
+/**
+ * For the filter and grouping tests: a TCP flow 10.0.0.5:51000 -> 93.184.216.34:443, SNAT'd to 192.0.2.1, with
+ * counters, mark 0x1234 and label 3. An `orig` override without `reply` gets the mirrored reply tuple (no NAT).
+ */
+export function natFlow(over: Partial<Flow> = {}): Flow {
+  const orig = over.orig ?? { src: '10.0.0.5', dst: '93.184.216.34', sport: 51000, dport: 443 };
+  const reply = over.reply ?? (over.orig ? undefined : { src: '93.184.216.34', dst: '192.0.2.1', sport: 443, dport: 51000 });
+  return flow({
+    status: ['SEEN_REPLY', 'ASSURED', 'CONFIRMED', 'SRC_NAT'], mark: 0x1234, labels: [3],
+    counters: { orig: { packets: 10, bytes: 1500 }, reply: { packets: 20, bytes: 2_000_000 } }, ...over, orig, ...(reply ? { reply } : {}),
+  });
+}
+
+/** Everything known: outbound, SNAT, https, US / AS15133 Edgecast, www.example.com for the destination, firefox (alice). */
+export function fullEnrichment(over: Partial<Enrichment> = {}): Enrichment {
+  return enrichment({
+    nat: 'snat', service: { side: 'server', port: 443, name: 'https' }, remote: '93.184.216.34',
+    geo: { country: 'US', city: null, asn: 15133, org: 'Edgecast Inc.' }, rdns: { src: null, dst: 'www.example.com' },
+    process: { kind: 'process', pid: 4242, name: 'firefox', uid: 1000, user: 'alice', cmdline: '/usr/bin/firefox' }, ...over,
+  });
+}
+
+/** Open, 2 h old, idle 3 s, 100 B/s (1 packet/s) out and 20 kB/s (15 packets/s) back; key `key-<id>`. */
+export function liveFlow(f: Flow, over: Partial<LiveFlow> = {}): LiveFlow {
+  return {
+    ...live(f, [100, 20_000], 7_200_000, 3000), key: `key-${f.id}`,
+    rates: { orig: { bytesPerSec: 100, packetsPerSec: 1 }, reply: { bytesPerSec: 20_000, packetsPerSec: 15 } }, ...over,
+  };
+}
+
+/** A natFlow row with live figures and full enrichment (each overridable). */
+export function row(f: Partial<Flow> = {}, e: Partial<Enrichment> = {}, l: Partial<LiveFlow> = {}): Row {
+  const fl = natFlow(f);
+  return { flow: fl, live: liveFlow(fl, l), enrich: fullEnrichment(e) };
+}

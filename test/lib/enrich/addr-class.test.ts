@@ -73,6 +73,12 @@ t.test('IPv6 parse, format and round trip (RFC 5952)', async (t) => {
   for (const bad of ['1:::2', '1::2::3', '12345::', '1:2:3:4:5:6:7:8:9', ':', 'g::1', '1:2:3:4:5:6:7']) t.equal(parseIPv6(bad), null, bad);
 });
 
+t.test('fuzz crasher addr-into-matches-parse "0.0.0.0::": an IPv4 part only ends an address', async (t) => {
+  // Shrunk by fuzz/filter.prop.ts propAddrIntoMatchesParse: parseIPv6 took an IPv4 part before `::`.
+  for (const bad of ['0.0.0.0::', '1.2.3.4::1', '1::1.2.3.4::']) t.equal(parseIPv6(bad), null, bad);
+  t.equal(formatIPv6(parseIPv6('1::1.2.3.4')!), '1::102:304');
+});
+
 t.test('unmapIPv4 and canonicalIp', async (t) => {
   t.equal(unmapIPv4('::ffff:203.0.113.9'), '203.0.113.9');
   t.equal(unmapIPv4('0:0:0:0:0:ffff:cb00:7109'), '203.0.113.9');

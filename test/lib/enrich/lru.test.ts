@@ -37,6 +37,16 @@ t.test('an expired entry is evicted before a live one when full', async (t) => {
   t.equal(cache.evictions, 0);
 });
 
+t.test('a big full cache evicts its oldest 1/64 at once (one walk over the front per batch, not per insert)', async (t) => {
+  const cache = new BoundedCache<number, number>({ maxEntries: 128, ttlMs: Infinity, now: () => 0 });
+  for (let i = 0; i < 129; i++) cache.set(i, i);
+  t.equal(cache.evictions, 2);
+  t.equal(cache.size, 127);
+  t.same([...cache.keys()].slice(0, 2), [2, 3], 'the two least recently used went');
+  for (let i = 129; i < 100_000; i++) cache.set(i, i);
+  t.ok(cache.size <= 128 && cache.has(99_999) && !cache.has(99_000));
+});
+
 t.test('rejects a zero bound', async (t) => {
   t.throws(() => new BoundedCache({ maxEntries: 0, ttlMs: 1, now: () => 0 }), RangeError);
 });
