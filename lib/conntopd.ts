@@ -77,6 +77,7 @@ function buildProgram(name: string): Command {
     .option('--no-sysctl', 'leave nf_conntrack_acct, _timestamp and _events as they are')
     .addOption(new Option('--rcvbuf <bytes>', 'receive buffer of the event socket').argParser(Number).default(64 * 1024 * 1024, '64 MiB'))
     .addOption(new Option('--iterations <n>', 'stop after N refreshes (for tests)').argParser(port))
+    .addOption(new Option('--manual', 'print the manual page conntopd(8) as roff, and exit').hideHelp())
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
 }
@@ -155,6 +156,12 @@ export async function serve(o: ServeOptions, io: Io): Promise<number> {
 /** conntopd's main: parses argv, runs the server with signals wired to an abort; returns the exit code. */
 export async function serverMain(argv: string[], name = 'conntopd'): Promise<number> {
   keepYoungGenerationSmall(setFlagsFromString);
+  if (argv.includes('--manual')) {
+    // From this program's own definitions, so that the page never disagrees with --help.
+    const { conntopdManPage } = await import('./manual-cli.js');
+    process.stdout.write(conntopdManPage(buildProgram('conntopd'), version(), process.env));
+    return 0;
+  }
   let o: ServeOptions;
   try {
     o = parseServeOptions(argv, name);
