@@ -6,8 +6,14 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { keepYoungGenerationSmall } from './heap.js';
-import { runEvents, type RunOptions } from './modes.js';
+import { openEnricher, openSource, prepareSysctls, runEvents, type Io, type RunOptions } from './modes.js';
 import { runOnce } from './once.js';
+import { Session } from './session.js';
+import { FlowTable } from './flow-table.js';
+import { basename } from 'node:path';
+import { readlinkSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { loadSettings, nodeSettingsIo, saveSettings } from './settings.js';
 import { explain } from './errors.js';
 import { LineWriter } from './output.js';
 import { sharedSysctlGuard } from './sysctl.js';
@@ -21,6 +27,7 @@ import { TABLE_LEGEND } from './text-table.js';
 import { completionScript, conntopManPage } from './manual-cli.js';
 import { SHELLS, type Shell } from './manual.js';
 import { FILTER_HELP } from './filter-help.js';
+import { KEYMAP, keyLabel } from '../tui/keymap.js';
 
 const PROTOS: Record<string, number[]> = { T: [6], U: [17, 136], D: [33], I: [1, 58], S: [132], gre: [47] };
 
@@ -65,6 +72,7 @@ function buildProgram(writeOut: (text: string) => void): Command {
     .option('--no-services', 'show port numbers, not service names')
     .option('-P, --no-servname', 'the same as --no-services')
     .option('--no-processes', 'do not look up the process behind local flows')
+    .option('--no-mouse', 'interactive view: no mouse (clicks and the wheel go to the terminal)')
     .addOption(new Option('--iterations <n>', 'stop after N refreshes (for scripts and tests)').argParser(countArg))
     .addOption(new Option('--completion <shell>', 'print a completion script for bash, zsh or fish, and exit').choices(SHELLS))
     .addOption(new Option('--manual', 'print the manual page conntop(1) as roff, and exit').hideHelp())
@@ -106,7 +114,7 @@ export function parseOptions(argv: string[], writeOut: (text: string) => void): 
   const o = p.opts();
   // The manual and the completions come from this program's own definitions, so they never disagree with --help.
   if (o.manual || o.completion) {
-    writeOut(o.manual ? conntopManPage(p, version(), process.env, [], FILTER_HELP) : completionScript(p, o.completion as Shell));
+    writeOut(o.manual ? conntopManPage(p, version(), process.env, KEYMAP.map((b) => ({ mode: b.mode, keys: b.keys.map(keyLabel), help: b.help })), FILTER_HELP) : completionScript(p, o.completion as Shell));
     throw new CommanderError(0, 'commander.helpDisplayed', '(manual)');
   }
   const protoNums = new Set<number>();
@@ -137,6 +145,7 @@ export function parseOptions(argv: string[], writeOut: (text: string) => void): 
     services: (o.services as boolean) && (o.servname as boolean),
     processes: o.processes as boolean,
     iterations: o.iterations as number | undefined,
+    mouse: o.mouse as boolean,
     wide: Boolean(o.wide),
     ...remoteOptions(o),
   };
@@ -176,11 +185,14 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   const sysctls = sharedSysctlGuard(process.env);
+  // The interactive view's terminal restore (alternate screen, cursor, raw mode); set while the screen is open.
+  const screen: { restore: (() => void) | null } = { restore: null };
   const abort = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (signalled) {
       // A second signal: the user insists. Restore and leave now.
+      screen.restore?.();
       sysctls.restore();
       process.exit(128 + (SIGNALS[sig] ?? 1));
     }
@@ -190,6 +202,7 @@ async function main(argv: string[]): Promise<number> {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
   // A crash must not leave the host's sysctls changed.
   process.on('uncaughtException', (e) => {
+    screen.restore?.();
     sysctls.restore();
     // A write failure thrown from a socket callback (a --record capture filling its disk) is no bug: one line.
     const expected = e.name === 'CaptureFileError' || e.name === 'OutputError';
@@ -203,16 +216,91 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (opts.mode === 'once') return await runOnce(opts, io);
     if (opts.mode === 'events') return await runEvents(opts, io);
-    process.stderr.write('conntop: the interactive view is not built yet; use --once, --once --json or --events\n');
-    return 2;
+    return await runInteractive(opts, io, screen);
   } catch (e) {
+    screen.restore?.();
     process.stderr.write(`conntop: ${explain(e)}\n`);
     return 1;
   } finally {
+    screen.restore?.();
     sysctls.restore();
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
     if (signalled) process.exitCode = 128 + (SIGNALS[signalled] ?? 1);
   }
+}
+
+// ---- The interactive view (`conntop`, `conntop --replay FILE`): the session plus the screen. ----
+
+/** Where the flows come from, for the header: the replay file, or this host and its network namespace. */
+function sourceLabel(opts: RunOptions): string {
+  if (opts.replay) return `replay ${basename(opts.replay)}`;
+  let ns = '';
+  try {
+    ns = ` ${readlinkSync('/proc/self/ns/net')}`;
+  } catch {
+    // No /proc: the namespace is simply not shown.
+  }
+  return `this host${ns}`;
+}
+
+/** Runs the interactive view until quit or a signal; `screen.restore` is set while the terminal is taken. */
+async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() => void) | null }): Promise<number> {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    process.stderr.write('conntop: the interactive view needs a terminal; use --once (a table), --once --json or --events (JSON lines)\n');
+    return 2;
+  }
+  // Loaded on demand: terminal-kit and the view cost start-up time and memory that --once and --events do not need.
+  const [{ runApp }, { compileViewFilter }, { groupForView }, { settingsFromView, viewFromSettings }, { openScreen }] = await Promise.all([
+    import('../tui/app.js'), import('../tui/filter.js'), import('../tui/grouping.js'), import('../tui/settings-map.js'), import('../tui/terminal.js'),
+  ]);
+  prepareSysctls(opts, io);
+  const notes: string[] = [];
+  // Warnings while the screen is up go to the status line, never into the screen's cells.
+  const warnSink = new Writable({ write(chunk, _enc, cb) { notes.push(String(chunk).trim().replace(/^conntop: /, '')); cb(); } });
+  const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
+  // With --connect, a server's client source; its connection notes reach the status line as session notices.
+  const { source, finish, record } = io.openRemote?.() ?? openSource(opts, true, { stderr: warnSink });
+  const en = await openEnricher(opts, { ...io, stderr: warnSink }, record);
+  const quit = new AbortController();
+  const stop = (): void => quit.abort();
+  io.signal.addEventListener('abort', stop);
+  const session = new Session({
+    source, table, intervalMs: opts.delaySec * 1000, iterations: opts.iterations, signal: quit.signal,
+    warn: (m) => notes.push(m), enricher: en?.enricher ?? null,
+  });
+  // Settings: read once before the screen opens; saves are serialised (one at a time, in order).
+  const settingsIo = nodeSettingsIo();
+  const loaded = await loadSettings(io.env, settingsIo);
+  notes.push(...loaded.warnings);
+  let saving = Promise.resolve();
+  const settings = {
+    load: () => viewFromSettings(loaded.settings),
+    save: (v: Parameters<typeof settingsFromView>[0]): void => {
+      if (loaded.readOnly) return;
+      saving = saving.then(() => saveSettings(settingsFromView(v), io.env, settingsIo)).then((r) => { if (!r.ok) notes.push(r.message); }, () => undefined);
+    },
+  };
+  const term = openScreen({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: io.env, mouse: opts.mouse !== false });
+  screen.restore = term.restore;
+  try {
+    await runApp({
+      session, screen: term, settings, env: io.env, sourceLabel: sourceLabel(opts),
+      compileFilter: compileViewFilter, group: groupForView, now: () => performance.now(), quit: stop, mouse: opts.mouse !== false,
+      onFrame: (g, view) => {
+        if (notes.length > 0 && !view.status) view.status = notes[notes.length - 1];
+        // Tests and benchmarks may ask for the last frame's text in a file (never written into the screen).
+        if (io.env.CONNTOP_TUI_FRAME) writeFileSync(io.env.CONNTOP_TUI_FRAME, `${JSON.stringify({ loading: view.loading, rows: view.shownRows().length, mode: view.mode })}\n${g.text().join('\n')}\n`);
+      },
+    });
+  } finally {
+    term.restore();
+    screen.restore = null;
+    await saving; // the last save completes before exit
+    io.signal.removeEventListener('abort', stop);
+    en?.enricher.close();
+    finish();
+  }
+  return 0;
 }
 
 const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };

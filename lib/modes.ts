@@ -33,6 +33,8 @@ export interface RunOptions {
   services: boolean;
   processes: boolean;
   iterations?: number;
+  /** Interactive view: mouse reporting (--no-mouse turns it off). */
+  mouse?: boolean;
   /** --once text table: no width limit (else the terminal's width, or 80 columns when not a terminal). */
   wide?: boolean;
   /** conntop --connect: a server to follow instead of the kernel (the composition root builds its source). */
@@ -102,7 +104,7 @@ function wantsEnrichment(opts: RunOptions): boolean {
   return opts.dns || opts.geoip || opts.services || (opts.processes && !opts.replay);
 }
 
-/** The enricher the options ask for; process lookup only against the live kernel (a replay has no sockets). */
+/** The enricher the options ask for (null when every part is off); process lookup only against the live kernel (a replay has no sockets). */
 export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
   if (!wantsEnrichment(opts)) return null;
   const warned = new Set<string>();

@@ -2,9 +2,11 @@
 // Uses the measurement kit in ../shared/bench (mkns.sh, rmns.sh, event-storm.sh, ctkit); exits 0 with a
 // message when the kit or root is missing. Never part of the unit tests. Imports ./proc and node: modules.
 // Options: --quick (3 runs instead of 5, shorter storms), --no-storm, --rates 5000,20000,..., --keep-json F,
-// --only load,once,decode,start,scale,steady,storm,enrich,server (a subset of the sections; enrich runs
-// enrich-bench.ts, server runs server-bench.ts: conntopd and its clients).
+// --only load,once,decode,start,scale,steady,storm,enrich,tui,server (a subset of the sections; enrich runs
+// enrich-bench.ts, tui runs tui-bench.ts: the interactive view in process, and live through tmux when root;
+// server runs server-bench.ts: conntopd and its clients).
 import { main as enrichBench } from './enrich-bench.js';
+import { main as tuiBench } from './tui-bench.js';
 import { deltaBytes, serverAt } from './server-bench.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -420,6 +422,11 @@ async function storms(baseN: number, dir: string): Promise<void> {
 let stormTable = '';
 
 async function main(): Promise<number> {
+  if (ONLY?.has('tui') && ONLY.size === 1) {
+    // The view's figures need no namespace of ours (its live part makes its own).
+    await tuiBench(argv);
+    return 0;
+  }
   if (process.getuid?.() !== 0) {
     console.log('bench: needs root (network namespaces and ctnetlink); nothing measured.');
     return 0;
@@ -496,6 +503,7 @@ async function main(): Promise<number> {
     console.log('\nEnrichment at 50k flows (GeoIP, services, processes, reverse DNS against a slow server):');
     await enrichBench([]);
   }
+  if (want('tui')) await tuiBench(argv);
   return 0;
 }
 

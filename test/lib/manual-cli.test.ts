@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseFlags, roffText } from '../../lib/manual.js';
+import { KEYMAP, keyLabel } from '../../tui/keymap.js';
 import { haveTool } from '../helpers/netns.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -29,7 +30,10 @@ t.test('conntop(1) lists exactly the options of --help, and groff reads it', asy
   const manFlags = [...man.stdout.matchAll(/^\.TP\n\.B (.+)$/gm)].map((m) => m[1]);
   t.same(manFlags.sort(), flags.map(roffText).sort(), 'the same options, no more, no fewer');
   t.match(man.stdout, /^\.TH CONNTOP 1 /);
-  for (const s of ['FILTER LANGUAGE', 'FILES', 'ENVIRONMENT', 'SYSCTLS', 'EXIT STATUS', 'EXAMPLES']) t.match(man.stdout, new RegExp(`^\\.SH ${s}$`, 'm'));
+  // Every binding of the view's one key table, under its mode, as the help screen shows it.
+  for (const b of KEYMAP) t.ok(man.stdout.includes(`.TP\n${roffText(b.keys.map(keyLabel).join(', '))}\n${roffText(b.help)}\n`), `key ${b.mode} ${b.keys.join(' ')}`);
+  t.equal([...man.stdout.matchAll(/^\.SS /gm)].length, new Set(KEYMAP.map((b) => b.mode)).size, 'one subsection per mode');
+  for (const s of ['KEYS', 'FILTER LANGUAGE', 'FILES', 'ENVIRONMENT', 'SYSCTLS', 'EXIT STATUS', 'EXAMPLES']) t.match(man.stdout, new RegExp(`^\\.SH ${s}$`, 'm'));
   if (haveTool('groff')) t.equal(spawnSync('groff', ['-man', '-Tutf8', '-ww', '-z'], { input: man.stdout, encoding: 'utf8' }).stderr, '', 'no groff warning');
   const built = join(root, 'man/conntop.1');
   t.ok(existsSync(built), 'npm run build wrote man/conntop.1');

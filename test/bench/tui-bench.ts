@@ -1,0 +1,151 @@
+// The interactive view's benchmark (test/bench only, never unit tests), `npm run bench -- --only tui` or
+// `node dist/test/bench/tui-bench.js [--live]`. Two parts:
+// 1. In process, on a synthetic 100k-flow table: a frame (tick + render), a re-sort per column, and the work of
+//    a key (PageDown at the top and at row 90,000, a sort change, a filter keystroke) including its frame.
+// 2. Live (root, the kit in ../shared/bench, tmux): conntop on a 100k-flow namespace in a 200x50 tmux; keys sent
+//    at random phases of the 1 s refresh; key-to-screen latency from send-keys to the first capture-pane -e that
+//    shows the key's effect (colours included: a PageDown changes which line carries the selection colours).
+// Median and worst of 50 each. Imports the tui/ and lib/ sources it measures, ./proc and node: modules.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { render } from '../../tui/render.js';
+import { THEMES } from '../../tui/theme.js';
+import { handleKey } from '../../tui/view-keys.js';
+import { fakeEffects, INFO, synthView } from '../helpers/tui-view.js';
+import { TmuxPane } from '../helpers/tmux.js';
+import { fmt, median, table } from './proc.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const KIT = resolve(process.env.CONNTOP_BENCH_KIT ?? join(ROOT, '../shared/bench'));
+const CLI = join(ROOT, 'dist/lib/cli.js');
+const N = 100_000;
+const REPS = 50;
+
+type Row = string[];
+const stats = (xs: number[]): [string, string] => [fmt(median(xs)), fmt(Math.max(...xs))];
+
+/** Times `fn` REPS times (after 5 warm-up calls); ms. */
+function time(fn: (i: number) => void): number[] {
+  for (let i = 0; i < 5; i++) fn(i);
+  const out: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const t0 = performance.now();
+    fn(i);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+/** Part 1: in process, synthetic table. */
+export function inProcess(): Row[] {
+  const rows: Row[] = [];
+  const { view } = synthView(N, 200, 50);
+  const fx = fakeEffects();
+  const frame = () => {
+    view.tick();
+    render(view, THEMES.default, INFO);
+  };
+  rows.push(['frame (tick + render), 200x50', ...stats(time(frame)), '16']);
+  for (const col of ['rate', 'src', 'proto', 'state', 'age']) {
+    view.settings.sortBy = col;
+    rows.push([`re-sort by ${col} (snapshot, keys, sort)`, ...stats(time(() => view.resort())), '50']);
+  }
+  view.settings.sortBy = 'rate';
+  view.resort();
+  const key = (k: string) => { handleKey(view, k, fx); frame(); };
+  rows.push(['PageDown at the top, with its frame', ...stats(time((i) => key(i % 2 ? 'PAGE_UP' : 'PAGE_DOWN'))), '50']);
+  view.select(90_000);
+  rows.push(['PageDown at row 90,000, with its frame', ...stats(time((i) => key(i % 2 ? 'PAGE_UP' : 'PAGE_DOWN'))), '50']);
+  rows.push(['sort change (> and <), with its frame', ...stats(time((i) => key(i % 2 ? '<' : '>'))), '50']);
+  handleKey(view, '\\', fx);
+  for (const c of 'dport:') handleKey(view, c, fx);
+  rows.push(['filter keystroke (dport:4, backspace), with its frame', ...stats(time((i) => key(i % 2 ? 'BACKSPACE' : '4'))), '50']);
+  return rows;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Sends `key` and polls until `changed(before, after)`; returns ms from send-keys to the changed capture. */
+async function keyToScreen(pane: TmuxPane, key: string[], changed: (before: string[], after: string[]) => boolean): Promise<number> {
+  const before = pane.screen(true);
+  const t0 = performance.now();
+  pane.keys(...key);
+  for (;;) {
+    const now = pane.screen(true);
+    if (changed(before, now)) return performance.now() - t0;
+    if (performance.now() - t0 > 20_000) throw new Error(`no change after ${key.join(' ')}`);
+  }
+}
+
+/** The line index and plain text of the line that carries the selection colours (black on cyan). */
+function selection(lines: string[]): string {
+  const h = lines.findIndex((l) => /[▲▼]/.test(l));
+  const i = lines.findIndex((l, y) => y > h && /\x1b\[[0-9;]*46m/.test(l) && y < lines.length - 1);
+  return i < 0 ? '' : `${i}:${lines[i].replace(/\x1b\[[0-9;]*m/g, '').slice(0, 100)}`;
+}
+const plain = (l: string) => l.replace(/\x1b\[[0-9;]*m/g, '');
+const headerOf = (lines: string[]) => plain(lines.find((l) => /[▲▼]/.test(l)) ?? '');
+
+/** Part 2: live, through tmux, on a namespace of N flows. */
+export async function live(): Promise<Row[]> {
+  const ns = `conntop-tuibench-${process.pid}`;
+  const rows: Row[] = [];
+  spawnSync(join(KIT, 'mkns.sh'), [ns, String(N), '--quiet'], { stdio: 'inherit' });
+  const pane = new TmuxPane(`ip netns exec ${ns} node ${CLI} -d 1 --no-dns --no-geoip; exec sleep 3600`, 200, 50, { TERM: 'xterm-256color', PATH: process.env.PATH ?? '', HOME: '/nonexistent' });
+  try {
+    const t0 = performance.now();
+    await pane.waitFor((l) => l.some((x) => /^Flows /.test(x)), 'the first screen', 30_000);
+    const first = performance.now() - t0;
+    await pane.waitFor((l) => l.some((x) => /^Flows .*100k\//.test(x)) && !l[0].includes('loading'), 'the loaded table', 60_000);
+    const loaded = performance.now() - t0;
+    rows.push(['start to first screen / to the loaded table (ms, one run)', fmt(first), fmt(loaded), '500']);
+    // The measuring instrument: one capture-pane round trip (a key's latency includes at least one).
+    rows.push(['one tmux capture-pane -e (the probe itself)', ...stats(time(() => pane.screen(true))), '-']);
+    const measure = async (label: string, keys: string[][], changed: (a: string[], b: string[]) => boolean) => {
+      const xs: number[] = [];
+      for (let i = 0; i < REPS; i++) {
+        await sleep(Math.random() * 1000); // a random phase of the 1 s refresh
+        xs.push(await keyToScreen(pane, keys[i % keys.length], changed));
+      }
+      rows.push([label, ...stats(xs), '50']);
+    };
+    const moved = (a: string[], b: string[]) => selection(a) !== selection(b);
+    pane.keys('Home');
+    await sleep(300);
+    await measure('PageDown at the top (live, tmux)', [['NPage'], ['PPage']], moved);
+    for (let i = 0; i < 5; i++) { pane.keys('End'); await sleep(50); }
+    for (let i = 0; i < Math.ceil(10_000 / 46); i++) pane.keys('PPage');
+    await sleep(1000);
+    await measure('PageDown at row ~90,000 (live, tmux)', [['NPage'], ['PPage']], moved);
+    await measure('sort change > and < (live, tmux)', [['>'], ['<']], (a, b) => headerOf(a) !== headerOf(b));
+    pane.keys('\\');
+    pane.keys('-l', 'dport:');
+    await sleep(300);
+    const bottom = (l: string[]) => plain(l[l.length - 1]);
+    await measure('filter keystroke (live, tmux)', [['4'], ['BSpace']], (a, b) => bottom(a) !== bottom(b));
+    pane.keys('Escape', 'q');
+  } finally {
+    pane.kill();
+    spawnSync(join(KIT, 'rmns.sh'), [ns]);
+  }
+  return rows;
+}
+
+/** Prints both parts (the live one when root, the kit and tmux are there). */
+export async function main(argv: string[]): Promise<void> {
+  const rows = inProcess();
+  const canLive = process.getuid?.() === 0 && existsSync(join(KIT, 'mkns.sh')) && spawnSync('tmux', ['-V']).status === 0;
+  if (canLive && !argv.includes('--no-live')) rows.push(...(await live()));
+  else rows.push(['live part skipped (needs root, the kit and tmux)', '-', '-', '-']);
+  console.log(`\nThe interactive view at ${N.toLocaleString('en-US')} flows (ms, median and worst of ${REPS}):`);
+  console.log(table(['measure', 'median', 'worst', 'target'], rows));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    process.stderr.write(`tui-bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,164 @@
+// tui/ layer: runs the view: session changes and refreshes in, keys and mouse in, frames out. Imports
+// lib/ types and tui/ only; the terminal, settings store and clock are passed in. Frames are drawn on
+// change batches and keys, coalesced to at most one per FRAME_MS; nothing is printed into the screen.
+import type { FlowChange } from '../lib/flow-table.js';
+import { columnById } from './columns.js';
+import type { Grid } from './grid.js';
+import type { FilterCompiler, Grouper, SessionLike, SettingsStore } from './ports.js';
+import { columnHeaderLine, render } from './render.js';
+import { placedColumns } from './render-list.js';
+import type { MouseEvent, Screen } from './terminal.js';
+import { pickTheme } from './theme.js';
+import { handleKey } from './view-keys.js';
+import { ViewState } from './view-state.js';
+
+/** At most one frame per this many ms (about 30 frames per second). */
+const FRAME_MS = 33;
+
+/** Everything the view runs on. */
+export interface AppOptions {
+  session: SessionLike;
+  screen: Screen;
+  settings: SettingsStore;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Where flows come from, for the header: "this host", "replay FILE", "remote HOST". */
+  sourceLabel: string;
+  compileFilter: FilterCompiler;
+  group: Grouper;
+  /** Monotonic ms. */
+  now: () => number;
+  /** Asks the composition root to stop (aborts the session). */
+  quit: () => void;
+  mouse: boolean;
+  /** Called after each frame with the grid drawn (tests and benchmarks observe frames this way). */
+  onFrame?: (g: Grid, view: ViewState) => void;
+}
+
+/** Runs the view until the user quits or the session stops; resolves with the session's reason. */
+export async function runApp(o: AppOptions): Promise<string> {
+  const { session, screen } = o;
+  const enricher = session.enricher;
+  const view = new ViewState({
+    snapshot: (includeClosed) => session.table.snapshot({ includeClosed }),
+    now: o.now, compileFilter: o.compileFilter, group: o.group,
+    enrich: enricher ? (f) => enricher.enrich(f) : null,
+  }, o.settings.load());
+  if (view.settings.intervalMs !== session.intervalMs) session.setInterval(view.settings.intervalMs);
+  view.width = screen.width;
+  view.height = screen.height;
+  let pending: FlowChange[] = [];
+  let lastFrame = -Infinity;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const saveIfDirty = () => {
+    if (!view.settingsDirty) return;
+    view.settingsDirty = false;
+    o.settings.save(view.currentSettings());
+  };
+  const frame = () => {
+    timer = null;
+    if (stopped) return;
+    lastFrame = o.now();
+    if (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      view.onChanges(batch);
+    }
+    view.tick();
+    const theme = pickTheme(view.settings.theme, o.env);
+    const g = render(view, theme, { source: o.sourceLabel, intervalMs: session.intervalMs });
+    screen.draw(g);
+    o.onFrame?.(g, view);
+    // Highlights expire, held re-sorts wait and background enrichment continues without new input.
+    if (view.filling) schedule(FRAME_MS);
+    else if (view.resortPending) schedule(500);
+  };
+  const schedule = (minDelayMs = 0) => {
+    if (timer !== null || stopped) return;
+    const wait = Math.max(minDelayMs, lastFrame + FRAME_MS - o.now());
+    timer = wait <= 0 ? (setImmediate(frame) as unknown as NodeJS.Timeout) : setTimeout(frame, wait);
+  };
+  const drawNow = () => {
+    if (timer !== null) {
+      clearTimeout(timer);
+      clearImmediate(timer as unknown as NodeJS.Immediate);
+      timer = null;
+    }
+    frame();
+  };
+  screen.onKey((key) => {
+    const wasMode = view.mode;
+    handleKey(view, key, { get intervalMs() { return session.intervalMs; }, setIntervalMs: (ms) => session.setInterval(ms) });
+    if (view.quit) {
+      saveIfDirty();
+      o.quit();
+      return;
+    }
+    if (wasMode === 'setup' && view.mode !== 'setup') saveIfDirty();
+    if (wasMode !== 'setup') saveIfDirty();
+    // A key is answered at once: the frame limit is for change batches, not for the user.
+    drawNow();
+  });
+  if (o.mouse) screen.onMouse((m) => { if (mouse(view, m)) drawNow(); });
+  screen.onResize((w, h) => {
+    view.width = w;
+    view.height = h;
+    drawNow();
+  });
+  drawNow(); // the first screen says "loading…" before the first dump is in
+  try {
+    return await session.run({
+      changes: (batch) => {
+        for (const c of batch) pending.push(c);
+        schedule();
+      },
+      refreshed: (stats, health) => {
+        // Changes before the refresh first: the first dump's flows are not "new", and none is listed twice.
+        if (pending.length > 0) {
+          view.onChanges(pending, true);
+          pending = [];
+        }
+        view.onRefresh(stats, health);
+        if (health.lastProblem && health.badMessages > 0) view.status = `${health.badMessages} undecodable message(s): ${health.lastProblem}`;
+        schedule();
+      },
+      sourceEnded: () => {
+        view.ended = true;
+        schedule();
+      },
+    }, { stayAfterSourceEnd: true });
+  } finally {
+    stopped = true;
+    if (timer !== null) clearTimeout(timer);
+    saveIfDirty();
+  }
+}
+
+/** Mouse: a click on a row selects it, on a column title sorts by it (again: inverts), the wheel scrolls. */
+function mouse(view: ViewState, m: MouseEvent): boolean {
+  if (view.mode !== 'list') return false;
+  view.touched();
+  const hy = columnHeaderLine(view);
+  if (m.kind === 'wheelUp' || m.kind === 'wheelDown') {
+    view.top = Math.max(0, view.top + (m.kind === 'wheelUp' ? -3 : 3));
+    view.select(Math.max(view.top, Math.min(view.sel, view.top + view.listHeight - 1)));
+    return true;
+  }
+  if (m.y === hy) {
+    const p = placedColumns(view).find((c) => m.x >= c.x && m.x < c.x + c.width + 1);
+    if (!p) return false;
+    if (view.settings.sortBy === p.col.id) view.settings.descending = !view.settings.descending;
+    else {
+      view.settings.sortBy = p.col.id;
+      view.settings.descending = columnById(p.col.id)?.descending ?? false;
+    }
+    view.settingsDirty = true;
+    view.resort();
+    return true;
+  }
+  if (m.y > hy && m.y <= hy + view.listHeight) {
+    view.select(view.top + (m.y - hy - 1));
+    return true;
+  }
+  return false;
+}

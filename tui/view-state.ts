@@ -1,0 +1,380 @@
+// tui/ layer: the view's state machine, pure and clock-injected: what is shown, in which order, what is
+// selected, and how change batches and refreshes update it. Imports lib/ types and tui/ only; no terminal.
+// Selection follows its flow (by identity of the table's LiveFlow) through inserts, removals and re-sorts;
+// after a key press the order holds still for holdMs (htop's trick); a pause freezes copies of the rows.
+import type { Enrichment } from '../lib/enrich/index.js';
+import type { Flow } from '../lib/flow.js';
+import type { FlowChange, LiveFlow, TableStats } from '../lib/flow-table.js';
+import type { Row } from '../lib/row.js';
+import type { SourceHealth } from '../lib/source.js';
+import { addrNumKey, APPROXIMATE_ADDR_KEY, columnById, DEFAULT_COLUMNS, type FormatOpts } from './columns.js';
+import { endAddr } from '../lib/field-values.js';
+import type { Mode } from './keymap.js';
+import { ListModel, type Ordering } from './list-model.js';
+import type { FilterCompiler, GroupBy, Grouper, GroupRow, ViewSettings } from './ports.js';
+
+/** The settings a fresh install starts with. */
+export const DEFAULT_SETTINGS: ViewSettings = {
+  columns: [...DEFAULT_COLUMNS], widths: {}, sortBy: 'rate', descending: true, theme: 'default', meters: 4, intervalMs: 1000,
+  names: false, services: true, bits: false, totals: false, ghosts: true, source: 'orig', activeOnly: false, filter: '',
+};
+
+/** What the view needs from outside: the table's rows, a clock, the filter language, grouping, enrichment. */
+export interface ViewDeps {
+  /** The table's flows (plus ghosts when asked), in the table's order. */
+  snapshot(includeClosed: boolean): LiveFlow[];
+  /** Monotonic ms. */
+  now(): number;
+  compileFilter: FilterCompiler;
+  group: Grouper;
+  /** The enrichment of a flow, or null when enrichment is off. */
+  enrich: ((f: Flow) => Enrichment) | null;
+  /** Ms the order holds still after a key press (default 1500). */
+  holdMs?: number;
+  /** Ms a new flow stays highlighted (default 3000). */
+  newMs?: number;
+}
+
+/** Protocol letters of the protocol menu and the Flow.proto names each covers. */
+export const PROTO_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  T: ['tcp'], U: ['udp', 'udplite'], D: ['dccp'], I: ['icmp', 'icmpv6'], S: ['sctp'], G: ['gre'],
+};
+
+/** Batches bigger than this (or than an eighth of the list) rebuild the index instead of inserting one by one. */
+const BULK = 2000;
+/** While loading, big batches re-sort at most this often (ms). */
+const LOAD_RESORT_MS = 250;
+/** Per tick, at most this many ms go to enriching rows in the background (sort or filter by enrichment). */
+const FILL_BUDGET_MS = 8;
+
+/** The view's state; every method is synchronous and cheap enough for a keypress (O(visible) or a bounded scan). */
+export class ViewState {
+  mode: Mode = 'list';
+  settings: ViewSettings;
+  width = 80;
+  height = 24;
+  readonly list = new ListModel();
+  /** Selected index into shownRows(), first shown index, and the selected flow (followed by identity). */
+  sel = 0;
+  top = 0;
+  selLive: LiveFlow | null = null;
+  paused = false;
+  frozen: LiveFlow[] | null = null;
+  filterText = '';
+  draft = '';
+  /** The filter when the filter prompt opened (Esc goes back to it). */
+  filterBefore = '';
+  filterError: { code: string; message: string; pos: number } | null = null;
+  searchText = '';
+  searchMiss = false;
+  readonly protoOff = new Set<string>();
+  activeOnly = false;
+  groupBy: GroupBy = 'host';
+  groups: GroupRow[] = [];
+  groupSel = 0;
+  menuSel = 0;
+  helpTop = 0;
+  stats: TableStats | null = null;
+  health: SourceHealth | null = null;
+  loading = true;
+  ended = false;
+  status = '';
+  quit = false;
+  /** True when settings changed since the last save (the app saves them). */
+  settingsDirty = false;
+  /** True while a re-sort waits for the key-press hold to pass. */
+  resortPending = false;
+  private lastKeyMs = -Infinity;
+  private lastResortMs = -Infinity;
+  private filterTest: ((r: Row) => boolean) | null = null;
+  private filterNeedsEnrich = false;
+  private readonly newSeen = new Map<LiveFlow, number>();
+  private readonly filled = new Map<LiveFlow, Enrichment>();
+  private fillQueue: LiveFlow[] = [];
+  private readonly deps: ViewDeps;
+
+  constructor(deps: ViewDeps, settings: Partial<ViewSettings> = {}) {
+    this.deps = deps;
+    this.settings = { ...DEFAULT_SETTINGS, ...settings, widths: { ...(settings.widths ?? {}) } };
+    if (!columnById(this.settings.sortBy)) this.settings.sortBy = DEFAULT_SETTINGS.sortBy;
+    this.settings.columns = this.settings.columns.filter((id) => columnById(id));
+    if (this.settings.columns.length === 0) this.settings.columns = [...DEFAULT_COLUMNS];
+    this.side = this.settings.source;
+    this.activeOnly = this.settings.activeOnly;
+    this.list.rebuild([], this.ordering());
+    if (this.settings.filter) this.applyFilter(this.settings.filter);
+  }
+
+  /** The settings to persist: the view's, with the toggles and filter as they are now. */
+  currentSettings(): ViewSettings {
+    return { ...this.settings, widths: { ...this.settings.widths }, source: this.side, activeOnly: this.activeOnly, filter: this.filterText };
+  }
+
+  /** The toggles every formatter sees. */
+  get fmt(): FormatOpts {
+    const s = this.settings;
+    return { names: s.names, services: s.services, bits: s.bits, totals: s.totals, source: this.side };
+  }
+  /** Which end counts as the source (s): the originator, or this host's end (needs enrichment). */
+  side: 'orig' | 'local' = 'orig';
+
+  /** Rows of the list area: frozen copies while paused, else the live ordered index. */
+  shownRows(): readonly LiveFlow[] {
+    return this.frozen ?? this.list.rows;
+  }
+
+  /** Lines of the list area (between the header meters and column header, and the bottom bar). */
+  get listHeight(): number {
+    return Math.max(1, this.height - this.meterLines - 2);
+  }
+
+  /** Header meter lines drawn at this size (fewer on short terminals). */
+  get meterLines(): number {
+    const want = Math.max(1, Math.min(4, this.settings.meters));
+    return this.height < 16 ? 1 : this.height < 20 ? Math.min(want, 2) : want;
+  }
+
+  /** The Row of a flow as the view knows it now (enrichment from the background fill, or asked now). */
+  rowOf(l: LiveFlow, ask = false): Row {
+    const e = this.filled.get(l) ?? (ask && this.deps.enrich ? this.deps.enrich(l.flow) : undefined);
+    return e ? { flow: l.flow, live: l, enrich: e } : { flow: l.flow, live: l };
+  }
+
+  /** True when enrichment runs (its columns are hidden otherwise: they would only ever say "…"). */
+  get hasEnrichment(): boolean {
+    return this.deps.enrich !== null;
+  }
+
+  /** True while rows are being enriched in the background for a sort or a filter. */
+  get filling(): boolean {
+    return this.fillQueue.length > 0;
+  }
+
+  private needsFill(): boolean {
+    return this.deps.enrich !== null && (this.filterNeedsEnrich || columnById(this.settings.sortBy)?.enrich === true || this.mode === 'group');
+  }
+
+  /** The ordering the index uses now. */
+  ordering(): Ordering {
+    const col = columnById(this.settings.sortBy)!;
+    const o = this.fmt;
+    const test = this.filterTest;
+    const off = this.protoOff;
+    const active = this.activeOnly;
+    const ghosts = this.settings.ghosts;
+    // One scratch row for the keys: a Row object per flow per re-sort was a third of a 100k-row re-sort.
+    const scratch: { flow: LiveFlow['flow']; live: LiveFlow; enrich?: Enrichment } = { flow: null!, live: null! };
+    const filled = this.filled;
+    const row = (l: LiveFlow): Row => {
+      scratch.flow = l.flow;
+      scratch.live = l;
+      scratch.enrich = filled.get(l);
+      return scratch;
+    };
+    // Addresses (without names) sort by a fast numeric key, exact for IPv4; IPv6 ties finish by the column.
+    const addr = (col.id === 'src' || col.id === 'dst') && !o.names;
+    const fast = addr ? {
+      key: (l: LiveFlow) => addrNumKey(endAddr(row(l), o, col.id === 'dst')),
+      approximate: (k: number) => k >= APPROXIMATE_ADDR_KEY,
+      exact: (l: LiveFlow) => col.sortKey(row(l), o),
+    } : null;
+    return {
+      key: fast?.key ?? ((l) => col.sortKey(row(l), o)),
+      approximate: fast?.approximate,
+      exact: fast?.exact,
+      descending: this.settings.descending,
+      keep: (l) => (ghosts || l.closed === null) && (off.size === 0 || !off.has(l.flow.proto)) &&
+        (!active || l.rates.orig.bytesPerSec + l.rates.reply.bytesPerSec > 0) && (test === null || test(this.rowOf(l))),
+    };
+  }
+
+  /** Re-sorts from the table now and keeps the selected flow selected at the same screen line. */
+  resort(): void {
+    this.resortPending = false;
+    this.lastResortMs = this.deps.now();
+    const all = this.deps.snapshot(this.settings.ghosts);
+    if (this.needsFill()) this.fillQueue = all.filter((l) => !this.filled.has(l));
+    else this.filled.clear();
+    this.list.rebuild(all, this.ordering());
+    if (!this.frozen) this.reselect();
+  }
+
+  private reselect(): void {
+    const rows = this.list.rows;
+    const screenLine = this.sel - this.top;
+    const i = this.selLive ? this.list.indexOf(this.selLive, this.sel) : -1;
+    this.sel = i >= 0 ? i : Math.min(this.sel, Math.max(0, rows.length - 1));
+    this.selLive = rows[this.sel] ?? null;
+    this.top = this.sel - Math.max(0, Math.min(screenLine, this.listHeight - 1));
+    this.clamp();
+  }
+
+  /** Keeps sel and top inside the rows and the selection on screen. */
+  clamp(): void {
+    const n = this.shownRows().length;
+    const h = this.listHeight;
+    this.sel = Math.max(0, Math.min(this.sel, n - 1));
+    if (this.sel < this.top) this.top = this.sel;
+    if (this.sel >= this.top + h) this.top = this.sel - h + 1;
+    this.top = Math.max(0, Math.min(this.top, Math.max(0, n - h)));
+  }
+
+  /**
+   * A change batch from the session: inserts new flows at their place, drops ghosts when hidden. A big
+   * batch re-sorts instead, unless `refreshFollows` (the caller calls onRefresh next, which re-sorts).
+   */
+  onChanges(batch: readonly FlowChange[], refreshFollows = false): void {
+    const now = this.deps.now();
+    if (batch.length > BULK || batch.length > this.list.length / 8 + 64) {
+      if (!this.loading) for (const c of batch) if (c.kind === 'new') this.newSeen.set(c.live, now);
+      // While the first dump streams in, re-sort at most every LOAD_RESORT_MS (rows show as they arrive).
+      if (this.loading && now - this.lastResortMs < LOAD_RESORT_MS) this.resortPending = true;
+      else if (!refreshFollows) this.resort();
+      return;
+    }
+    for (const c of batch) {
+      if (c.kind === 'new') {
+        if (!this.loading) this.newSeen.set(c.live, now);
+        const i = this.list.insert(c.live);
+        if (i >= 0 && !this.frozen && i <= this.sel && this.selLive !== null) { this.sel++; this.top++; }
+      } else if (c.kind === 'destroy' && !this.settings.ghosts) {
+        const i = this.list.remove(c.live, this.sel);
+        if (i >= 0 && !this.frozen && i < this.sel) { this.sel--; this.top--; }
+      }
+    }
+    if (!this.frozen) {
+      if (this.selLive === null || this.list.rows[this.sel] !== this.selLive) this.reselect();
+      else this.clamp();
+    }
+  }
+
+  /** After each refresh: statistics, health, and a re-sort unless a key was pressed within holdMs. */
+  onRefresh(stats: TableStats, health: SourceHealth): void {
+    this.stats = stats;
+    this.health = health;
+    this.loading = false;
+    // Paused, nothing shown moves: the index catches up once, on resume (togglePause re-sorts).
+    if (this.paused) this.resortPending = false;
+    else if (this.deps.now() - this.lastKeyMs < (this.deps.holdMs ?? 1500)) this.resortPending = true;
+    else this.resort();
+    if (this.mode === 'group') this.regroup();
+  }
+
+  /** Per frame: a pending re-sort once the hold passed, new-flow highlights expiring, background enrichment. */
+  tick(): void {
+    const now = this.deps.now();
+    if (this.resortPending && now - this.lastKeyMs >= (this.deps.holdMs ?? 1500) && !(this.loading && now - this.lastResortMs < LOAD_RESORT_MS)) this.resort();
+    const newMs = this.deps.newMs ?? 3000;
+    for (const [l, t] of this.newSeen) if (now - t >= newMs) this.newSeen.delete(l);
+    if (this.fillQueue.length > 0 && this.deps.enrich) {
+      const enrich = this.deps.enrich;
+      const start = now;
+      let i = 0;
+      while (i < this.fillQueue.length) {
+        const l = this.fillQueue[i++];
+        this.filled.set(l, enrich(l.flow));
+        if ((i & 255) === 0 && this.deps.now() - start >= FILL_BUDGET_MS) break;
+      }
+      this.fillQueue = this.fillQueue.slice(i);
+      if (this.fillQueue.length === 0) {
+        const keep = new Set(this.deps.snapshot(true));
+        for (const l of this.filled.keys()) if (!keep.has(l)) this.filled.delete(l);
+        this.resort();
+        if (this.mode === 'group') this.regroup();
+      }
+    }
+  }
+
+  /** True when `l` arrived less than newMs ago (drawn highlighted). */
+  isNew(l: LiveFlow): boolean {
+    return this.newSeen.has(l);
+  }
+
+  /** Records a key press (the order holds still for a moment after it). */
+  touched(): void {
+    this.lastKeyMs = this.deps.now();
+  }
+
+  /** Moves the selection to index `i` of the shown rows. */
+  select(i: number): void {
+    this.sel = i;
+    this.clamp();
+    this.selLive = this.shownRows()[this.sel] ?? null;
+  }
+
+  /** Pauses (freezing copies of the rows, so the figures stop too) or resumes. */
+  togglePause(): void {
+    this.paused = !this.paused;
+    if (this.paused) {
+      this.frozen = this.list.rows.map(freeze);
+    } else {
+      const sel = this.frozen?.[this.sel];
+      this.frozen = null;
+      // The frozen copy's original is found by key near the same place.
+      if (sel) this.selLive = this.list.rows.find((l) => l.key === sel.key) ?? null;
+      this.resort();
+    }
+  }
+
+  /** Applies filter text; on a parse error keeps the previous filter and records the error. */
+  applyFilter(text: string): boolean {
+    const t = text.trim();
+    if (t === '') {
+      this.filterText = '';
+      this.filterTest = null;
+      this.filterNeedsEnrich = false;
+      this.filterError = null;
+      this.resort();
+      return true;
+    }
+    const r = this.deps.compileFilter(t);
+    if (!r.ok) {
+      this.filterError = r.error;
+      return false;
+    }
+    this.filterError = null;
+    this.filterText = t;
+    this.filterTest = r.test;
+    this.filterNeedsEnrich = r.needsEnrichment;
+    this.resort();
+    return true;
+  }
+
+  /** Moves the selection to the next (dir 1) or previous (-1) row matching the search text, from `from`. */
+  search(dir: 1 | -1, from = this.sel): void {
+    const rows = this.shownRows();
+    const q = this.searchText.toLowerCase();
+    const n = rows.length;
+    this.searchMiss = false;
+    if (q === '' || n === 0) return;
+    for (let d = 0; d < n; d++) {
+      const i = (((from + dir * d) % n) + n) % n;
+      if (matches(this.rowOf(rows[i], true), q)) {
+        this.select(i);
+        return;
+      }
+    }
+    this.searchMiss = true;
+  }
+
+  /** Recomputes the groups from the shown rows. */
+  regroup(): void {
+    this.groups = this.deps.group(this.shownRows().map((l) => this.rowOf(l)), this.groupBy, { names: this.settings.names, services: this.settings.services });
+    this.groupSel = Math.max(0, Math.min(this.groupSel, this.groups.length - 1));
+  }
+}
+
+function matches(r: Row, q: string): boolean {
+  const f = r.flow;
+  const o = f.orig;
+  if (o.src.includes(q) || o.dst.includes(q) || f.proto === q || (f.state ?? '').toLowerCase().includes(q)) return true;
+  if (String(o.sport ?? '') === q || String(o.dport ?? '') === q) return true;
+  const e = r.enrich;
+  if (!e) return false;
+  return [e.rdns.src, e.rdns.dst, e.service?.name, e.process?.kind === 'process' ? e.process.name : null].some((s) => s?.toLowerCase().includes(q));
+}
+
+/** A copy of a live flow that the table will not mutate (flow, counters and rates copied one level deep). */
+function freeze(l: LiveFlow): LiveFlow {
+  return { ...l, flow: { ...l.flow }, rates: { orig: { ...l.rates.orig }, reply: { ...l.rates.reply } } };
+}
