@@ -37,6 +37,17 @@ export interface RunOptions {
   mouse?: boolean;
   /** --once text table: no width limit (else the terminal's width, or 80 columns when not a terminal). */
   wide?: boolean;
+  /** conntop --connect: a server to follow instead of the kernel (the composition root builds its source). */
+  remote?: RemoteTarget;
+}
+
+/** A conntop server to connect to, and how to trust it (paths as given on the command line). */
+export interface RemoteTarget {
+  host: string;
+  port: number;
+  authFile?: string;
+  tlsCa?: string;
+  tlsFingerprint?: string;
 }
 
 /** The process's streams and environment, passed in so tests can run modes in-process. */
@@ -48,6 +59,8 @@ export interface Io {
   sysctls: SysctlGuard;
   /** Aborted on SIGINT, SIGTERM and SIGHUP: modes stop at once and return. */
   signal: AbortSignal;
+  /** With opts.remote: builds the server's client source (server/ is the composition root's to import). */
+  openRemote?: () => { source: FlowSource; finish: () => void; record?: undefined };
 }
 
 /** Builds the source the options ask for: a capture, or the kernel (recording when asked). */
@@ -123,7 +136,7 @@ export function warnHealth(source: FlowSource, io: Io): void {
 
 /** Turns on accounting, timestamps and reliable events unless --no-sysctl, and says what it could not do. */
 export function prepareSysctls(opts: RunOptions, io: Io): void {
-  if (opts.replay) return;
+  if (opts.replay || opts.remote) return; // a remote server sets its own
   if (opts.sysctl) io.sysctls.enableMonitoring();
   for (const f of io.sysctls.failures) io.stderr.write(`conntop: warning: could not set ${f.name.replace(/\//g, '.')} (${f.reason})\n`);
   for (const w of io.sysctls.warnings) io.stderr.write(`conntop: warning: ${w}\n`);
@@ -145,7 +158,8 @@ export function prepareSysctls(opts: RunOptions, io: Io): void {
  */
 export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   // The sockets first: without the privilege for them, their error is all the user needs to read.
-  const { source, finish, record } = openSource(opts, true, io);
+  // With --connect, a server's client source instead of the kernel.
+  const { source, finish, record } = io.openRemote?.() ?? openSource(opts, true, io);
   try {
     prepareSysctls(opts, io);
   } catch (e) {

@@ -2,11 +2,12 @@
 // Uses the measurement kit in ../shared/bench (mkns.sh, rmns.sh, event-storm.sh, ctkit); exits 0 with a
 // message when the kit or root is missing. Never part of the unit tests. Imports ./proc and node: modules.
 // Options: --quick (3 runs instead of 5, shorter storms), --no-storm, --rates 5000,20000,..., --keep-json F,
-// --only load,once,decode,start,scale,steady,storm,events,enrich,tui (a subset of the sections; enrich runs
-// enrich-bench.ts, events runs event-cost.ts, which needs no kit; tui runs tui-bench.ts: the interactive view in
-// process, and live through tmux when root).
+// --only load,once,decode,start,scale,steady,storm,events,enrich,tui,server (a subset of the sections; enrich
+// runs enrich-bench.ts, events runs event-cost.ts, which needs no kit; tui runs tui-bench.ts: the interactive
+// view in process, and live through tmux when root; server runs server-bench.ts: conntopd and its clients).
 import { main as enrichBench } from './enrich-bench.js';
 import { main as tuiBench } from './tui-bench.js';
+import { deltaBytes, serverAt } from './server-bench.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
@@ -471,6 +472,17 @@ async function main(): Promise<number> {
       await steady(100000);
       fill(50000);
       await steady(50000);
+    }
+    if (want('server')) {
+      const env = {
+        ns: NS, node: NODE, conntopd: join(ROOT, 'dist/lib/conntopd.js'), clientChild: join(ROOT, 'dist/test/bench/server-client.js'),
+        runs: QUICK ? 3 : 5, windowS: QUICK ? 5 : 10, log, row, results,
+      };
+      deltaBytes(env);
+      for (const n of [10000, 50000, 100000]) {
+        fill(n);
+        await serverAt(env, n);
+      }
     }
     if (STORM && want('storm')) {
       fill(10000);
