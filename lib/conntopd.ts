@@ -13,7 +13,9 @@ import { FlowTable } from './flow-table.js';
 import { keepYoungGenerationSmall } from './heap.js';
 import { openSource, prepareSysctls, type Io, type RunOptions } from './modes.js';
 import { serveLoop } from './serve-loop.js';
-import { SysctlGuard } from './sysctl.js';
+import { sharedSysctlGuard } from './sysctl.js';
+import type { SourceHealth } from './source.js';
+import { parseMetricsAddress } from './option-values.js';
 import { readAuthFile } from '../server/auth.js';
 import { ConntopServer, type ListenAddress } from '../server/server.js';
 
@@ -29,6 +31,13 @@ function seconds(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
   return n;
+}
+function metricsArg(v: string): { host: string; port: number } {
+  try {
+    return parseMetricsAddress(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 function ipLiteral(v: string): string {
   const a = v.replace(/^\[(.*)\]$/, '$1');
@@ -56,6 +65,8 @@ export interface ServeOptions {
   v1: boolean;
   /** With no client: no dumps, no events, sysctls restored (conntop 1.0's to-do "sleep mode"). */
   sleep: boolean;
+  /** `--metrics ADDRESS:PORT`: a Prometheus endpoint, with the server's secret and TLS. */
+  metrics?: { host: string; port: number };
 }
 
 function buildProgram(name: string): Command {
@@ -77,6 +88,7 @@ function buildProgram(name: string): Command {
     .option('--no-sysctl', 'leave nf_conntrack_acct, _timestamp and _events as they are')
     .addOption(new Option('--rcvbuf <bytes>', 'receive buffer of the event socket').argParser(Number).default(64 * 1024 * 1024, '64 MiB'))
     .addOption(new Option('--iterations <n>', 'stop after N refreshes (for tests)').argParser(port))
+    .addOption(new Option('--metrics <address:port>', 'serve Prometheus metrics at http(s)://ADDRESS:PORT/metrics (loopback when the address is left out; the same secret, as a bearer token, and TLS as the server)').argParser(metricsArg))
     .addOption(new Option('--manual', 'print the manual page conntopd(8) as roff, and exit').hideHelp())
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
@@ -93,6 +105,7 @@ export function parseServeOptions(argv: string[], name = 'conntopd'): ServeOptio
     authFile: o.authFile as string | undefined, tlsCert: o.tlsCert as string | undefined, tlsKey: o.tlsKey as string | undefined,
     delaySec: o.delay as number, replay: o.replay as string | undefined, speed: o.speed as number, sysctl: o.sysctl as boolean,
     rcvbufBytes: o.rcvbuf as number, iterations: o.iterations as number | undefined, maxClients: o.maxClients as number, v1: o.v1 as boolean, sleep: o.sleep as boolean,
+    metrics: o.metrics as { host: string; port: number } | undefined,
   };
 }
 
@@ -132,11 +145,24 @@ export async function serve(o: ServeOptions, io: Io): Promise<number> {
   try {
     const bound = await server.listen(addrs);
     for (const a of bound) log(`listening on ${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}${tls ? ' (TLS)' : ''}${secret ? ' (authentication required)' : ''}`);
+    // The Prometheus endpoint reads the table at scrape time; health is the current source's (none while asleep).
+    let health: () => SourceHealth = () => ({ badMessages: 0, unknownAttrs: 0, lastProblem: null });
+    if (o.metrics) {
+      const { ConntopMetrics, serveMetrics } = await import('./metrics.js');
+      const metrics = new ConntopMetrics({
+        stats: () => table.stats(), health: () => health(), clients: () => server.clientCount,
+        forEachFlow: (fn) => table.snapshot().forEach(fn),
+      });
+      const http = await serveMetrics(metrics, { ...o.metrics, secret: secret ?? undefined, tls: tls ?? undefined });
+      log(`metrics on ${tls ? 'https' : 'http'}://${o.metrics.host.includes(':') ? `[${o.metrics.host}]` : o.metrics.host}:${o.metrics.port}/metrics`);
+      io.signal.addEventListener('abort', () => http.close(), { once: true });
+    }
     let firstWake = true;
     await serveLoop({
       table, server, intervalMs: o.delaySec * 1000, sleepWhenIdle: o.sleep, iterations: o.iterations, signal: io.signal, log,
       open: () => {
         const { source, finish } = openSource(runOpts, true, io);
+        health = () => source.health;
         return { source, finish };
       },
       sysctlsOn: () => {
@@ -173,7 +199,8 @@ export async function serverMain(argv: string[], name = 'conntopd'): Promise<num
     }
     throw e;
   }
-  const sysctls = new SysctlGuard();
+  // Shared with every conntop in this network namespace: the last one to leave restores the sysctls.
+  const sysctls = sharedSysctlGuard(process.env);
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);

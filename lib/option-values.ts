@@ -77,3 +77,16 @@ export function pathArg(v: string): string {
   if (v === '') throw new InvalidArgumentError('expected a path');
   return v;
 }
+
+/**
+ * `--metrics ADDRESS:PORT` as host and port: `127.0.0.1:9100`, `[::1]:9100`, or `:9100` and `9100` (loopback).
+ * Throws a RangeError with a one-line reason for anything else.
+ */
+export function parseMetricsAddress(v: string): { host: string; port: number } {
+  const m = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):|:)?(\d{1,5})$/.exec(v.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !(port >= 1 && port <= 65535)) {
+    throw new RangeError('expected ADDRESS:PORT for the metrics endpoint (e.g. 127.0.0.1:9100, [::1]:9100, or :9100 for loopback)');
+  }
+  return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
+}

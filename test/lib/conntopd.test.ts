@@ -88,3 +88,27 @@ t.test('bad usage exits 2; an unreachable server exits 1', async (t) => {
   t.equal(r.status, 1);
   t.match(r.stderr, /ECONNREFUSED|refused/);
 });
+
+t.test('--metrics: Prometheus scrapes the served table; prom-client loads only when asked', async (t) => {
+  // A free loopback port for the endpoint: bind 0, read it, let it go.
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const mport = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+  const { child, stderr } = await startServer(t, ['--replay', capture, '--speed', '100', '--no-sleep', '--metrics', `127.0.0.1:${mport}`]);
+  await until(() => /metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/.test(stderr()), 'the metrics endpoint');
+  const local = spawnSync(process.execPath, [conntop, '--replay', capture, '--once', '--json'], { encoding: 'utf8', timeout: 20000 });
+  const flows = local.stdout.split('\n').filter(Boolean).length;
+  // Poll the endpoint until the replayed dump is in the table (bounded: 100 scrapes).
+  let text = '';
+  for (let i = 0; i < 100 && /^conntop_flows (\d+)$/m.exec(text)?.[1] !== String(flows); i++) {
+    text = await (await fetch(`http://127.0.0.1:${mport}/metrics`)).text();
+    if (/^conntop_flows (\d+)$/m.exec(text)?.[1] !== String(flows)) await new Promise((r) => setTimeout(r, 100));
+  }
+  t.match(text, new RegExp(`^conntop_flows ${flows}$`, 'm'), `${flows} flows, as the capture holds`);
+  t.match(text, /^conntop_clients_connected 0$/m);
+  t.match(text, /^conntop_flows_by_protocol\{protocol="tcp"\} \d+$/m);
+  child.kill('SIGTERM');
+  t.equal(await exited(child), 0);
+});

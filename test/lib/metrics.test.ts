@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { FlowTable } from '../../lib/flow-table.js';
 import type { Flow } from '../../lib/flow.js';
 import { ConntopMetrics, serveMetrics, talkerOf } from '../../lib/metrics.js';
+import { parseMetricsAddress } from '../../lib/option-values.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -114,4 +115,12 @@ t.test('the exposition checker itself rejects what is not the format', async (t)
   t.throws(() => parseExposition('conntop flows 1\n'));
   t.throws(() => parseExposition('x{a=b} 1\n'));
   t.same([...parseExposition('# HELP x y\n# TYPE x gauge\nx{a="b"} 1.5\n')], [['x{a="b"}', 1.5]]);
+});
+
+t.test('--metrics ADDRESS:PORT', async (t) => {
+  t.same(parseMetricsAddress('127.0.0.1:9100'), { host: '127.0.0.1', port: 9100 });
+  t.same(parseMetricsAddress('[::1]:9100'), { host: '::1', port: 9100 });
+  t.same(parseMetricsAddress(':9100'), { host: '127.0.0.1', port: 9100 }, 'loopback by default');
+  t.same(parseMetricsAddress('9100'), { host: '127.0.0.1', port: 9100 });
+  for (const bad of ['', ':', 'x:1', '1.2.3.4:0', '1.2.3.4:70000', '::1:9100', 'host:9100', '1.2.3.4']) t.throws(() => parseMetricsAddress(bad), RangeError, JSON.stringify(bad));
 });
