@@ -21,7 +21,7 @@ import { DEFAULT_CREDITS } from './enrich/geoip-sources.js';
 import type { RemoteTarget } from './modes.js';
 import type { FlowSource } from './source.js';
 import {
-  MAX_INTERVAL_SEC, MAX_ZONE, SPEED_LIMITS, countArg, markArg, pathArg, rcvbufArg, secondsArg, speedArg, zoneArg,
+  MAX_INTERVAL_SEC, MAX_ZONE, SPEED_LIMITS, countArg, markArg, metricsArg, pathArg, rcvbufArg, secondsArg, speedArg, zoneArg,
 } from './option-values.js';
 import { TABLE_LEGEND } from './text-table.js';
 import { completionScript, conntopManPage } from './manual-cli.js';
@@ -73,6 +73,7 @@ function buildProgram(writeOut: (text: string) => void): Command {
     .option('-P, --no-servname', 'the same as --no-services')
     .option('--no-processes', 'do not look up the process behind local flows')
     .option('--no-mouse', 'interactive view: no mouse (clicks and the wheel go to the terminal)')
+    .addOption(new Option('--metrics <address:port>', 'interactive view: serve Prometheus metrics of the table at http://ADDRESS:PORT/metrics (loopback when the address is left out)').argParser(metricsArg))
     .addOption(new Option('--iterations <n>', 'stop after N refreshes (for scripts and tests)').argParser(countArg))
     .addOption(new Option('--completion <shell>', 'print a completion script for bash, zsh or fish, and exit').choices(SHELLS))
     .addOption(new Option('--manual', 'print the manual page conntop(1) as roff, and exit').hideHelp())
@@ -103,6 +104,7 @@ function refuseConflicts(o: Record<string, unknown>, given: (key: string) => boo
     [given('rcvbuf') && (Boolean(o.once) || o.replay !== undefined), '--rcvbuf sizes the event socket of a live --events run; --once and --replay open none'],
     [o.geoipDir !== undefined && o.geoip === false, '--geoip-dir names databases that --no-geoip turns off: give one'],
     [Boolean(o.wide) && (Boolean(o.json) || events), '--wide widens the --once text table; JSON lines have no width'],
+    [o.metrics !== undefined && (Boolean(o.once) || events), '--metrics serves the interactive view\'s table (conntopd has its own); --once and --events keep no endpoint'],
   ];
   for (const [bad, why] of rules) if (bad) throw new CommanderError(2, 'conntop.usage', why);
 }
@@ -146,6 +148,7 @@ export function parseOptions(argv: string[], writeOut: (text: string) => void): 
     processes: o.processes as boolean,
     iterations: o.iterations as number | undefined,
     mouse: o.mouse as boolean,
+    metrics: o.metrics as { host: string; port: number } | undefined,
     wide: Boolean(o.wide),
     ...remoteOptions(o),
   };
@@ -276,6 +279,12 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
     source, table, intervalMs: opts.delaySec * 1000, iterations: opts.iterations, signal: quit.signal,
     warn: (m) => notes.push(m), enricher: en?.enricher ?? null,
   });
+  if (opts.metrics) {
+    const { ConntopMetrics, serveMetrics } = await import('./metrics.js');
+    const metrics = new ConntopMetrics({ stats: () => table.stats(), health: () => source.health, forEachFlow: (fn) => table.snapshot().forEach(fn) });
+    const http = await serveMetrics(metrics, opts.metrics);
+    quit.signal.addEventListener('abort', () => http.close(), { once: true });
+  }
   // Settings: read once before the screen opens; saves are serialised (one at a time, in order).
   const settingsIo = nodeSettingsIo();
   const loaded = await loadSettings(io.env, settingsIo);

@@ -15,7 +15,7 @@ import { openSource, prepareSysctls, type Io, type RunOptions } from './modes.js
 import { serveLoop } from './serve-loop.js';
 import { sharedSysctlGuard } from './sysctl.js';
 import type { SourceHealth } from './source.js';
-import { parseMetricsAddress } from './option-values.js';
+import { metricsArg } from './option-values.js';
 import { readAuthFile } from '../server/auth.js';
 import { ConntopServer, type ListenAddress } from '../server/server.js';
 
@@ -31,13 +31,6 @@ function seconds(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
   return n;
-}
-function metricsArg(v: string): { host: string; port: number } {
-  try {
-    return parseMetricsAddress(v);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
 }
 function ipLiteral(v: string): string {
   const a = v.replace(/^\[(.*)\]$/, '$1');

@@ -35,6 +35,8 @@ export interface RunOptions {
   iterations?: number;
   /** Interactive view: mouse reporting (--no-mouse turns it off). */
   mouse?: boolean;
+  /** Interactive view: --metrics ADDRESS:PORT, a Prometheus endpoint on the table. */
+  metrics?: { host: string; port: number };
   /** --once text table: no width limit (else the terminal's width, or 80 columns when not a terminal). */
   wide?: boolean;
   /** conntop --connect: a server to follow instead of the kernel (the composition root builds its source). */

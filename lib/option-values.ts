@@ -90,3 +90,12 @@ export function parseMetricsAddress(v: string): { host: string; port: number } {
   }
   return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
 }
+
+/** --metrics ADDRESS:PORT, as an option parser (see parseMetricsAddress). */
+export function metricsArg(v: string): { host: string; port: number } {
+  try {
+    return parseMetricsAddress(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}

@@ -160,3 +160,22 @@ function selectedLine(_plain: string[], pane: TmuxPane): string | null {
   }
   return null;
 }
+
+t.test('--metrics: the view\'s table on a Prometheus endpoint while it runs', async (t) => {
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+  const home = mkdtempSync(join(tmpdir(), 'conntop-tui-'));
+  t.teardown(() => rmSync(home, { recursive: true, force: true }));
+  const pane = new TmuxPane(`node ${cli} --replay ${capture} --speed max --no-dns --no-geoip --metrics 127.0.0.1:${port}; exec sleep 3600`, 100, 30, {
+    HOME: home, XDG_CONFIG_HOME: join(home, 'config'), TERM: 'xterm-256color', PATH: process.env.PATH ?? '',
+  });
+  t.teardown(() => pane.kill());
+  await pane.waitFor(ready, 'the loaded table', 30000);
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  t.match(text, /^conntop_flows 13$/m, 'the 13 flows on screen');
+  pane.keys('q');
+  await pane.waitFor(() => pane.variable('alternate_on') === '0', 'quit');
+});
