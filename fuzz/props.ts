@@ -11,6 +11,7 @@ import { propMutatedKernelMessages } from './mutate.prop.js';
 import { propSettingsAnyJson, propSettingsRoundTrip } from './settings.prop.js';
 import { propEntryRoundTrip, propStatsRoundTrip } from './roundtrip.prop.js';
 import { propChangeLinesValidate, propFlowJsonValidates } from './schema.prop.js';
+import { propFramerAnyBytes, propFramerAnyChunking, propValidatorAnyJson } from './server-lines.prop.js';
 
 export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'decode-any-bytes', run: propDecodeAnyBytes },
@@ -42,4 +43,8 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   // The JSON outputs against their published schemas (lib/schema/, docs/schema/).
   { name: 'flow-json-validates', run: propFlowJsonValidates },
   { name: 'change-lines-validate', run: propChangeLinesValidate },
+  // The server's input path: line framing under any chunking and any bytes, validation of any JSON.
+  { name: 'server-framer-any-chunking', run: propFramerAnyChunking },
+  { name: 'server-framer-any-bytes', run: propFramerAnyBytes },
+  { name: 'server-validator-any-json', run: propValidatorAnyJson },
 ];

@@ -30,7 +30,7 @@ export function propChangeLinesValidate(o: PropOptions): void {
     if (row.live) {
       const live = { ...row.live, closed: kind === 'destroy' ? { atMs, reason } : null };
       const enricher = row.enrich ? ({ enrich: () => row.enrich } as unknown as Enricher) : null;
-      lines.push(changeJson({ kind, live }, enricher));
+      lines.push(changeJson({ kind, live, flow: live.flow }, enricher));
     }
     for (const line of lines) {
       const v = JSON.parse(line) as unknown;

@@ -2,7 +2,7 @@
 // lib/ layer: the composition root and the `conntop` executable. It may import everything and nothing
 // imports it; it is the only place that sets the exit code (house style §2). Bad options exit 2 with a
 // one-line reason; runtime failures exit 1 with a message that says how to fix them.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { keepYoungGenerationSmall } from './heap.js';
@@ -18,6 +18,8 @@ import { explain } from './errors.js';
 import { LineWriter } from './output.js';
 import { sharedSysctlGuard } from './sysctl.js';
 import { DEFAULT_CREDITS } from './enrich/geoip-sources.js';
+import type { RemoteTarget } from './modes.js';
+import type { FlowSource } from './source.js';
 import {
   MAX_INTERVAL_SEC, MAX_ZONE, SPEED_LIMITS, countArg, markArg, pathArg, rcvbufArg, secondsArg, speedArg, zoneArg,
 } from './option-values.js';
@@ -77,6 +79,7 @@ function buildProgram(writeOut: (text: string) => void): Command {
     .addHelpText('after', `\n${TABLE_LEGEND}\n\nWithout your own MaxMind databases, GeoIP uses embedded data:\n  ${DEFAULT_CREDITS.country}\n  ${DEFAULT_CREDITS.asn}`)
     .exitOverride()
     .configureOutput({ outputError: () => undefined, writeOut });
+  addClientServerOptions(p);
   return p;
 }
 
@@ -144,6 +147,7 @@ export function parseOptions(argv: string[], writeOut: (text: string) => void): 
     iterations: o.iterations as number | undefined,
     mouse: o.mouse as boolean,
     wide: Boolean(o.wide),
+    ...remoteOptions(o),
   };
 }
 
@@ -160,7 +164,19 @@ async function printText(text: string): Promise<number> {
   }
 }
 
-async function main(argv: string[]): Promise<number> {
+/** What main decided: the exit status, and whether to leave at once (a signal: pending writes to a stuck reader must not keep Node alive). */
+interface Outcome {
+  code: number;
+  now: boolean;
+}
+
+async function main(argv: string[]): Promise<Outcome> {
+  // conntop --server is conntopd (conntop 1.0's -s): loaded only when asked, with its own options.
+  const serverFlag = argv.findIndex((a) => a === '-s' || a === '--server');
+  if (serverFlag >= 0) {
+    const { serverMain } = await import('./conntopd.js');
+    return { code: await serverMain([...argv.slice(0, serverFlag), ...argv.slice(serverFlag + 1)], 'conntop --server'), now: false };
+  }
   keepYoungGenerationSmall(setFlagsFromString);
   let opts: RunOptions;
   let text = '';
@@ -168,9 +184,9 @@ async function main(argv: string[]): Promise<number> {
     opts = parseOptions(argv, (s) => (text += s));
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return printText(text);
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return { code: await printText(text), now: false };
       process.stderr.write(`conntop: ${e.message.replace(/^error: /, '')}\nTry 'conntop --help'.\n`);
-      return 2;
+      return { code: 2, now: false };
     }
     throw e;
   }
@@ -199,21 +215,25 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`conntop: ${expected ? explain(e) : `internal error: ${e.stack ?? e.message}`}\n`);
     process.exit(1);
   });
-  const io = { stdout: process.stdout, stderr: process.stderr, env: process.env, sysctls, signal: abort.signal };
+  const io = {
+    stdout: process.stdout, stderr: process.stderr, env: process.env, sysctls, signal: abort.signal,
+    openRemote: opts.remote ? await remoteOpener(opts) : undefined,
+  };
+  let code: number;
   try {
-    if (opts.mode === 'once') return await runOnce(opts, io);
-    if (opts.mode === 'events') return await runEvents(opts, io);
-    return await runInteractive(opts, io, screen);
+    if (opts.mode === 'once') code = await runOnce(opts, io);
+    else if (opts.mode === 'events') code = await runEvents(opts, io);
+    else code = await runInteractive(opts, io, screen);
   } catch (e) {
     screen.restore?.();
     process.stderr.write(`conntop: ${explain(e)}\n`);
-    return 1;
+    code = 1;
   } finally {
     screen.restore?.();
     sysctls.restore();
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
-    if (signalled) process.exitCode = 128 + (SIGNALS[signalled] ?? 1);
   }
+  return signalled ? { code: 128 + (SIGNALS[signalled] ?? 1), now: true } : { code, now: false };
 }
 
 // ---- The interactive view (`conntop`, `conntop --replay FILE`): the session plus the screen. ----
@@ -240,12 +260,14 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
   const [{ runApp }, { compileViewFilter }, { groupForView }, { settingsFromView, viewFromSettings }, { openScreen }] = await Promise.all([
     import('../tui/app.js'), import('../tui/filter.js'), import('../tui/grouping.js'), import('../tui/settings-map.js'), import('../tui/terminal.js'),
   ]);
-  prepareSysctls(opts, io);
   const notes: string[] = [];
   // Warnings while the screen is up go to the status line, never into the screen's cells.
   const warnSink = new Writable({ write(chunk, _enc, cb) { notes.push(String(chunk).trim().replace(/^conntop: /, '')); cb(); } });
   const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
-  const { source, finish, record } = openSource(opts, true, { stderr: warnSink });
+  // The sockets before the sysctls: without the privilege for them, their error comes first and alone. With
+  // --connect, a server's client source; its connection notes reach the status line as session notices.
+  const { source, finish, record } = io.openRemote?.() ?? openSource(opts, true, { stderr: warnSink });
+  prepareSysctls(opts, io);
   const en = await openEnricher(opts, { ...io, stderr: warnSink }, record);
   const quit = new AbortController();
   const stop = (): void => quit.abort();
@@ -292,11 +314,82 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
 const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 main(process.argv.slice(2)).then(
-  (code) => {
+  ({ code, now }) => {
     process.exitCode ??= code;
+    // After a signal the sysctls are restored and the modes have stopped: output still queued for a reader
+    // that stopped reading would keep Node alive, so leave now.
+    if (now) process.exit(code);
   },
   (e: unknown) => {
     process.stderr.write(`conntop: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exitCode = 1;
   },
 );
+
+// ---- client-server mode (issue 11): conntop --server runs conntopd; -c/--connect follows a server ----
+
+/** Adds the client-server options to the parser (conntop 1.0's -s, -c and -p). */
+function addClientServerOptions(p: Command): void {
+  p.option('-s, --server', 'run the server (the same as conntopd; `conntop --server --help` lists its options)')
+    .addOption(new Option('-c, --connect <host[:port]>', 'follow a conntop server instead of the kernel').argParser((v, prev: string[] = []) => [...prev, v]))
+    .addOption(new Option('-p, --port <port>', 'the server port when --connect gives none').argParser(portArg).default(55555))
+    .option('--auth-file <file>', 'with --connect: the shared secret of the server (mode 0600)')
+    .option('--tls-ca <file>', 'with --connect: use TLS and trust the server certificate signed by this PEM CA')
+    .option('--tls-fingerprint <sha256>', 'with --connect: use TLS and accept only the certificate with this SHA-256 fingerprint');
+}
+
+/** A TCP port, 1-65535. */
+function portArg(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('expected a port number (1-65535)');
+  return n;
+}
+
+/** HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 address. */
+export function parseHostPort(v: string, defaultPort: number): { host: string; port: number } {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(v) ?? (v.split(':').length === 2 ? /^([^:]+):(\d+)$/.exec(v) : null);
+  const host = m ? m[1] : v;
+  const port = m?.[2] !== undefined ? Number(m[2]) : defaultPort;
+  if (host === '' || !Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`expected HOST[:PORT], got ${v}`);
+  return { host, port };
+}
+
+function remoteOptions(o: Record<string, unknown>): { remote?: RemoteTarget; processes?: false } {
+  const connect = o.connect as string[] | undefined;
+  if (!connect) {
+    if (o.authFile || o.tlsCa || o.tlsFingerprint) throw new CommanderError(2, 'conntop.usage', '--auth-file, --tls-ca and --tls-fingerprint go with --connect');
+    return {};
+  }
+  // TODO(#11): several servers in one table (a host column and per-server meters).
+  if (connect.length > 1) throw new CommanderError(2, 'conntop.usage', 'one --connect at a time for now');
+  if (o.record || o.replay) throw new CommanderError(2, 'conntop.usage', '--connect does not go with --record or --replay');
+  let target: { host: string; port: number };
+  try {
+    target = parseHostPort(connect[0], o.port as number);
+  } catch (e) {
+    throw new CommanderError(2, 'conntop.usage', (e as Error).message);
+  }
+  // Process information exists on the server only.
+  return { remote: { ...target, authFile: o.authFile as string | undefined, tlsCa: o.tlsCa as string | undefined, tlsFingerprint: o.tlsFingerprint as string | undefined }, processes: false };
+}
+
+/** The --connect source factory: server/client.ts is loaded only for --connect. */
+async function remoteOpener(opts: RunOptions): Promise<() => { source: FlowSource; finish: () => void }> {
+  const r = opts.remote!;
+  const [{ RemoteSource }, { readAuthFile }, { hostname }] = await Promise.all([import('../server/client.js'), import('../server/auth.js'), import('node:os')]);
+  const secret = r.authFile ? readAuthFile(r.authFile) : null;
+  const tls = r.tlsCa || r.tlsFingerprint ? { ca: r.tlsCa ? readFileSync(r.tlsCa) : undefined, fingerprint: r.tlsFingerprint } : null;
+  const mark = opts.dumpFilter.mark !== undefined ? [{ mark: opts.dumpFilter.mark, mask: opts.dumpFilter.markMask }] : undefined;
+  const filter = {
+    ...(opts.filter.families?.length ? { families: [...opts.filter.families] } : {}),
+    ...(opts.filter.protoNums?.size ? { protocols: [...opts.filter.protoNums] } : {}),
+    ...(mark ? { marks: mark } : {}),
+    ...(opts.dumpFilter.zone !== undefined ? { zones: [opts.dumpFilter.zone] } : {}),
+  };
+  return () => {
+    const source = new RemoteSource({
+      host: r.host, port: r.port, name: hostname(), software: `conntop ${version()}`, secret, tls, filter,
+    });
+    return { source, finish: () => source.close() };
+  };
+}

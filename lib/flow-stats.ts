@@ -106,7 +106,7 @@ export interface TableStats {
   droppedEvents: number;
   /** DESTROY events for flows the table never had (counted, not an error). */
   unknownDestroys: number;
-  /** Dump copies ignored because a DESTROY for the same key arrived after that dump began. */
+  /** Dump copies ignored: a DESTROY for the same key arrived after that dump began, or the copy is DYING and not of an open flow. */
   ignoredDumpCopies: number;
   /** Complete dumps applied, and dumps that ended incomplete or were abandoned (those never sweep). */
   dumps: number;

@@ -3,6 +3,7 @@
 // Dump/event reconciliation and what counts as a change are documented on FlowTable below.
 import type { CopyDigest, DumpShortcut, SourceEvent } from './source.js';
 import { flowKey, mergeEventFields, sameFlowKey, sameList, sameReportable, type Flow } from './flow.js';
+import { ChangeQueue, ChangeSlot, type QueuedChange } from './change-queue.js';
 import { FlowCounts, ZERO_RATES, allZero, clearRates, sameCounters, setRates, zeroRates, type BothCounters, type FlowRates, type ReadonlyFlowRates, type TableStats } from './flow-stats.js';
 
 export type { DirRate, FlowRates, ReadonlyFlowRates, TableStats } from './flow-stats.js';
@@ -48,10 +49,12 @@ export interface LiveFlow {
   countersReset: number;
 }
 
-/** One change for the streaming output; `live` is the current object, so serialize it when draining. */
-export type FlowChange =
-  | { kind: 'new' | 'update' | 'destroy'; live: LiveFlow }
-  | { kind: 'resync'; atMs: number };
+/**
+ * One change for the streaming output. `live` is the table's current object; `flow` is the flow as this change
+ * describes it: live.flow, or for a 'new' that later changes followed before the drain, a copy frozen then
+ * (so a 'new' never shows a later state; see ChangeQueue for the merging rules). A drained 'new' is never closed.
+ */
+export type FlowChange = QueuedChange<LiveFlow>;
 
 /** Construction options; all durations in ms. */
 export interface FlowTableOptions {
@@ -61,12 +64,16 @@ export interface FlowTableOptions {
   maxClosed?: number;
   /** Queue changes for drainChanges() (default false: nothing is queued). */
   trackChanges?: boolean;
-  /** Cap on queued changes between drains (default 200000); beyond it they are counted in droppedChanges. */
+  /**
+   * Cap on queued changes between drains (default 200000; the queue holds at most one per flow, so this only
+   * bites on tables that large); beyond it they are counted in droppedChanges, as are flows born and closed
+   * between two drains beyond maxClosed of them.
+   */
   maxChanges?: number;
 }
 
-/** Internal per-flow bookkeeping around the public LiveFlow. */
-class Entry {
+/** Internal per-flow bookkeeping around the public LiveFlow; its change-queue slot is the base class. */
+class Entry extends ChangeSlot {
   /**
    * The counters sample before the current one (flow.counters), and its time; the time of the current
    * sample; the time of the last counted reset. null when none. Nullable on purpose: V8 then stores a pointer
@@ -90,11 +97,11 @@ class Entry {
    */
   digestHi = -1;
   digestLo = 0;
-  /** drainChanges() generation in which a 'new'/'update' was queued (coalescing). */
-  queuedGen = -1;
   /** The next open entry with the same kernel id (ids rarely collide across tuples). */
   nextSameId: Entry | null = null;
-  constructor(readonly live: LiveFlow) {}
+  constructor(readonly live: LiveFlow) {
+    super();
+  }
 
   /** Remembers `digest` (undefined or NaN: none). */
   setDigest(digest: number | undefined): void {
@@ -143,12 +150,10 @@ export class FlowTable implements DumpShortcut {
   private readonly destroyedInDump = new Set<string>();
   private readonly lingerMs: number;
   private readonly maxClosed: number;
-  private readonly trackChanges: boolean;
-  private readonly maxChanges: number;
-  private changes: FlowChange[] = [];
+  /** Undelivered changes, coalesced per flow (null unless trackChanges). */
+  private readonly q: ChangeQueue<LiveFlow> | null;
   /** Where sample() computes rates before choosing ZERO_RATES or a flow's own object. */
   private readonly rateScratch = zeroRates();
-  private drainGen = 0;
   private seq = 0;
   private gen = 0;
   private inDump = false;
@@ -172,8 +177,7 @@ export class FlowTable implements DumpShortcut {
   constructor(opts: FlowTableOptions) {
     this.lingerMs = opts.lingerMs;
     this.maxClosed = opts.maxClosed ?? 10000;
-    this.trackChanges = opts.trackChanges ?? false;
-    this.maxChanges = opts.maxChanges ?? 200000;
+    this.q = opts.trackChanges ? new ChangeQueue(opts.maxChanges ?? 200000, this.maxClosed, () => this.st.droppedChanges++) : null;
   }
 
   /** True while events may have been lost and no complete dump begun since has finished. */
@@ -268,17 +272,14 @@ export class FlowTable implements DumpShortcut {
     };
   }
 
-  /** How many changes are queued for drainChanges(). */
+  /** How many flows (and resyncs) have changes queued for drainChanges(). */
   get pendingChanges(): number {
-    return this.changes.length;
+    return this.q ? this.q.size : 0;
   }
 
-  /** Returns and clears the queued changes (empty unless trackChanges); one 'new'/'update' per flow per drain. */
+  /** Returns and clears the queued changes (empty unless trackChanges), coalesced per flow (see ChangeQueue). */
   drainChanges(): FlowChange[] {
-    const c = this.changes;
-    this.changes = [];
-    this.drainGen++;
-    return c;
+    return this.q ? this.q.drain() : [];
   }
 
   /**
@@ -316,6 +317,12 @@ export class FlowTable implements DumpShortcut {
     }
     const t = this.inDump ? this.dumpAtMs : this.lastAtMs;
     let e = this.find(flow);
+    if (isEnding(flow) && (!e || e.live.flow.startNs !== flow.startNs)) {
+      // The kernel is destroying it (its DESTROY event may already be applied, or be retried later): not a
+      // flow to open or reopen. An open one is not marked seen either, so the sweep closes it if no DESTROY comes.
+      this.st.ignoredDumpCopies++;
+      return;
+    }
     if (e && e.live.flow.startNs !== undefined && flow.startNs !== undefined && e.live.flow.startNs !== flow.startNs) {
       this.close(e, t, 'gone'); // same key, another incarnation: a new flow, not a counter jump
       const fresh = this.inDump && e.eventSeq > this.dumpSeq;
@@ -337,6 +344,7 @@ export class FlowTable implements DumpShortcut {
       const live = e.live;
       const cur = live.flow;
       const old = cur.counters;
+      this.q?.beforeChange(e);
       let changed: boolean;
       if (this.inDump && e.eventSeq > this.dumpSeq) {
         // An event since dumpBegin is at least as fresh for the evented fields; the copy fills what events lack.
@@ -375,16 +383,20 @@ export class FlowTable implements DumpShortcut {
       this.st.stale = false;
       this.st.resyncs++;
       this.st.lastResyncMs = atMs;
-      this.queue({ kind: 'resync', atMs });
+      this.q?.resync(atMs);
     }
   }
 
   private upsert(ev: Flow, atMs: number, seq: number): void {
     let e = this.find(ev);
+    // A storm shows NEW/UPDATE events that already say DYING (sent while the kernel destroys the entry, after
+    // or before its DESTROY): they describe the end of a flow, so they never open one.
+    if (!e && isEnding(ev)) return;
     if (!e) e = this.insert(flowKey(ev), ev, atMs);
     else {
       const cur = e.live.flow;
       const state = cur.state;
+      this.q?.beforeChange(e);
       if (mergeEventFields(cur, ev)) this.changed(e, atMs);
       this.counts.moveState(cur, state);
     }
@@ -432,10 +444,7 @@ export class FlowTable implements DumpShortcut {
     e.nextSameId = this.byId.get(slot) ?? null;
     this.byId.set(slot, e);
     this.counts.add(flow, 1);
-    if (this.trackChanges && this.room()) {
-      e.queuedGen = this.drainGen;
-      this.changes.push({ kind: 'new', live });
-    }
+    this.q?.added(e);
     return e;
   }
 
@@ -448,7 +457,7 @@ export class FlowTable implements DumpShortcut {
     live.rates = ZERO_RATES;
     live.ageMs = ageAt(live, atMs);
     live.idleMs = msSince(atMs, live.lastChangeMs);
-    this.queue({ kind: 'destroy', live });
+    this.q?.closed(e);
     if (this.maxClosed <= 0) return;
     this.closed.delete(live.key);
     this.closed.set(live.key, e);
@@ -525,19 +534,7 @@ export class FlowTable implements DumpShortcut {
 
   private changed(e: Entry, atMs: number): void {
     e.live.lastChangeMs = atMs;
-    if (!this.trackChanges || e.queuedGen === this.drainGen || !this.room()) return;
-    e.queuedGen = this.drainGen;
-    this.changes.push({ kind: 'update', live: e.live });
-  }
-
-  private queue(c: FlowChange): void {
-    if (this.trackChanges && this.room()) this.changes.push(c);
-  }
-
-  private room(): boolean {
-    if (this.changes.length < this.maxChanges) return true;
-    this.st.droppedChanges++;
-    return false;
+    this.q?.updated(e);
   }
 }
 
@@ -606,6 +603,11 @@ function stampSample(e: Entry, next: boolean, at: number): void {
 /** The byId key of a kernel id: its low 30 bits, a small integer (V8 Smi) on every platform. */
 function idSlot(id: number): number {
   return id & 0x3fffffff;
+}
+
+/** True when the kernel is destroying the flow (DYING): such a view never opens a flow. */
+function isEnding(f: Flow): boolean {
+  return f.status.includes('DYING');
 }
 
 /** Takes a DESTROY's final counters and timestamps when it carries them. */

@@ -37,6 +37,17 @@ export interface RunOptions {
   mouse?: boolean;
   /** --once text table: no width limit (else the terminal's width, or 80 columns when not a terminal). */
   wide?: boolean;
+  /** conntop --connect: a server to follow instead of the kernel (the composition root builds its source). */
+  remote?: RemoteTarget;
+}
+
+/** A conntop server to connect to, and how to trust it (paths as given on the command line). */
+export interface RemoteTarget {
+  host: string;
+  port: number;
+  authFile?: string;
+  tlsCa?: string;
+  tlsFingerprint?: string;
 }
 
 /** The process's streams and environment, passed in so tests can run modes in-process. */
@@ -48,6 +59,8 @@ export interface Io {
   sysctls: SysctlGuard;
   /** Aborted on SIGINT, SIGTERM and SIGHUP: modes stop at once and return. */
   signal: AbortSignal;
+  /** With opts.remote: builds the server's client source (server/ is the composition root's to import). */
+  openRemote?: () => { source: FlowSource; finish: () => void; record?: undefined };
 }
 
 /** Builds the source the options ask for: a capture, or the kernel (recording when asked). */
@@ -80,6 +93,7 @@ export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'std
     record: rec?.record,
     withReceiveCap: (bytes, fn) => withRmemMax(procSysctl, bytes, fn),
   });
+  source.open(); // refused without CAP_NET_ADMIN: that error comes first and alone
   if (events && !source.shimPatched) {
     io?.stderr.write('conntop: warning: the netlink shim is not patched (npm rebuild conntop needs python3, make and g++): an event overflow will abort conntop\n');
   }
@@ -122,7 +136,7 @@ export function warnHealth(source: FlowSource, io: Io): void {
 
 /** Turns on accounting, timestamps and reliable events unless --no-sysctl, and says what it could not do. */
 export function prepareSysctls(opts: RunOptions, io: Io): void {
-  if (opts.replay) return;
+  if (opts.replay || opts.remote) return; // a remote server sets its own
   if (opts.sysctl) io.sysctls.enableMonitoring();
   for (const f of io.sysctls.failures) io.stderr.write(`conntop: warning: could not set ${f.name.replace(/\//g, '.')} (${f.reason})\n`);
   for (const w of io.sysctls.warnings) io.stderr.write(`conntop: warning: ${w}\n`);
@@ -143,11 +157,19 @@ export function prepareSysctls(opts: RunOptions, io: Io): void {
  * and one `stats` line per refresh. Stops on a signal, when stdout closes, or after --iterations refreshes.
  */
 export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
-  prepareSysctls(opts, io);
+  // The sockets first: without the privilege for them, their error is all the user needs to read.
+  // With --connect, a server's client source instead of the kernel.
+  const { source, finish, record } = io.openRemote?.() ?? openSource(opts, true, io);
+  try {
+    prepareSysctls(opts, io);
+  } catch (e) {
+    finish();
+    throw e;
+  }
   const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
-  const { source, finish, record } = openSource(opts, true, io);
   // JSON streams carry the plain flow schema unless --enrich asks for more (scripts want speed and stable keys).
   const en = opts.enrich ? await openEnricher(opts, io, record) : null;
+  if (opts.enrich && opts.replay && opts.processes) io.stderr.write('conntop: note: a capture has no sockets to look up, so flows carry no process fields\n');
   const out = new EventsOutput(io.stdout, { signal: io.signal, enricher: en?.enricher });
   const session = new Session({
     source, table, intervalMs: opts.delaySec * 1000, iterations: opts.iterations, signal: io.signal,
@@ -159,7 +181,7 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
     en?.enricher.close(); // before the recorder closes: its lookups record too
     finish();
   }
-  await out.end();
+  await out.finish(); // a write failure (/dev/full) throws here: one line from the CLI, status 1
   warnHealth(source, io);
   return 0;
 }

@@ -63,8 +63,9 @@ export function emptyTableText(opts: Pick<RunOptions, 'filter' | 'dumpFilter' | 
 
 /** --once: one dump, printed as a table or as JSON lines. Duplicates within a dump (hash resizes) are dropped. */
 export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
-  if (opts.json && !opts.enrich) return streamJson(opts, io);
-  const { source, finish, record } = openSource(opts, false, io);
+  // A server's flows arrive as Flows already: the kernel's streaming shortcut does not apply to them.
+  if (opts.json && !opts.enrich && !io.openRemote) return streamJson(opts, io);
+  const { source, finish, record } = io.openRemote?.() ?? openSource(opts, false, io);
   const out = new LineWriter(io.stdout);
   // Dumps can repeat an entry (a hash resize mid-dump). Keyed by kernel id first; the full key (id, zone,
   // original tuple) is built only for the rare id that repeats.
@@ -92,7 +93,8 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
       flows.push(ev.flow);
     });
     sortByDefault(flows);
-    const rows = await enrichOnce(flows, await openEnricher(opts, io, record));
+    // Plain --json (a server's flows) carries the flow schema alone, as the kernel's streaming path does.
+    const rows: Row[] = opts.json && !opts.enrich ? flows.map((flow) => ({ flow }) as Row) : await enrichOnce(flows, await openEnricher(opts, io, record));
     if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
     else {
       const columns = onceColumns({ services: opts.services, geoip: opts.geoip, dns: opts.dns, processes: opts.processes && !opts.replay });

@@ -33,7 +33,8 @@ export interface SessionOptions {
 export interface SessionOutput {
   /** Changes since the last call, delivered within milliseconds of the source events that caused them
    *  (batched per event-loop turn) and after each refresh. `live` objects are the table's current objects;
-   *  `flow` is the flow as the change described it (see FlowChange); a 'new' change never carries closed/reason. */
+   *  `flow` is the flow as the change described it (see FlowChange); a 'new' change never carries closed/reason.
+   *  Read what you need before returning: afterwards the table goes on changing these objects. */
   changes(batch: readonly FlowChange[]): void | Promise<void>;
   /** After each refresh (dump applied, table ticked, its changes delivered): table statistics, source health,
    *  and the source's clock (epoch ms at the end of that dump). */
@@ -170,7 +171,9 @@ export class Session {
     this.deliveryQueued = true;
     setImmediate(() => {
       this.deliveryQueued = false;
-      void this.deliver().catch(() => undefined); // a failing output surfaces at the next refresh's delivery
+      // A delivery under way takes these changes too (it loops until none are left). Not deliver().catch() on
+      // it: each call would hang one more reaction on a promise a stuck reader never settles (a leak per turn).
+      if (!this.delivering) this.deliver().catch(() => undefined); // a failing output surfaces at the next refresh
     });
   }
 

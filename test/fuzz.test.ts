@@ -21,5 +21,6 @@ t.test('the registry holds the codec properties, the flow-table model, the colum
     'filter-parse-never-throws', 'filter-round-trip', 'filter-match-total', 'addr-into-matches-parse', 'settings-round-trip', 'settings-any-json',
     'field-compare-total-preorder', 'field-sort-key-matches-compare', 'sort-rows-matches-compare',
     'flow-json-validates', 'change-lines-validate',
+    'server-framer-any-chunking', 'server-framer-any-bytes', 'server-validator-any-json',
   ]);
 });

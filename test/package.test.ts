@@ -2,11 +2,12 @@
 // (optional data packages omitted, as on a small board), then the installed commands. Needs the npm registry
 // for the dependencies; skipped with a reason when it cannot be reached.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { createNetns, isRoot, needRootAnd } from './helpers/netns.js';
+import { createNetns, haveTool, isRoot, needRootAnd } from './helpers/netns.js';
+import { until } from './helpers/serve-harness.js';
 
 // An npm install of the tarball takes minutes on a busy machine.
 t.setTimeout(900_000);
@@ -56,6 +57,28 @@ t.test('npm pack, npm install -g --omit=optional, and the installed conntop work
   t.equal(installed.status, 0, installed.stderr);
   t.equal(installed.stdout, here.stdout, 'the installed conntop replays as the checkout does');
   t.ok(installed.stdout.length > 0);
+
+  // conntopd, installed beside it, serves a client (the installed conntop): the same table as a local replay.
+  const daemon = spawn(env[0], [...env.slice(1), join(prefix, 'bin/conntopd'), '-p', '0', '-l', '127.0.0.1', '--replay', capture, '--speed', '100'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  t.teardown(() => { daemon.kill('SIGKILL'); });
+  let err = '';
+  daemon.stderr!.on('data', (d: Buffer) => (err += d));
+  await until(() => /listening on 127\.0\.0\.1:\d+/.test(err) || daemon.exitCode !== null, 'the installed conntopd to listen');
+  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(err)?.[1];
+  t.ok(port, err);
+  const remote = run(bin, ['-c', `127.0.0.1:${port}`, '--once', '--json']);
+  t.equal(remote.status, 0, remote.stderr);
+  const lines = (s: string) => s.split('\n').filter(Boolean).sort();
+  t.same(lines(remote.stdout).length, lines(here.stdout).length, 'the installed conntopd serves every flow to the installed conntop');
+  daemon.kill('SIGTERM');
+
+  // The manual pages, where man(1) finds them after npm install -g.
+  if (haveTool('man')) {
+    for (const page of ['conntop', 'conntopd']) {
+      const w = spawnSync('man', ['-w', page], { encoding: 'utf8', env: { ...process.env, MANPATH: join(prefix, 'share/man') } });
+      t.match(w.stdout.trim(), new RegExp(`/${page}\\.[18]$`), `man -w ${page} (linked from share/man)`);
+    }
+  }
 
   const why = needRootAnd('conntrack');
   if (why || !isRoot()) return;

@@ -80,22 +80,30 @@ export class KernelSource implements FlowSource {
     this.pipeline.feed(rec);
   }
 
-  async start(sink: SourceSink, shortcut?: DumpShortcut, json?: DumpJsonSink): Promise<void> {
-    this.pipeline.sink = sink;
-    this.pipeline.shortcut = shortcut;
-    this.pipeline.json = json;
+  /**
+   * Opens the sockets (start() does it when not done yet). Throws at once when the kernel refuses them (EPERM
+   * without CAP_NET_ADMIN for the event groups), so a caller can check before changing anything else.
+   */
+  open(): void {
+    if (this.reqSock) return;
     this.reqSock = openNetlinkSocket(NETLINK_NETFILTER, {
       onDatagram: (d) => this.feed('in', d),
       onError: (e) => this.failAll(e),
     }, { recvChunkBytes: 32768 });
     if (this.opts.events) {
-      this.evSock = openNetlinkSocket(NETLINK_NETFILTER, {
-        onDatagram: (d) => this.feed('in', d),
-        onError: (e) => this.eventError(e),
-        // NFNLGRP_CONNTRACK_NEW | _UPDATE | _DESTROY as the legacy bind mask. With the reused receive buffer
-        // (shim patch v2) one fixed-size read per event beats peeking its size first (two syscalls); without
-        // it, each fixed-size read would malloc 32 KiB for a ~300-byte event.
-      }, { groups: 0x7, recvChunkBytes: shimPatchLevel() >= 2 ? 32768 : undefined });
+      try {
+        this.evSock = openNetlinkSocket(NETLINK_NETFILTER, {
+          onDatagram: (d) => this.feed('in', d),
+          onError: (e) => this.eventError(e),
+          // NFNLGRP_CONNTRACK_NEW | _UPDATE | _DESTROY as the legacy bind mask. With the reused receive buffer
+          // (shim patch v2) one fixed-size read per event beats peeking its size first (two syscalls); without
+          // it, each fixed-size read would malloc 32 KiB for a ~300-byte event.
+        }, { groups: 0x7, recvChunkBytes: shimPatchLevel() >= 2 ? 32768 : undefined });
+      } catch (e) {
+        this.reqSock.close();
+        this.reqSock = undefined;
+        throw e;
+      }
       const want = this.opts.recvBufferBytes;
       const ev = this.evSock;
       if (want) {
@@ -106,6 +114,13 @@ export class KernelSource implements FlowSource {
         if (this.eventBufferBytes < want && this.opts.withReceiveCap) this.eventBufferBytes = this.opts.withReceiveCap(want, set);
       }
     }
+  }
+
+  async start(sink: SourceSink, shortcut?: DumpShortcut, json?: DumpJsonSink): Promise<void> {
+    this.pipeline.sink = sink;
+    this.pipeline.shortcut = shortcut;
+    this.pipeline.json = json;
+    this.open();
     await this.refresh();
   }
 

@@ -3,7 +3,7 @@
 //   dns-server [--port 5353] [--delay-ms 800]   a slow UDP DNS server on 127.0.0.1: per query name, one third get a
 //                                              PTR answer after the delay, one third NXDOMAIN after it, one third nothing
 //   run --enrich off|visible|all [--refreshes 13] [--interval-ms 1000] [--visible 200] [--dns 127.0.0.1:5353] [--loopback 64]
-//       the live pipeline of runEvents (KernelSource with events + FlowTable, one dump per interval) with, unless off,
+//       the live pipeline of --events (a Session on a KernelSource with events and a FlowTable) with, unless off,
 //       an Enricher with everything on; `visible` enriches the first N rows each refresh, `all` every flow.
 //       Prints one JSON line: per-interval CPU (process.cpuUsage), event-loop delay max (monitorEventLoopDelay), and
 //       the synchronous time of the enrich calls; then what the enricher found, as a sanity check.
@@ -14,6 +14,8 @@ import { networkInterfaces } from 'node:os';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { KernelSource, SockDiagLookup } from '../../lib/kernel/index.js';
 import { FlowTable } from '../../lib/flow-table.js';
+import { Session, type SessionOutput } from '../../lib/session.js';
+import type { FlowSource } from '../../lib/source.js';
 import { Enricher, type Enrichment } from '../../lib/enrich/index.js';
 import { LocalAddresses } from '../../lib/enrich/addr-class.js';
 import { ReverseDns, createResolver } from '../../lib/enrich/dns.js';
@@ -188,68 +190,90 @@ async function runPipeline(): Promise<void> {
 
   const en = mode === 'off' ? null : await buildEnricher(opt('--dns', '127.0.0.1:5353'));
   const table = new FlowTable({ lingerMs: 5000, trackChanges: true });
-  const source = new KernelSource({ events: true, recvBufferBytes: 64 << 20 });
-  let clockMs = 0;
+  const kernel = new KernelSource({ events: true, recvBufferBytes: 64 << 20 });
+  // The kernel source, with the start of each refresh noted: the dump and table work of a refresh is measured
+  // from there to the session's refreshed() call (which follows table.tick).
+  let refreshStart = 0;
+  const source: FlowSource = {
+    start: (sink, shortcut) => kernel.start(sink, shortcut),
+    refresh: () => {
+      refreshStart = performance.now();
+      return kernel.refresh();
+    },
+    close: () => kernel.close(),
+    get health() {
+      return kernel.health;
+    },
+    ended: kernel.ended,
+    schedulesRefreshes: false,
+  };
   let enrichNs = 0;
   let enriched = 0;
+  let changes = 0;
   const enrich = (f: Parameters<Enricher['enrich']>[0]): Enrichment | undefined => {
     enriched++;
     return en?.enricher.enrich(f);
   };
-  /** The table part of runEvents' emit (table.tick); the enrichment part follows in enrichPart(). */
+  /** The enrichment part of a refresh: the changes were enriched as they came (as changeJson does per line). */
   const enrichPart = (): { changes: number; flows: number } => {
-    const changes = table.drainChanges();
     const rows = table.snapshot(); // a UI takes the rows each refresh, with or without enrichment
     const t = process.hrtime.bigint();
-    en?.enricher.tick();
-    for (const c of changes) if (en && c.kind !== 'resync') enrich(c.live.flow); // as changeJson does per line
     if (en) {
       const n = mode === 'all' ? rows.length : Math.min(visible, rows.length);
       for (let i = 0; i < n; i++) enrich(rows[i].flow);
     }
     enrichNs += Number(process.hrtime.bigint() - t);
-    return { changes: changes.length, flows: rows.length };
+    const c = changes;
+    changes = 0;
+    return { changes: c, flows: rows.length };
   };
   // The delay monitor records a stall when its timer next fires, and drops the first sample after reset(): settle()
   // lets the timer fire once, after a block (to record it) and after a reset (so the next block is not dropped).
   const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 6));
 
-  // Start-up: the first dump and the first emit (every flow is a 'new' change then).
-  await source.start((ev) => {
-    if (ev.kind === 'dumpEnd') clockMs = ev.atMs;
-    table.apply(ev);
-  }, table);
-  table.tick(clockMs);
-  const first = enrichPart();
-  await settle();
-  const startup = {
-    wallMs: Math.round(performance.now() - wall0), cpuMs: cpuMs(process.cpuUsage(cpu0)), stallMs: ms(eld.max), enrichMs: ms(enrichNs), flows: first.flows,
-    gcMaxMs: gc.max, gcMs: gc.sum,
-  };
-
   const intervals: Interval[] = [];
-  const t0 = performance.now();
-  for (let i = 0; i < refreshes; i++) {
-    eld.reset();
-    gc.max = gc.sum = 0;
-    enrichNs = 0;
-    enriched = 0;
-    const c0 = process.cpuUsage();
-    const r0 = performance.now();
-    await source.refresh();
-    table.tick(clockMs);
-    const dumpMs = performance.now() - r0;
-    await settle();
-    eldOut.reset();
-    await settle();
-    const e = enrichPart();
-    const wait = t0 + (i + 1) * intervalMs - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    intervals.push({
-      cpuMs: cpuMs(process.cpuUsage(c0)), stallMs: ms(eld.max), stallOutMs: ms(eldOut.max), enrichMs: ms(enrichNs),
-      dumpMs: Math.round(dumpMs * 100) / 100, gcMaxMs: gc.max, gcMs: gc.sum, flows: e.flows, changes: e.changes, enriched,
-    });
-  }
+  let startup: Record<string, number> | null = null;
+  let c0 = process.cpuUsage();
+  const output: SessionOutput = {
+    changes: (batch) => {
+      const t = process.hrtime.bigint();
+      for (const c of batch) if (en && c.kind !== 'resync') enrich(c.live.flow);
+      changes += batch.length;
+      enrichNs += Number(process.hrtime.bigint() - t);
+    },
+    refreshed: async () => {
+      if (!startup) {
+        // Start-up: the first dump and its changes (every flow is a 'new' change then).
+        const first = enrichPart();
+        await settle();
+        startup = {
+          wallMs: Math.round(performance.now() - wall0), cpuMs: cpuMs(process.cpuUsage(cpu0)), stallMs: ms(eld.max), enrichMs: ms(enrichNs), flows: first.flows,
+          gcMaxMs: gc.max, gcMs: gc.sum,
+        };
+      } else {
+        const dumpMs = performance.now() - refreshStart;
+        await settle();
+        eldOut.reset();
+        await settle();
+        const e = enrichPart();
+        intervals.push({
+          cpuMs: cpuMs(process.cpuUsage(c0)), stallMs: ms(eld.max), stallOutMs: ms(eldOut.max), enrichMs: ms(enrichNs),
+          dumpMs: Math.round(dumpMs * 100) / 100, gcMaxMs: gc.max, gcMs: gc.sum, flows: e.flows, changes: e.changes, enriched,
+        });
+      }
+      eld.reset();
+      gc.max = gc.sum = 0;
+      enrichNs = 0;
+      enriched = 0;
+      c0 = process.cpuUsage();
+    },
+  };
+  // The loop --events runs: the initial dump, then `refreshes` refreshes at the interval, the enricher ticked by the session.
+  const session = new Session({
+    source, table, intervalMs, iterations: refreshes + 1, signal: new AbortController().signal,
+    warn: (m) => process.stderr.write(`enrich-child: ${m}\n`), enricher: en?.enricher ?? null,
+  });
+  await session.run(output);
 
   // What the enricher found (after the measured part): shows every part was really at work.
   let found: Record<string, number | string> | null = null;
@@ -277,9 +301,9 @@ async function runPipeline(): Promise<void> {
   gcObs.disconnect();
   en?.enricher.close();
   en?.sockets.close();
-  source.close();
+  kernel.close();
   closeLoopback();
-  const out = { mode, startup, intervals, found, health: source.health, maxRssKiB: process.resourceUsage().maxRSS };
+  const out = { mode, startup, intervals, found, health: kernel.health, maxRssKiB: process.resourceUsage().maxRSS };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 

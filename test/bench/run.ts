@@ -2,11 +2,13 @@
 // Uses the measurement kit in ../shared/bench (mkns.sh, rmns.sh, event-storm.sh, ctkit); exits 0 with a
 // message when the kit or root is missing. Never part of the unit tests. Imports ./proc and node: modules.
 // Options: --quick (3 runs instead of 5, shorter storms), --no-storm, --rates 5000,20000,..., --keep-json F,
-// --only load,once,decode,start,scale,steady,storm,enrich,tui (a subset of the sections; enrich runs enrich-bench.ts,
-// tui runs tui-bench.ts: the interactive view in process, and live through tmux when root).
+// --only load,once,decode,start,scale,steady,storm,events,enrich,tui,server (a subset of the sections; enrich
+// runs enrich-bench.ts, events runs event-cost.ts, which needs no kit; tui runs tui-bench.ts: the interactive
+// view in process, and live through tmux when root; server runs server-bench.ts: conntopd and its clients).
 import { main as enrichBench } from './enrich-bench.js';
 import { main as tuiBench } from './tui-bench.js';
-import { spawn } from 'node:child_process';
+import { deltaBytes, serverAt } from './server-bench.js';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -419,6 +421,13 @@ async function storms(baseN: number, dir: string): Promise<void> {
 }
 let stormTable = '';
 
+/** The cost of an event and a stuck reader's memory (issue 9), in a namespace of its own (test/bench/event-cost.ts). */
+function eventCost(): void {
+  console.log('\nThe cost of an event (20k flows, --events -d 0.5, paced storms of creates and deletes) and RSS with a reader that never reads:');
+  const r = spawnSync(NODE, [join(ROOT, 'dist/test/bench/event-cost.js'), '--seconds', QUICK ? '8' : '15', '--stuck-seconds', QUICK ? '30' : '300'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  console.log(r.status === 0 ? r.stdout.trim() : `event-cost exited ${String(r.status)}`);
+}
+
 async function main(): Promise<number> {
   if (ONLY?.has('tui') && ONLY.size === 1) {
     // The view's figures need no namespace of ours (its live part makes its own).
@@ -430,7 +439,9 @@ async function main(): Promise<number> {
     return 0;
   }
   if (!existsSync(join(KIT, 'mkns.sh'))) {
-    console.log(`bench: the measurement kit is not at ${KIT} (set CONNTOP_BENCH_KIT); nothing measured.`);
+    // The event-cost section needs only the project (test/helpers/storm.mjs makes its events).
+    console.log(`bench: the measurement kit is not at ${KIT} (set CONNTOP_BENCH_KIT); only the event-cost section runs.`);
+    if (want('events')) eventCost();
     return 0;
   }
   for (const tool of ['conntrack', 'nsenter', 'ip']) {
@@ -462,6 +473,17 @@ async function main(): Promise<number> {
       fill(50000);
       await steady(50000);
     }
+    if (want('server')) {
+      const env = {
+        ns: NS, node: NODE, conntopd: join(ROOT, 'dist/lib/conntopd.js'), clientChild: join(ROOT, 'dist/test/bench/server-client.js'),
+        runs: QUICK ? 3 : 5, windowS: QUICK ? 5 : 10, log, row, results,
+      };
+      deltaBytes(env);
+      for (const n of [10000, 50000, 100000]) {
+        fill(n);
+        await serverAt(env, n);
+      }
+    }
     if (STORM && want('storm')) {
       fill(10000);
       if (want('steady')) await steady(10000);
@@ -485,6 +507,7 @@ async function main(): Promise<number> {
   mkdirSync(dirname(jsonPath), { recursive: true });
   writeFileSync(jsonPath, `${JSON.stringify(results, null, 1)}\n`);
   console.log(`\nraw figures: ${jsonPath}`);
+  if (want('events')) eventCost();
   if (want('enrich')) {
     // Enrichment at 50k flows (issue 4): its own namespace and children, after ours are gone.
     console.log('\nEnrichment at 50k flows (GeoIP, services, processes, reverse DNS against a slow server):');

@@ -4,11 +4,15 @@
 // the last KEEP, packing BATCH requests into each datagram (only the last of a batch asks for an ACK;
 // errors are always answered), so the kernel emits CREATE NEW and CREATE-KEEP DESTROY events as fast as
 // it can. Prints one JSON line: {created, deleted, errors, ms, keep: [orig tuples of the survivors]}.
+// Paced mode, for benchmarks: `node test/helpers/storm.mjs --paced RATE SECONDS` creates and deletes UDP entries
+// (10.88.x.y, each deleted one tick after its creation) so the kernel emits about RATE events per second
+// (NEW plus DESTROY) for SECONDS; prints {events, errors, ms}.
 // Imports only node: modules and dist/netlink (the encoder and socket under test elsewhere).
 import { encodeCreateRequest, encodeDeleteRequest } from '../../dist/netlink/ct-request.js';
 import { openNetlinkSocket } from '../../dist/netlink/socket.js';
 
-const [create = 3000, keep = 100, batch = 200] = process.argv.slice(2).map(Number);
+const paced = process.argv[2] === '--paced';
+const [create = 3000, keep = 100, batch = 200] = paced ? [] : process.argv.slice(2).map(Number);
 const NLM_F_ACK = 0x4;
 const AF_INET = 2;
 const UDP = 17;
@@ -63,6 +67,36 @@ async function sendBatch(msgs) {
   const buf = Buffer.concat(msgs);
   await sock.send(buf);
   await acked;
+}
+
+/** Paced mode: every 20 ms, create this tick's share of entries and delete the previous tick's. */
+async function pacedStorm(rate, seconds) {
+  const TICK_MS = 20;
+  const perTick = Math.max(1, Math.round((rate / 2) * (TICK_MS / 1000)));
+  const pTuple = (i) => ({ src: `10.88.${(i >> 8) & 255}.${i & 255}`, dst: '10.78.0.2', sport: 1024 + (i % 60000), dport: 53 });
+  const t0 = performance.now();
+  let events = 0;
+  let prev = [];
+  for (let tick = 0; performance.now() - t0 < seconds * 1000; tick++) {
+    const due = t0 + tick * TICK_MS;
+    if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+    const now = [];
+    for (let k = 0; k < perTick; k++) now.push(pTuple((tick * perTick + k) % 65536));
+    const msgs = now.map((o) => encodeCreateRequest(seq++, { family: AF_INET, protoNum: UDP, orig: o, reply: rev(o), status: 0, timeoutSec: 600 }));
+    for (const o of prev) msgs.push(encodeDeleteRequest(seq++, AF_INET, UDP, o));
+    for (let i = 0; i < msgs.length; i += batch) await sendBatch(msgs.slice(i, i + batch));
+    events += msgs.length;
+    prev = now;
+  }
+  for (const o of prev) await sendBatch([encodeDeleteRequest(seq++, AF_INET, UDP, o)]);
+  events += prev.length;
+  sock.close();
+  process.stdout.write(JSON.stringify({ events, errors, firstError, ms: performance.now() - t0 }) + '\n');
+}
+
+if (paced) {
+  await pacedStorm(Number(process.argv[3]), Number(process.argv[4]));
+  process.exit(0);
 }
 
 const t0 = process.hrtime.bigint();

@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// lib/ layer: the second composition root and the `conntopd` executable (also `conntop --server`): the
+// kernel (or a capture), the live table and the server, with no view, GeoIP, DNS or other client-side module
+// (test/lib/conntopd.test.ts checks the modules it loads). Besides lib/cli.ts, the only lib file that may
+// import server/ (test/import-rules.test.ts). Exit codes: 2 for bad options, 1 for runtime failures.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync, realpathSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { explain } from './errors.js';
+import { FlowTable } from './flow-table.js';
+import { keepYoungGenerationSmall } from './heap.js';
+import { openSource, prepareSysctls, type Io, type RunOptions } from './modes.js';
+import { serveLoop } from './serve-loop.js';
+import { SysctlGuard } from './sysctl.js';
+import { readAuthFile } from '../server/auth.js';
+import { ConntopServer, type ListenAddress } from '../server/server.js';
+
+/** The default port, as conntop 1.0's. */
+export const DEFAULT_PORT = 55555;
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0-65535)');
+  return n;
+}
+function seconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number of seconds');
+  return n;
+}
+function ipLiteral(v: string): string {
+  const a = v.replace(/^\[(.*)\]$/, '$1');
+  if (!/^[\d.]+$/.test(a) && !/^[0-9a-fA-F:.]+$/.test(a)) throw new InvalidArgumentError('expected a numeric IPv4 or IPv6 address');
+  return a;
+}
+
+/** What conntopd's command line decides. */
+export interface ServeOptions {
+  listen: string[];
+  listenAny: boolean;
+  port: number;
+  name: string;
+  authFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  delaySec: number;
+  replay?: string;
+  speed: number;
+  sysctl: boolean;
+  rcvbufBytes: number;
+  iterations?: number;
+  maxClients: number;
+  /** 1.0 clients (protocol version 1) accepted on the same port. */
+  v1: boolean;
+  /** With no client: no dumps, no events, sysctls restored (conntop 1.0's to-do "sleep mode"). */
+  sleep: boolean;
+}
+
+function buildProgram(name: string): Command {
+  return new Command(name)
+    .description('The conntop server: follows the conntrack table and serves it to `conntop --connect` clients.')
+    .addOption(new Option('-l, --listen <address>', 'listen on this numeric IPv4 or IPv6 address (repeatable; default 127.0.0.1 and ::1)').argParser((v, prev: string[] = []) => [...prev, ipLiteral(v)]))
+    .option('--listen-any', 'listen on every address (IPv4 and IPv6)')
+    .addOption(new Option('-p, --port <port>', 'TCP port').argParser(port).default(DEFAULT_PORT))
+    .addOption(new Option('-N, --name <name>', 'this server\'s name in hellos').default(hostname(), 'the host name'))
+    .option('--auth-file <file>', 'require clients to prove they know the secret in FILE (mode 0600)')
+    .option('--tls-cert <file>', 'serve TLS with this PEM certificate (needs --tls-key)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .addOption(new Option('-d, --delay <seconds>', 'refresh interval').argParser(seconds).default(1))
+    .addOption(new Option('--max-clients <n>', 'connections accepted at once').argParser(port).default(256))
+    .option('--no-v1', 'refuse conntop 1.0 clients (protocol version 1)')
+    .option('--no-sleep', 'keep following the kernel with no client connected (default: sleep, and wake on the next client)')
+    .option('--replay <file>', 'serve a capture made with --record instead of the kernel')
+    .addOption(new Option('--speed <factor>', 'replay speed').argParser(seconds).default(1))
+    .option('--no-sysctl', 'leave nf_conntrack_acct, _timestamp and _events as they are')
+    .addOption(new Option('--rcvbuf <bytes>', 'receive buffer of the event socket').argParser(Number).default(64 * 1024 * 1024, '64 MiB'))
+    .addOption(new Option('--iterations <n>', 'stop after N refreshes (for tests)').argParser(port))
+    .addOption(new Option('--manual', 'print the manual page conntopd(8) as roff, and exit').hideHelp())
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+}
+
+/** Parses conntopd's argv; throws CommanderError for bad usage. */
+export function parseServeOptions(argv: string[], name = 'conntopd'): ServeOptions {
+  const p = buildProgram(name);
+  p.parse(argv, { from: 'user' });
+  const o = p.opts();
+  if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new CommanderError(2, 'conntopd.usage', '--tls-cert and --tls-key go together');
+  return {
+    listen: (o.listen as string[] | undefined) ?? [], listenAny: Boolean(o.listenAny), port: o.port as number, name: o.name as string,
+    authFile: o.authFile as string | undefined, tlsCert: o.tlsCert as string | undefined, tlsKey: o.tlsKey as string | undefined,
+    delaySec: o.delay as number, replay: o.replay as string | undefined, speed: o.speed as number, sysctl: o.sysctl as boolean,
+    rcvbufBytes: o.rcvbuf as number, iterations: o.iterations as number | undefined, maxClients: o.maxClients as number, v1: o.v1 as boolean, sleep: o.sleep as boolean,
+  };
+}
+
+/** The addresses to listen on: the given ones, every address, or loopback (127.0.0.1 and ::1). */
+export function listenAddresses(o: ServeOptions): ListenAddress[] {
+  if (o.listenAny) return [{ host: '::', port: o.port }]; // dual stack: IPv4 too, as ::ffff:a.b.c.d
+  if (o.listen.length > 0) return o.listen.map((host) => ({ host, port: o.port }));
+  return [{ host: '127.0.0.1', port: o.port }, { host: '::1', port: o.port, optional: true }];
+}
+
+function isLoopback(host: string): boolean {
+  return host.startsWith('127.') || host === '::1';
+}
+
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** Runs the server until the signal aborts it (or --iterations refreshes); returns the exit code. */
+export async function serve(o: ServeOptions, io: Io): Promise<number> {
+  const log = (m: string): void => void io.stderr.write(`conntopd: ${m}\n`);
+  const secret = o.authFile ? readAuthFile(o.authFile) : null;
+  const tls = o.tlsCert && o.tlsKey ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey) } : null;
+  const addrs = listenAddresses(o);
+  if (!secret && addrs.some((a) => !isLoopback(a.host))) log('warning: listening beyond loopback without --auth-file: anyone who can reach the port sees every connection of this host');
+  const runOpts: RunOptions = {
+    mode: 'events', json: true, enrich: false, delaySec: o.delaySec, filter: { families: [], protoNums: new Set() }, dumpFilter: {},
+    replay: o.replay, speed: o.speed, lingerSec: 0, rcvbufBytes: o.rcvbufBytes, sysctl: o.sysctl, dns: false, geoip: false,
+    services: false, processes: false, iterations: o.iterations,
+  };
+  // No ghosts: a closed flow is sent once as a destroy; clients keep their own ghosts.
+  const table = new FlowTable({ lingerMs: 0, maxClosed: 0, trackChanges: true });
+  const server = new ConntopServer({
+    table, name: o.name.slice(0, 256), software: `conntop ${version()}`, secret, tls, intervalMs: o.delaySec * 1000,
+    maxClients: o.maxClients, v1: o.v1, log,
+  });
+  try {
+    const bound = await server.listen(addrs);
+    for (const a of bound) log(`listening on ${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}${tls ? ' (TLS)' : ''}${secret ? ' (authentication required)' : ''}`);
+    let firstWake = true;
+    await serveLoop({
+      table, server, intervalMs: o.delaySec * 1000, sleepWhenIdle: o.sleep, iterations: o.iterations, signal: io.signal, log,
+      open: () => {
+        const { source, finish } = openSource(runOpts, true, io);
+        return { source, finish };
+      },
+      sysctlsOn: () => {
+        // Warnings and notes once; later wakes set the same sysctls again.
+        if (firstWake) prepareSysctls(runOpts, io);
+        else if (o.sysctl && !o.replay) io.sysctls.enableMonitoring();
+        firstWake = false;
+      },
+      sysctlsOff: () => io.sysctls.restore(),
+    });
+  } finally {
+    await server.close();
+  }
+  return 0;
+}
+
+/** conntopd's main: parses argv, runs the server with signals wired to an abort; returns the exit code. */
+export async function serverMain(argv: string[], name = 'conntopd'): Promise<number> {
+  keepYoungGenerationSmall(setFlagsFromString);
+  if (argv.includes('--manual')) {
+    // From this program's own definitions, so that the page never disagrees with --help.
+    const { conntopdManPage } = await import('./manual-cli.js');
+    process.stdout.write(conntopdManPage(buildProgram('conntopd'), version(), process.env));
+    return 0;
+  }
+  let o: ServeOptions;
+  try {
+    o = parseServeOptions(argv, name);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      process.stderr.write(`${name}: ${e.message.replace(/^error: /, '')}\nTry '${name} --help'.\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const sysctls = new SysctlGuard();
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
+  try {
+    return await serve(o, { stdout: process.stdout, stderr: process.stderr, env: process.env, sysctls, signal: abort.signal });
+  } catch (e) {
+    process.stderr.write(`${name}: ${(e as { code?: string }).code === 'EADDRINUSE' ? `${(e as Error).message}: another server uses this port (-p PORT)` : explain(e)}\n`);
+    return 1;
+  } finally {
+    sysctls.restore();
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
+  }
+}
+
+/** True when this module is the process's entry point (conntopd), not imported by cli.ts for --server. */
+function isMain(): boolean {
+  try {
+    return process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  serverMain(process.argv.slice(2)).then(
+    (code) => (process.exitCode ??= code),
+    (e: unknown) => {
+      process.stderr.write(`conntopd: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

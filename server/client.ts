@@ -1,0 +1,315 @@
+// server/ layer: the client side, a lib FlowSource over TCP or TLS. The server's snapshot arrives as a dump
+// (dumpBegin, dumpEntry..., dumpEnd), its deltas as events, and each server refresh is replayed as a dump of
+// the client's mirror (unchanged flows through the DumpShortcut), so a local FlowTable follows the remote one.
+// Reconnects with backoff; the table is marked stale meanwhile. Imports lib/ and server/ only.
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { Flow } from '../lib/flow.js';
+import type { CopyDigest, DumpShortcut, FlowSource, SourceHealth, SourceSink } from '../lib/source.js';
+import { clientProof, newNonce, sameDigest, serverProof } from './auth.js';
+import { LineFramer } from './line-framer.js';
+import { checkServerMessage, parseJson } from './protocol-check.js';
+import { MAX_SERVER_LINE_BYTES, PROTOCOL_NAME, PROTOCOL_VERSION, type Filter, type ServerMessage } from './protocol.js';
+
+/** A failure to reach or talk to a server, with a code tests assert on (ours, the server's, or a socket's). */
+export class RemoteError extends Error {
+  override readonly name = 'RemoteError';
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** Where and how to connect. */
+export interface RemoteOptions {
+  host: string;
+  port: number;
+  /** This client's name in its hello. */
+  name: string;
+  software: string;
+  secret?: Buffer | null;
+  /** TLS: trust `ca` (PEM), or pin the server certificate's SHA-256 fingerprint (hex, colons optional). */
+  tls?: { ca?: Buffer; fingerprint?: string } | null;
+  filter?: Filter;
+  /** Reconnect after a lost connection (default true). Backoff doubles from minMs to maxMs. */
+  reconnect?: boolean;
+  backoff?: { minMs: number; maxMs: number };
+  /** Connection state changes (lost, reconnecting, resynchronised); default: `notice` events to the sink. */
+  log?: (message: string) => void;
+  now?: () => number;
+}
+
+/** Codes of server errors that retrying cannot fix. */
+const FATAL = new Set(['auth-failed', 'auth-required', 'unsupported-version', 'tls-fingerprint', 'bad-proof']);
+
+/** Where the client stands: connecting, receiving a snapshot, following deltas, or waiting to reconnect. */
+export type RemoteState = 'connecting' | 'syncing' | 'live' | 'disconnected' | 'closed';
+
+interface Mirrored {
+  flow: Flow;
+  /** Version of this copy: the DumpShortcut digest (changes with every update). */
+  ver: number;
+}
+
+/** A FlowSource fed by a conntop server. */
+export class RemoteSource implements FlowSource {
+  health: SourceHealth = { badMessages: 0, unknownAttrs: 0, lastProblem: null };
+  state: RemoteState = 'connecting';
+  /** Never resolves (a server has no end); rejects once the connection failed for good (a wrong secret). */
+  readonly ended: Promise<void>;
+  /** The server decides when refreshes happen: refresh() waits for its next one. */
+  readonly schedulesRefreshes = true;
+  private failForGood: (e: Error) => void = () => undefined;
+  /** The server's hello name, once known. */
+  serverName: string | null = null;
+  private sink: SourceSink = () => undefined;
+  private shortcut: DumpShortcut | undefined;
+  private sock: Socket | TLSSocket | null = null;
+  private readonly mirror = new Map<number, Mirrored>();
+  private ver = 0;
+  private nonce = '';
+  private heartbeatMs = 5000;
+  private lastHeardMs = 0;
+  private beat: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private backoffMs: number;
+  private started = false;
+  private waiters: (() => void)[] = [];
+  private onFirstSync: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  private readonly scratch = { id: 0, digest: 0, timeoutSec: null as number | null };
+  private readonly now: () => number;
+
+  constructor(private readonly o: RemoteOptions) {
+    this.now = o.now ?? Date.now;
+    this.backoffMs = o.backoff?.minMs ?? 250;
+    this.ended = new Promise<void>((_, reject) => (this.failForGood = reject));
+    this.ended.catch(() => undefined);
+  }
+
+  /** Connects; resolves once the first snapshot has been delivered, rejects if the first attempt fails. */
+  start(sink: SourceSink, shortcut?: DumpShortcut): Promise<void> {
+    this.sink = sink;
+    this.shortcut = shortcut;
+    return new Promise((resolve, reject) => {
+      this.onFirstSync = { resolve, reject };
+      this.connect();
+    });
+  }
+
+  /** Resolves after the server's next refresh has been delivered (or at once once closed). */
+  refresh(): Promise<void> {
+    if (this.state === 'closed') return Promise.resolve();
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  /** Closes the connection and stops reconnecting; pending refresh() calls resolve. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.retry) clearTimeout(this.retry);
+    if (this.beat) clearInterval(this.beat);
+    if (this.sock && !this.sock.destroyed) {
+      this.sock.end('{"type":"bye","reason":"client closing"}\n');
+      const s = this.sock;
+      setTimeout(() => s.destroy(), 500).unref();
+    }
+    this.release();
+  }
+
+  private connect(): void {
+    this.state = 'connecting';
+    const { host, port, tls } = this.o;
+    const sock = tls
+      ? tlsConnect({ host, port, ca: tls.ca, rejectUnauthorized: !tls.fingerprint, servername: /^[\d.:]+$/.test(host) ? undefined : host })
+      : netConnect({ host, port });
+    this.sock = sock;
+    this.nonce = newNonce();
+    const framer = new LineFramer(MAX_SERVER_LINE_BYTES, (l) => this.onLine(sock, l), (code) => this.lost(sock, new RemoteError('protocol', `server sent ${code}`)));
+    sock.setNoDelay(true);
+    sock.on('data', (d: Buffer) => framer.push(d));
+    sock.on('error', (e: NodeJS.ErrnoException) => this.lost(sock, new RemoteError(e.code ?? 'socket', `${host}:${port}: ${e.message}`)));
+    sock.on('close', () => this.lost(sock, new RemoteError('closed', `${host}:${port} closed the connection`)));
+    sock.once(tls ? 'secureConnect' : 'connect', () => {
+      if (tls?.fingerprint) {
+        const got = (sock as TLSSocket).getPeerCertificate().fingerprint256?.replace(/:/g, '').toLowerCase();
+        if (got !== tls.fingerprint.replace(/:/g, '').toLowerCase()) {
+          return this.lost(sock, new RemoteError('tls-fingerprint', `${host}:${port}: certificate fingerprint ${got} is not the pinned one`));
+        }
+      }
+      this.lastHeardMs = this.now();
+      sock.write(`${JSON.stringify({
+        type: 'hello', protocol: PROTOCOL_NAME, versions: [PROTOCOL_VERSION], name: this.o.name, software: this.o.software,
+        capabilities: ['filter'], nonce: this.nonce, ...(this.o.filter ? { filter: this.o.filter } : {}),
+      })}\n`);
+    });
+  }
+
+  private onLine(sock: Socket, line: string): void {
+    if (sock !== this.sock) return;
+    this.lastHeardMs = this.now();
+    const v = parseJson(line);
+    if (typeof v === 'object' && v !== null && (v as { conntop_server?: unknown }).conntop_server === 1) return; // the banner
+    const c = checkServerMessage(v);
+    if (!c.ok) {
+      this.health.badMessages++;
+      this.health.lastProblem = `server message: ${c.detail}`;
+      return this.lost(sock, new RemoteError('protocol', `server sent an invalid message (${c.detail})`));
+    }
+    this.onMessage(sock, c.msg);
+  }
+
+  private onMessage(sock: Socket, m: ServerMessage): void {
+    const sink = this.sink;
+    switch (m.type) {
+      case 'hello':
+        if (m.version !== PROTOCOL_VERSION) return this.lost(sock, new RemoteError('unsupported-version', `server speaks version ${m.version}`));
+        this.serverName = m.name;
+        this.heartbeatMs = m.heartbeatMs;
+        if (m.auth) {
+          if (!this.o.secret) return this.lost(sock, new RemoteError('auth-required', 'the server requires a shared secret (--auth-file)'));
+          sock.write(`{"type":"auth","hmac":"${clientProof(this.o.secret, m.auth.challenge, this.nonce)}"}\n`);
+          this.challenge = m.auth.challenge;
+        }
+        return;
+      case 'ready':
+        if (this.o.secret && this.challenge && (m.proof === null || !sameDigest(m.proof, serverProof(this.o.secret, this.challenge, this.nonce)))) {
+          return this.lost(sock, new RemoteError('bad-proof', 'the server does not know the shared secret'));
+        }
+        this.startHeartbeat(sock);
+        return;
+      case 'snapshot-begin':
+        this.state = 'syncing';
+        this.mirror.clear();
+        return sink({ kind: 'dumpBegin', atMs: m.atMs });
+      case 'flows':
+        for (const { ref, flow } of m.flows) {
+          const ver = ++this.ver;
+          this.mirror.set(ref, { flow, ver });
+          sink({ kind: 'dumpEntry', flow, digest: ver });
+        }
+        return;
+      case 'snapshot-end':
+        sink({ kind: 'dumpEnd', atMs: m.atMs, complete: true });
+        this.state = 'live';
+        this.backoffMs = this.o.backoff?.minMs ?? 250;
+        if (!this.started) {
+          this.started = true;
+          this.onFirstSync?.resolve();
+          this.onFirstSync = null;
+        } else {
+          this.note(`connected to ${this.serverName ?? this.o.host} again, table resynchronised`);
+          this.release(); // a complete dump like a refresh: the session delivers the resync now
+        }
+        return;
+      case 'new': {
+        this.mirror.set(m.ref, { flow: m.flow, ver: ++this.ver });
+        return sink({ kind: 'new', flow: m.flow, atMs: m.atMs });
+      }
+      case 'update': {
+        const cur = this.mirror.get(m.ref);
+        if (!cur) return; // filtered out, or not yet known: nothing to update
+        const flow = { ...cur.flow, ...m.set } as Flow; // copy on write: the table owns the objects it was given
+        this.mirror.set(m.ref, { flow, ver: ++this.ver });
+        return sink({ kind: 'update', flow, atMs: m.atMs });
+      }
+      case 'destroy': {
+        const cur = this.mirror.get(m.ref);
+        if (!cur) return;
+        this.mirror.delete(m.ref);
+        // 'gone' flows leave at the next refresh's dump, which closes them as 'gone' here too.
+        if (m.reason === 'destroy') sink({ kind: 'destroy', flow: { ...cur.flow, ...m.set } as Flow, atMs: m.atMs });
+        return;
+      }
+      case 'refresh':
+        sink({ kind: 'stats', count: m.stats.kernelCount ?? m.stats.total, max: m.stats.max, atMs: m.atMs });
+        this.replayDump(m.atMs);
+        this.health = { ...m.health };
+        return this.release();
+      case 'resync':
+        // The server lost events (or resends this client a snapshot): stale until the next complete dump.
+        return sink({ kind: 'overflow', atMs: m.atMs });
+      case 'heartbeat':
+        return;
+      case 'error':
+        return this.lost(sock, new RemoteError(m.code, `server: ${m.message}`));
+      case 'bye':
+        return this.lost(sock, new RemoteError('bye', `server: ${m.reason}`));
+    }
+  }
+
+  private challenge = '';
+
+  /** Replays the mirror as a complete dump at the server's refresh time: counters and rates follow. */
+  private replayDump(atMs: number): void {
+    const sink = this.sink;
+    const sc = this.shortcut;
+    const d = this.scratch as CopyDigest & { id: number; digest: number; timeoutSec: number | null };
+    sink({ kind: 'dumpBegin', atMs });
+    for (const m of this.mirror.values()) {
+      if (sc) {
+        d.id = m.flow.id;
+        d.digest = m.ver;
+        d.timeoutSec = m.flow.timeoutSec;
+        if (sc.unchanged(d)) continue;
+      }
+      sink({ kind: 'dumpEntry', flow: m.flow, digest: m.ver });
+    }
+    sink({ kind: 'dumpEnd', atMs, complete: true });
+  }
+
+  private startHeartbeat(sock: Socket): void {
+    if (this.beat) clearInterval(this.beat);
+    this.beat = setInterval(() => {
+      if (sock !== this.sock || sock.destroyed) return;
+      if (this.now() - this.lastHeardMs > 3 * this.heartbeatMs) {
+        return this.lost(sock, new RemoteError('heartbeat-timeout', `nothing heard from ${this.o.host} for ${3 * this.heartbeatMs} ms`));
+      }
+      sock.write(`{"type":"heartbeat","atMs":${this.now()}}\n`);
+    }, this.heartbeatMs);
+    this.beat.unref();
+  }
+
+  /** The connection ended: report, mark the table stale, and retry with backoff (unless fatal or closed). */
+  private lost(sock: Socket, err: RemoteError): void {
+    if (sock !== this.sock) return;
+    this.sock = null;
+    sock.destroy();
+    if (this.beat) clearInterval(this.beat);
+    this.beat = null;
+    if (this.state === 'closed') return;
+    this.health.lastProblem = err.message;
+    if (!this.started) {
+      this.state = 'closed';
+      this.onFirstSync?.reject(err);
+      this.onFirstSync = null;
+      return this.release();
+    }
+    this.sink({ kind: 'overflow', atMs: this.now() });
+    this.mirror.clear();
+    if (FATAL.has(err.code) || this.o.reconnect === false) {
+      this.note(`${err.message}; not reconnecting`);
+      this.state = 'closed';
+      this.failForGood(err);
+      return this.release();
+    }
+    this.state = 'disconnected';
+    this.note(`${err.message}; reconnecting in ${this.backoffMs} ms`);
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      if (this.state === 'disconnected') this.connect();
+    }, this.backoffMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, this.o.backoff?.maxMs ?? 5000);
+    this.release(); // a refresh() caller sees the stale table (and its resync once reconnected)
+  }
+
+  /** A connection-state note: to `log` when given, else as a notice event (the session shows it). */
+  private note(message: string): void {
+    if (this.o.log) this.o.log(message);
+    else this.sink({ kind: 'notice', message });
+  }
+
+  private release(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const r of w) r();
+  }
+}

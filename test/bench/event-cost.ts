@@ -1,0 +1,132 @@
+// Benchmark (never run by unit tests; root needed): what an event costs conntop --events, and its memory with a
+// reader that never reads. Needs only the project itself (test/helpers/storm.mjs makes the events), not ../shared.
+//   node dist/test/bench/event-cost.js [--flows 20000] [--rates 3000,30000] [--seconds 10] [--stuck-seconds 60]
+// In a throw-away namespace: fills the table with FLOWS entries, runs `conntop --events -d 0.5` (its stdout read
+// and its stats lines counted), takes its CPU time (/proc/PID/stat) over an idle window and over a paced storm of
+// each rate. On a shared host a starved process refreshes less often, so CPU is compared per refresh: the added
+// cost per event is (storm CPU - storm refreshes x idle CPU per refresh) / events. Then `--events` into a pipe nobody reads during a
+// storm: RSS sampled every second. Prints one JSON line.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, dflt: string): string => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const FLOWS = Number(opt('--flows', '20000'));
+const RATES = opt('--rates', '3000,30000').split(',').map(Number);
+const SECONDS = Number(opt('--seconds', '10'));
+const STUCK_S = Number(opt('--stuck-seconds', '60'));
+const CLI = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
+const STORM = fileURLToPath(new URL('../../../test/helpers/storm.mjs', import.meta.url));
+const NS = `conntop-evcost-${process.pid}`;
+const TICKS = 100; // USER_HZ on Linux
+const log = (s: string): void => void process.stderr.write(`[event-cost] ${s}\n`);
+
+const inNs = (cmd: string, args: string[]): [string, string[]] => ['ip', ['netns', 'exec', NS, cmd, ...args]];
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** utime + stime of a process in seconds, and its RSS in KiB. */
+function usage(pid: number): { cpuS: number; rssKiB: number } {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const cpuS = (Number(f[11]) + Number(f[12])) / TICKS; // fields 14 and 15 of stat, counted after "pid (comm)"
+  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return { cpuS, rssKiB: rss ? Number(rss[1]) : 0 };
+}
+
+function stormJson(args: string[]): { events?: number; created?: number } {
+  const [cmd, a] = inNs(process.execPath, [STORM, ...args]);
+  return JSON.parse(execFileSync(cmd, a, { encoding: 'utf8', maxBuffer: 64 << 20 }).trim().split('\n').pop()!) as { events?: number; created?: number };
+}
+
+/** Runs a paced storm in the background and resolves with its event count. */
+function pacedStorm(rate: number, seconds: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const [cmd, a] = inNs(process.execPath, [STORM, '--paced', String(rate), String(seconds)]);
+    const c = spawn(cmd, a, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.once('exit', (code) => (code === 0 ? resolve((JSON.parse(out.trim()) as { events: number }).events) : reject(new Error(`storm exited ${code}`))));
+  });
+}
+
+function startConntop(stdout: 'ignore' | 'pipe'): ChildProcess {
+  const [cmd, a] = inNs(process.execPath, [CLI, '--events', '-d', '0.5', '-n', '--no-geoip', '--no-services', '--no-processes']);
+  return spawn(cmd, a, { stdio: ['ignore', stdout, 'inherit'] });
+}
+
+async function stop(c: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => c.once('exit', r));
+  c.kill('SIGTERM');
+  await Promise.race([exited, sleep(5000)]);
+  if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+
+async function main(): Promise<void> {
+  execFileSync('ip', ['netns', 'add', NS]);
+  try {
+    const [cmd, a] = inNs('ip', ['link', 'set', 'lo', 'up']);
+    execFileSync(cmd, a);
+    stormJson([String(FLOWS), String(FLOWS), '200']);
+    log(`table filled with ${FLOWS} flows`);
+    const costs: { rate: number; events: number; eventsPerS: number; idleCpuPct: number; stormCpuPct: number; addedUsPerEvent: number }[] = [];
+    const c = startConntop('pipe');
+    let refreshes = 0;
+    createInterface({ input: c.stdout! }).on('line', (l) => {
+      if (l.startsWith('{"event":"stats"')) refreshes++;
+    });
+    await sleep(3000); // start-up and the first refreshes
+    for (const rate of RATES) {
+      const i0 = usage(c.pid!);
+      const r0 = refreshes;
+      const t0 = performance.now();
+      await sleep(SECONDS * 1000);
+      const idleS = (performance.now() - t0) / 1000;
+      const idleCpuS = usage(c.pid!).cpuS - i0.cpuS;
+      const perRefresh = idleCpuS / Math.max(1, refreshes - r0);
+      const s0 = usage(c.pid!);
+      const r1 = refreshes;
+      const t1 = performance.now();
+      const events = await pacedStorm(rate, SECONDS);
+      const wallS = (performance.now() - t1) / 1000;
+      const stormCpuS = usage(c.pid!).cpuS - s0.cpuS;
+      const stormRefreshes = refreshes - r1;
+      const row = {
+        rate, events, eventsPerS: Math.round(events / wallS), idleCpuPct: Math.round((idleCpuS / idleS) * 1000) / 10, stormCpuPct: Math.round((stormCpuS / wallS) * 1000) / 10,
+        idleRefreshes: refreshes - r0, stormRefreshes, idleCpuMsPerRefresh: Math.round(perRefresh * 1e4) / 10,
+        addedUsPerEvent: Math.round(((stormCpuS - stormRefreshes * perRefresh) * 1e6) / events * 10) / 10,
+      };
+      log(JSON.stringify(row));
+      costs.push(row);
+    }
+    await stop(c);
+
+    // A reader that never reads: stdout is a pipe this process never drains.
+    const stuck = startConntop('pipe');
+    await sleep(3000);
+    const rss: number[] = [];
+    const storm = pacedStorm(RATES[0], STUCK_S);
+    for (let s = 0; s < STUCK_S; s++) {
+      await sleep(1000);
+      rss.push(Math.round(usage(stuck.pid!).rssKiB / 1024));
+    }
+    await storm;
+    const t0 = performance.now();
+    await stop(stuck);
+    const stopMs = Math.round(performance.now() - t0);
+    const half = Math.floor(rss.length / 2);
+    const stuckRow = { rate: RATES[0], seconds: STUCK_S, rssMiBFirst: rss[0], rssMiBMid: rss[half], rssMiBLast: rss[rss.length - 1], rssMiBMax: Math.max(...rss), rssMiBEvery10s: rss.filter((_, i) => i % 10 === 9), stopMs, exit: stuck.exitCode ?? stuck.signalCode };
+    log(JSON.stringify(stuckRow));
+    process.stdout.write(`${JSON.stringify({ flows: FLOWS, costs, stuck: stuckRow })}\n`);
+  } finally {
+    spawnSync('ip', ['netns', 'del', NS]);
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`event-cost: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 1;
+});
