@@ -287,7 +287,7 @@ t.test('a big batch of counter updates does not re-sort; a big batch of new flow
   const last = before[before.length - 1];
   refreshWithJump(table, 50, last.key);
   const updates: FlowChange[] = [];
-  for (let r = 0; r < 4; r++) for (const live of before) updates.push({ kind: 'update', live });
+  for (let r = 0; r < 4; r++) for (const live of before) updates.push({ kind: 'update', live, flow: live.flow });
   view.onChanges(updates);
   t.same(view.list.rows, before, '200 updates leave the order to the next refresh');
   const fresh: FlowChange[] = [];
