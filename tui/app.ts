@@ -78,6 +78,12 @@ export async function runApp(o: AppOptions): Promise<string> {
     const wait = Math.max(minDelayMs, lastFrame + FRAME_MS - o.now());
     timer = wait <= 0 ? (setImmediate(frame) as unknown as NodeJS.Timeout) : setTimeout(frame, wait);
   };
+  // Runs `fn` after the event loop has polled its input once more: keys typed during a refresh's dump are
+  // read and drawn (and start the order's hold) before the refresh's frame re-sorts 100k rows. One
+  // setImmediate can still run before that poll (in the same loop turn's check phase); the second cannot.
+  const afterInput = (fn: () => void) => {
+    setImmediate(() => setImmediate(() => { if (!stopped) fn(); }));
+  };
   const drawNow = () => {
     if (timer !== null) {
       clearTimeout(timer);
@@ -118,9 +124,9 @@ export async function runApp(o: AppOptions): Promise<string> {
           view.onChanges(pending, true);
           pending = [];
         }
-        view.onRefresh(stats, health);
+        view.onRefresh(stats, health, true);
         if (health.lastProblem && health.badMessages > 0) view.status = `${health.badMessages} undecodable message(s): ${health.lastProblem}`;
-        schedule();
+        afterInput(() => schedule());
       },
       sourceEnded: () => {
         view.ended = true;

@@ -225,7 +225,11 @@ export class ViewState {
    */
   onChanges(batch: readonly FlowChange[], refreshFollows = false): void {
     const now = this.deps.now();
-    if (batch.length > BULK || batch.length > this.list.length / 8 + 64) {
+    // Only rows that come or go move the index ('update' changes wait for the next re-sort): a dump's
+    // thousands of counter updates counted here re-sorted 100k rows mid-dump, while keys waited.
+    let moves = 0;
+    for (const c of batch) if (c.kind !== 'update') moves++;
+    if (moves > BULK || moves > this.list.length / 8 + 64) {
       if (!this.loading) for (const c of batch) if (c.kind === 'new') this.newSeen.set(c.live, now);
       // While the first dump streams in, re-sort at most every LOAD_RESORT_MS (rows show as they arrive).
       if (this.loading && now - this.lastResortMs < LOAD_RESORT_MS) this.resortPending = true;
@@ -248,22 +252,30 @@ export class ViewState {
     }
   }
 
-  /** After each refresh: statistics, health, and a re-sort unless a key was pressed within holdMs. */
-  onRefresh(stats: TableStats, health: SourceHealth): void {
+  /**
+   * After each refresh: statistics, health, and a re-sort unless a key was pressed within holdMs. With
+   * `deferResort` the re-sort only becomes pending and the next tick() runs it, so that the caller can
+   * answer keys that arrived during the refresh first (a 100k-row re-sort takes 50-100 ms).
+   */
+  onRefresh(stats: TableStats, health: SourceHealth, deferResort = false): void {
     this.stats = stats;
     this.health = health;
     this.loading = false;
     // Paused, nothing shown moves: the index catches up once, on resume (togglePause re-sorts).
     if (this.paused) this.resortPending = false;
-    else if (this.deps.now() - this.lastKeyMs < (this.deps.holdMs ?? 1500)) this.resortPending = true;
+    else if (deferResort || this.deps.now() - this.lastKeyMs < (this.deps.holdMs ?? 1500)) this.resortPending = true;
     else this.resort();
-    if (this.mode === 'group') this.regroup();
+    // A deferred re-sort regroups in tick(), after it.
+    if (this.mode === 'group' && !(deferResort && this.resortPending)) this.regroup();
   }
 
   /** Per frame: a pending re-sort once the hold passed, new-flow highlights expiring, background enrichment. */
   tick(): void {
     const now = this.deps.now();
-    if (this.resortPending && now - this.lastKeyMs >= (this.deps.holdMs ?? 1500) && !(this.loading && now - this.lastResortMs < LOAD_RESORT_MS)) this.resort();
+    if (this.resortPending && now - this.lastKeyMs >= (this.deps.holdMs ?? 1500) && !(this.loading && now - this.lastResortMs < LOAD_RESORT_MS)) {
+      this.resort();
+      if (this.mode === 'group') this.regroup();
+    }
     const newMs = this.deps.newMs ?? 3000;
     for (const [l, t] of this.newSeen) if (now - t >= newMs) this.newSeen.delete(l);
     if (this.fillQueue.length > 0 && this.deps.enrich) {

@@ -50,15 +50,7 @@ t.test('the order holds still for a moment after a key, then re-sorts', async (t
   keys(view, 'DOWN');
   // A refresh where the counters of the last flow jump: it would move to the top.
   const last = before[before.length - 1];
-  table.apply({ kind: 'dumpBegin', atMs: 1_700_000_011_000 });
-  for (let i = 0; i < 50; i++) {
-    const f = synthFlow(i, 3);
-    if (flowKeyOf(f) === last.key) f.counters = { orig: { packets: 1e6, bytes: 1e12 }, reply: { packets: 1e6, bytes: 1e12 } };
-    table.apply({ kind: 'dumpEntry', flow: f });
-  }
-  table.apply({ kind: 'dumpEnd', atMs: 1_700_000_011_000, complete: true });
-  table.tick(1_700_000_011_000);
-  view.onRefresh(table.stats(), HEALTH);
+  view.onRefresh(refreshWithJump(table, 50, last.key), HEALTH);
   t.same(view.list.rows, before, 'no re-sort right after a key press');
   t.ok(view.resortPending);
   clock.ms += 2000;
@@ -246,4 +238,63 @@ t.test('enrichment: visible rows only, and a background fill when sorting by an 
   t.equal(cc[0], 'DE');
   t.equal(cc[cc.length - 1], 'FR');
   t.ok(cc.indexOf('FR') > 0 && cc.slice(cc.indexOf('FR')).every((c) => c === 'FR'), 'sorted by country');
+});
+
+/** A refresh in which the counters of `target` jump (it would sort first by rate); returns the table's stats. */
+function refreshWithJump(table: ReturnType<typeof synthView>['table'], n: number, target: string) {
+  table.apply({ kind: 'dumpBegin', atMs: 1_700_000_011_000 });
+  for (let i = 0; i < n; i++) {
+    const f = synthFlow(i, 3);
+    if (flowKeyOf(f) === target) f.counters = { orig: { packets: 1e6, bytes: 1e12 }, reply: { packets: 1e6, bytes: 1e12 } };
+    table.apply({ kind: 'dumpEntry', flow: f });
+  }
+  table.apply({ kind: 'dumpEnd', atMs: 1_700_000_011_000, complete: true });
+  table.tick(1_700_000_011_000);
+  return table.stats();
+}
+
+t.test('a deferred refresh re-sorts at the next tick, not in onRefresh', async (t) => {
+  const { view, table, clock } = synthView(50);
+  clock.ms += 5000; // no key within the hold
+  const before = view.list.rows.slice();
+  const last = before[before.length - 1];
+  view.onRefresh(refreshWithJump(table, 50, last.key), HEALTH, true);
+  t.same(view.list.rows, before, 'the refresh itself leaves the order alone');
+  t.ok(view.resortPending);
+  view.tick();
+  t.equal(view.list.rows[0], last, 'the next tick re-sorts');
+  t.notOk(view.resortPending);
+});
+
+t.test('a key between a deferred refresh and its tick holds the order', async (t) => {
+  const { view, table, clock } = synthView(50);
+  clock.ms += 5000;
+  const before = view.list.rows.slice();
+  view.onRefresh(refreshWithJump(table, 50, before[before.length - 1].key), HEALTH, true);
+  keys(view, 'DOWN');
+  view.tick();
+  t.same(view.list.rows, before, 'held after the key');
+  t.ok(view.resortPending);
+  clock.ms += 2000;
+  view.tick();
+  t.equal(view.list.rows[0], before[before.length - 1], 're-sorted once the hold passed');
+});
+
+t.test('a big batch of counter updates does not re-sort; a big batch of new flows does', async (t) => {
+  const { view, table, clock } = synthView(50);
+  clock.ms += 5000;
+  const before = view.list.rows.slice();
+  const last = before[before.length - 1];
+  refreshWithJump(table, 50, last.key);
+  const updates: FlowChange[] = [];
+  for (let r = 0; r < 4; r++) for (const live of before) updates.push({ kind: 'update', live, flow: live.flow });
+  view.onChanges(updates);
+  t.same(view.list.rows, before, '200 updates leave the order to the next refresh');
+  const fresh: FlowChange[] = [];
+  for (let i = 0; i < 100; i++) table.apply({ kind: 'new', flow: synthFlow(1000 + i), atMs: 1_700_000_011_100 });
+  for (const c of table.drainChanges()) if (c.kind === 'new') fresh.push(c);
+  t.equal(fresh.length, 100);
+  view.onChanges(fresh);
+  t.equal(view.list.length, 150);
+  t.equal(view.list.rows[0], last, 'a bulk of new flows re-sorts from the table');
 });
