@@ -160,14 +160,17 @@ export class GeoIp {
     this.#lastCheck = this.#o.now();
     const run = async () => {
       const found = await discoverGeoFiles(this.#o.dirs, this.#o.stat);
+      const missing: Role[] = [];
       const pick = async (role: Role, user: FoundFile | undefined) => {
         if (user) await this.#ensure(role, { ...user, origin: 'user' });
         // No user file, or a bad one and nothing older to keep: the embedded default stands in.
         if (user && this.#src[role] !== null) return;
         const fallback = await this.#default(role === 'asn' ? 'asn' : 'country');
         if (fallback || !user) await this.#ensure(role, fallback); // a bad user file was already reported
+        if (!fallback && !user && this.#src[role] === null) missing.push(role);
       };
       await Promise.all([pick('location', found.city ?? found.country), pick('asn', found.asn)]);
+      this.#warnMissing(missing);
     };
     this.#syncing = run().catch((err) => this.#o.warn(`GeoIP: ${String(err)}`)).finally(() => {
       this.#syncing = null;
@@ -185,12 +188,8 @@ export class GeoIp {
 
   async #ensure(role: Role, want: { kind: GeoKind; path: string; stamp: FileStamp | null; origin: 'user' | 'default' } | null): Promise<void> {
     const cur = this.#src[role];
-    if (want === null) {
-      if (cur === null) this.#warnOnce(`none|${role}`, role === 'location'
-        ? `GeoIP: no country database found (searched ${this.#o.dirs.join(', ')}); countries are not shown. Install GeoLite2 files with geoipupdate, or the optional package @ip-location-db/geo-whois-asn-country-mmdb.`
-        : `GeoIP: no ASN database found (searched ${this.#o.dirs.join(', ')}); ASN and organisation are not shown. Install GeoLite2-ASN with geoipupdate, or the optional package @ip-location-db/asn.`);
-      return;
-    }
+    if (want === null) return; // said by #warnMissing, once for every role that has nothing
+
     if (cur && cur.path === want.path && sameStamp(cur.stamp, want.stamp)) return;
     if (this.#warned.has(key(want.path, want.stamp))) return; // this version is known bad
     if (want.kind === 'asn' && want.origin === 'default') {
@@ -239,6 +238,19 @@ export class GeoIp {
     }
     const msg = err instanceof Error ? err.message : String(err);
     this.#warnOnce(key(path, stamp), `GeoIP: cannot use ${path} (${msg}); going on without it. Replace or delete the file to fix this.`);
+  }
+
+  /** One warning for what has no database at all (both kinds in one line, as when the optional packages are omitted). */
+  #warnMissing(missing: readonly Role[]): void {
+    if (missing.length === 0) return;
+    const where = `searched ${this.#o.dirs.join(', ')}`;
+    if (missing.length === 2) {
+      this.#warnOnce('none|both', `GeoIP: no database found (${where}); countries, ASN and organisations are not shown. Install GeoLite2-Country and GeoLite2-ASN with geoipupdate, or the optional packages @ip-location-db/geo-whois-asn-country-mmdb and @ip-location-db/asn (npm install without --omit=optional).`);
+      return;
+    }
+    this.#warnOnce(`none|${missing[0]}`, missing[0] === 'location'
+      ? `GeoIP: no country database found (${where}); countries are not shown. Install GeoLite2 files with geoipupdate, or the optional package @ip-location-db/geo-whois-asn-country-mmdb.`
+      : `GeoIP: no ASN database found (${where}); ASN and organisation are not shown. Install GeoLite2-ASN with geoipupdate, or the optional package @ip-location-db/asn.`);
   }
 
   #warnOnce(k: string, message: string): void {

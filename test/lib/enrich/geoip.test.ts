@@ -94,14 +94,21 @@ t.test('embedded defaults: country mmdb and the lazily loaded ASN CSV, with cred
   t.same(warnings, []);
 });
 
-t.test('nothing at all: one warning per kind, lookups answer nulls', async (t) => {
+t.test('nothing at all (optional packages omitted): one warning that says how to get GeoIP, lookups answer nulls', async (t) => {
   const { geo, warnings, advance } = harness(t, { dirs: [t.testdir({})] });
   await geo.start();
   advance(5000);
   await geo.poll();
-  t.equal(warnings.length, 2);
-  t.ok(warnings.some((w) => /no country database found.*geoipupdate/.test(w)));
+  t.equal(warnings.length, 1, 'one line for both kinds');
+  t.match(warnings[0], /no database found.*geoipupdate.*@ip-location-db\/geo-whois-asn-country-mmdb and @ip-location-db\/asn/);
   t.same(geo.lookup('198.51.100.1'), { country: null, city: null, asn: null, org: null });
+});
+
+t.test('only the ASN data there: one warning, for countries', async (t) => {
+  const { geo, warnings } = harness(t, { dirs: [t.testdir({})], defaults: { countryMmdb: null, asnCsv: defaults.asnCsv } });
+  await geo.start();
+  t.equal(warnings.length, 1);
+  t.match(warnings[0], /no country database found.*geo-whois-asn-country-mmdb/);
 });
 
 t.test('a corrupt user database: one clear warning, the default stands in', async (t) => {
