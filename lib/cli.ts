@@ -244,6 +244,10 @@ async function main(argv: string[]): Promise<Outcome> {
 /** Where the flows come from, for the header: the replay file, or this host and its network namespace. */
 function sourceLabel(opts: RunOptions): string {
   if (opts.replay) return `replay ${basename(opts.replay)}`;
+  if (opts.remote) {
+    const { host, port } = opts.remote;
+    return `server ${host.includes(':') ? `[${host}]` : host}:${port}${opts.remote.tlsCa || opts.remote.tlsFingerprint ? ' (TLS)' : ''}`;
+  }
   let ns = '';
   try {
     ns = ` ${readlinkSync('/proc/self/ns/net')}`;

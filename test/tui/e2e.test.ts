@@ -179,3 +179,25 @@ t.test('--metrics: the view\'s table on a Prometheus endpoint while it runs', as
   pane.keys('q');
   await pane.waitFor(() => pane.variable('alternate_on') === '0', 'quit');
 });
+
+t.test('-c HOST:PORT: the view follows a server, and its header names that server', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const daemon = spawn(process.execPath, [join(root, 'dist/lib/conntopd.js'), '-p', '0', '-l', '127.0.0.1', '--replay', capture, '--speed', '100'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  t.teardown(() => { daemon.kill('SIGKILL'); });
+  let err = '';
+  daemon.stderr!.on('data', (d: Buffer) => (err += d));
+  const deadline = Date.now() + 15000;
+  while (!/listening on 127\.0\.0\.1:\d+/.test(err) && daemon.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(err)?.[1];
+  t.ok(port, err);
+  const home = mkdtempSync(join(tmpdir(), 'conntop-tui-'));
+  t.teardown(() => rmSync(home, { recursive: true, force: true }));
+  const pane = new TmuxPane(`node ${cli} -c 127.0.0.1:${port} --no-dns --no-geoip; exec sleep 3600`, 100, 30, {
+    HOME: home, XDG_CONFIG_HOME: join(home, 'config'), TERM: 'xterm-256color', PATH: process.env.PATH ?? '',
+  });
+  t.teardown(() => pane.kill());
+  const lines = await pane.waitFor((l) => /^Flows .*13\/1\.0M\]/.test(l[0] ?? ''), 'the served table', 30000);
+  t.match(lines[0], new RegExp(`server 127\\.0\\.0\\.1:${port}`), 'the header names the server, not this host');
+  pane.keys('q');
+  await pane.waitFor(() => pane.variable('alternate_on') === '0', 'quit');
+});
