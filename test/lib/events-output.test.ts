@@ -5,7 +5,7 @@ import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isRoot } from '../helpers/netns.js';
+import { NOBODY, unprivilegedCli } from '../helpers/unprivileged.js';
 import { HOST_IS_LE } from '../../netlink/reader.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -31,8 +31,12 @@ t.test('--events > /dev/full: one line of reason, status 1', { skip: skipLE || (
   }
 });
 
-t.test('without CAP_NET_ADMIN, --events prints its one error first and alone', { skip: isRoot() ? false : 'needs root to switch to an unprivileged user' }, async (t) => {
-  const r = spawnSync('env', [...env, '--events', ...quiet], { encoding: 'utf8', timeout: 30_000, uid: 65534, gid: 65534 });
+// The unprivileged user runs a readable copy of the CLI: the checkout may sit where only root can enter (/root).
+const nobody = unprivilegedCli(t, root);
+
+t.test('without CAP_NET_ADMIN, --events prints its one error first and alone', { skip: typeof nobody === 'string' ? nobody : false }, async (t) => {
+  const copy = (nobody as Exclude<typeof nobody, string>).cli;
+  const r = spawnSync('env', [...env.slice(0, -1), copy, '--events', ...quiet], { encoding: 'utf8', timeout: 30_000, ...NOBODY });
   t.equal(r.status, 1);
   t.equal(r.stderr.split('\n').filter((l) => l !== '').length, 1, `one line: ${r.stderr}`);
   t.match(r.stderr, /CAP_NET_ADMIN/);
