@@ -2,12 +2,12 @@
 // (optional data packages omitted, as on a small board), then the installed commands. Needs the npm registry
 // for the dependencies; skipped with a reason when it cannot be reached.
 import t from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createNetns, haveTool, isRoot, needRootAnd } from './helpers/netns.js';
-import { until } from './helpers/serve-harness.js';
+import { startConntopd } from './helpers/serve-harness.js';
 
 // An npm install of the tarball takes minutes on a busy machine.
 t.setTimeout(900_000);
@@ -59,13 +59,7 @@ t.test('npm pack, npm install -g --omit=optional, and the installed conntop work
   t.ok(installed.stdout.length > 0);
 
   // conntopd, installed beside it, serves a client (the installed conntop): the same table as a local replay.
-  const daemon = spawn(env[0], [...env.slice(1), join(prefix, 'bin/conntopd'), '-p', '0', '-l', '127.0.0.1', '--replay', capture, '--speed', '100'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  t.teardown(() => { daemon.kill('SIGKILL'); });
-  let err = '';
-  daemon.stderr!.on('data', (d: Buffer) => (err += d));
-  await until(() => /listening on 127\.0\.0\.1:\d+/.test(err) || daemon.exitCode !== null, 'the installed conntopd to listen');
-  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(err)?.[1];
-  t.ok(port, err);
+  const { child: daemon, port } = await startConntopd(t, [...env, join(prefix, 'bin/conntopd')], ['--replay', capture, '--speed', '100']);
   const remote = run(bin, ['-c', `127.0.0.1:${port}`, '--once', '--json']);
   t.equal(remote.status, 0, remote.stderr);
   const lines = (s: string) => s.split('\n').filter(Boolean).sort();

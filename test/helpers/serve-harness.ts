@@ -1,6 +1,7 @@
 // Test helper (server tests): a server table driven by synthetic source events in place of a Session, a
 // ConntopServer on a loopback ephemeral port, raw line clients, and a RemoteSource feeding a local table.
 // Imports lib/ and server/. Waits are on conditions with deadlines, never fixed sleeps.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { FlowTable, type LiveFlow } from '../../lib/flow-table.js';
 import type { Flow } from '../../lib/flow.js';
@@ -72,6 +73,21 @@ export async function until(cond: () => boolean, what: string, ms = 10000): Prom
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * Starts a conntopd process (`cmd`: node and the script, or an installed bin) on an ephemeral loopback port
+ * with `args`; resolves once it says it listens. Killed by PID in `t`'s teardown.
+ */
+export async function startConntopd(t: { teardown(fn: () => void): void }, cmd: readonly string[], args: readonly string[]): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
+  const child = spawn(cmd[0], [...cmd.slice(1), '-p', '0', '-l', '127.0.0.1', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  t.teardown(() => { child.kill('SIGKILL'); });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d));
+  await until(() => /listening on 127\.0\.0\.1:\d+/.test(err) || child.exitCode !== null, 'conntopd to listen', 30000);
+  const m = /listening on 127\.0\.0\.1:(\d+)/.exec(err);
+  if (!m) throw new Error(`conntopd did not listen: ${err}`);
+  return { child, port: Number(m[1]), stderr: () => err };
 }
 
 /** A raw connection collecting the lines it receives. */

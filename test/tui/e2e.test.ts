@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { HasTeardown } from '../helpers/netns.js';
+import { startConntopd } from '../helpers/serve-harness.js';
 import { haveTmux, TmuxPane } from '../helpers/tmux.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -181,15 +182,7 @@ t.test('--metrics: the view\'s table on a Prometheus endpoint while it runs', as
 });
 
 t.test('-c HOST:PORT: the view follows a server, and its header names that server', async (t) => {
-  const { spawn } = await import('node:child_process');
-  const daemon = spawn(process.execPath, [join(root, 'dist/lib/conntopd.js'), '-p', '0', '-l', '127.0.0.1', '--replay', capture, '--speed', '100'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  t.teardown(() => { daemon.kill('SIGKILL'); });
-  let err = '';
-  daemon.stderr!.on('data', (d: Buffer) => (err += d));
-  const deadline = Date.now() + 15000;
-  while (!/listening on 127\.0\.0\.1:\d+/.test(err) && daemon.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  const port = /listening on 127\.0\.0\.1:(\d+)/.exec(err)?.[1];
-  t.ok(port, err);
+  const { port } = await startConntopd(t, [process.execPath, join(root, 'dist/lib/conntopd.js')], ['--replay', capture, '--speed', '100']);
   const home = mkdtempSync(join(tmpdir(), 'conntop-tui-'));
   t.teardown(() => rmSync(home, { recursive: true, force: true }));
   const pane = new TmuxPane(`node ${cli} -c 127.0.0.1:${port} --no-dns --no-geoip; exec sleep 3600`, 100, 30, {
