@@ -2,7 +2,7 @@
 // ConntopServer on a loopback ephemeral port, raw line clients, and a RemoteSource feeding a local table.
 // Imports lib/ and server/. Waits are on conditions with deadlines, never fixed sleeps.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { FlowTable, type LiveFlow } from '../../lib/flow-table.js';
 import type { Flow } from '../../lib/flow.js';
 import type { SourceEvent } from '../../lib/source.js';
@@ -73,6 +73,15 @@ export async function until(cond: () => boolean, what: string, ms = 10000): Prom
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** A loopback TCP port that was free a moment ago (bound to 0, read, released), for listeners that need a fixed port. */
+export async function freeLoopbackPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+  return port;
 }
 
 /**

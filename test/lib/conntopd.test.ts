@@ -6,7 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { until } from '../helpers/serve-harness.js';
+import { freeLoopbackPort, until } from '../helpers/serve-harness.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const conntopd = join(root, 'dist/lib/conntopd.js');
@@ -90,12 +90,7 @@ t.test('bad usage exits 2; an unreachable server exits 1', async (t) => {
 });
 
 t.test('--metrics: Prometheus scrapes the served table; prom-client loads only when asked', async (t) => {
-  // A free loopback port for the endpoint: bind 0, read it, let it go.
-  const { createServer } = await import('node:net');
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-  const mport = (probe.address() as { port: number }).port;
-  await new Promise((r) => probe.close(r));
+  const mport = await freeLoopbackPort();
   const { child, stderr } = await startServer(t, ['--replay', capture, '--speed', '100', '--no-sleep', '--metrics', `127.0.0.1:${mport}`]);
   await until(() => /metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/.test(stderr()), 'the metrics endpoint');
   const local = spawnSync(process.execPath, [conntop, '--replay', capture, '--once', '--json'], { encoding: 'utf8', timeout: 20000 });

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { HasTeardown } from '../helpers/netns.js';
-import { startConntopd } from '../helpers/serve-harness.js';
+import { freeLoopbackPort, startConntopd } from '../helpers/serve-harness.js';
 import { haveTmux, TmuxPane } from '../helpers/tmux.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -163,11 +163,7 @@ function selectedLine(_plain: string[], pane: TmuxPane): string | null {
 }
 
 t.test('--metrics: the view\'s table on a Prometheus endpoint while it runs', async (t) => {
-  const { createServer } = await import('node:net');
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((r) => probe.close(r));
+  const port = await freeLoopbackPort();
   const home = mkdtempSync(join(tmpdir(), 'conntop-tui-'));
   t.teardown(() => rmSync(home, { recursive: true, force: true }));
   const pane = new TmuxPane(`node ${cli} --replay ${capture} --speed max --no-dns --no-geoip --metrics 127.0.0.1:${port}; exec sleep 3600`, 100, 30, {
