@@ -275,7 +275,7 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
   // --connect, a server's client source; its connection notes reach the status line as session notices.
   const { source, finish, record } = io.openRemote?.() ?? openSource(opts, true, { stderr: warnSink });
   prepareSysctls(opts, io);
-  const en = await openEnricher(opts, { ...io, stderr: warnSink }, record);
+  const en = await openEnricher(opts, { ...io, stderr: warnSink }, record, source);
   const quit = new AbortController();
   const stop = (): void => quit.abort();
   io.signal.addEventListener('abort', stop);

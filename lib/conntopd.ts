@@ -60,6 +60,8 @@ export interface ServeOptions {
   sleep: boolean;
   /** `--metrics ADDRESS:PORT`: a Prometheus endpoint, with the server's secret and TLS. */
   metrics?: { host: string; port: number };
+  /** `--share-processes`: look up each flow's local process and send it to clients (else none leaves the server). */
+  shareProcesses: boolean;
 }
 
 function buildProgram(name: string): Command {
@@ -76,6 +78,7 @@ function buildProgram(name: string): Command {
     .addOption(new Option('--max-clients <n>', 'connections accepted at once').argParser(port).default(256))
     .option('--no-v1', 'refuse conntop 1.0 clients (protocol version 1)')
     .option('--no-sleep', 'keep following the kernel with no client connected (default: sleep, and wake on the next client)')
+    .option('--share-processes', 'send clients the process behind each flow\'s local end (name, PID, user, command line); without it no process information leaves the server')
     .option('--replay <file>', 'serve a capture made with --record instead of the kernel')
     .addOption(new Option('--speed <factor>', 'replay speed').argParser(seconds).default(1))
     .option('--no-sysctl', 'leave nf_conntrack_acct, _timestamp and _events as they are')
@@ -93,12 +96,13 @@ export function parseServeOptions(argv: string[], name = 'conntopd'): ServeOptio
   p.parse(argv, { from: 'user' });
   const o = p.opts();
   if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new CommanderError(2, 'conntopd.usage', '--tls-cert and --tls-key go together');
+  if (o.shareProcesses && o.replay) throw new CommanderError(2, 'conntopd.usage', '--share-processes looks up live sockets; a --replay capture has none');
   return {
     listen: (o.listen as string[] | undefined) ?? [], listenAny: Boolean(o.listenAny), port: o.port as number, name: o.name as string,
     authFile: o.authFile as string | undefined, tlsCert: o.tlsCert as string | undefined, tlsKey: o.tlsKey as string | undefined,
     delaySec: o.delay as number, replay: o.replay as string | undefined, speed: o.speed as number, sysctl: o.sysctl as boolean,
     rcvbufBytes: o.rcvbuf as number, iterations: o.iterations as number | undefined, maxClients: o.maxClients as number, v1: o.v1 as boolean, sleep: o.sleep as boolean,
-    metrics: o.metrics as { host: string; port: number } | undefined,
+    metrics: o.metrics as { host: string; port: number } | undefined, shareProcesses: Boolean(o.shareProcesses),
   };
 }
 
@@ -133,8 +137,10 @@ export async function serve(o: ServeOptions, io: Io): Promise<number> {
   const table = new FlowTable({ lingerMs: 0, maxClosed: 0, trackChanges: true });
   const server = new ConntopServer({
     table, name: o.name.slice(0, 256), software: `conntop ${version()}`, secret, tls, intervalMs: o.delaySec * 1000,
-    maxClients: o.maxClients, v1: o.v1, log,
+    maxClients: o.maxClients, v1: o.v1, log, shareProcesses: o.shareProcesses,
   });
+  // Loaded only with --share-processes: without it conntopd loads no enrichment module (test/lib/conntopd.test.ts).
+  const processes = o.shareProcesses ? await openProcessShare(server) : undefined;
   try {
     const bound = await server.listen(addrs);
     for (const a of bound) log(`listening on ${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}${tls ? ' (TLS)' : ''}${secret ? ' (authentication required)' : ''}`);
@@ -152,7 +158,7 @@ export async function serve(o: ServeOptions, io: Io): Promise<number> {
     }
     let firstWake = true;
     await serveLoop({
-      table, server, intervalMs: o.delaySec * 1000, sleepWhenIdle: o.sleep, iterations: o.iterations, signal: io.signal, log,
+      table, server, intervalMs: o.delaySec * 1000, sleepWhenIdle: o.sleep, iterations: o.iterations, signal: io.signal, log, processes,
       open: () => {
         const { source, finish } = openSource(runOpts, true, io);
         health = () => source.health;
@@ -167,9 +173,28 @@ export async function serve(o: ServeOptions, io: Io): Promise<number> {
       sysctlsOff: () => io.sysctls.restore(),
     });
   } finally {
+    processes?.close();
     await server.close();
   }
   return 0;
+}
+
+/** The process lookup of --share-processes: sock_diag (lib/kernel/) and /proc, as the view's PROCESS column. */
+async function openProcessShare(server: ConntopServer): Promise<import('./process-share.js').ProcessShare> {
+  const [{ ProcessShare }, { ProcessAttributor }, { LocalAddresses }, { SockDiagLookup }, fs, { networkInterfaces }] = await Promise.all([
+    import('./process-share.js'), import('./enrich/processes.js'), import('./enrich/addr-class.js'), import('./kernel/index.js'),
+    import('node:fs/promises'), import('node:os'),
+  ]);
+  const sockets = new SockDiagLookup();
+  const attributor = new ProcessAttributor({
+    sockets, now: () => performance.now(), readPasswd: () => fs.readFile('/etc/passwd', 'utf8'),
+    fs: { readdir: fs.readdir, readlink: fs.readlink, readFile: (p) => fs.readFile(p, 'utf8') },
+  });
+  const share = new ProcessShare({
+    attributor: { attribute: (b) => attributor.attribute(b), close: () => { attributor.close(); sockets.close(); } },
+    local: new LocalAddresses(networkInterfaces), now: () => performance.now(), found: (labels) => server.processes(labels),
+  });
+  return share;
 }
 
 /** conntopd's main: parses argv, runs the server with signals wired to an abort; returns the exit code. */

@@ -104,11 +104,14 @@ export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'std
 
 /** True when any enrichment part is on. */
 function wantsEnrichment(opts: RunOptions): boolean {
-  return opts.dns || opts.geoip || opts.services || (opts.processes && !opts.replay);
+  return opts.dns || opts.geoip || opts.services || (opts.processes && !opts.replay) || opts.remote !== undefined;
 }
 
-/** The enricher the options ask for (null when every part is off); process lookup only against the live kernel (a replay has no sockets). */
-export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
+/**
+ * The enricher the options ask for (null when every part is off); process lookup only against the live kernel
+ * (a replay has no sockets); with --connect, the processes its server shares (`source.processOf`).
+ */
+export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void, source?: FlowSource): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
   if (!wantsEnrichment(opts)) return null;
   const warned = new Set<string>();
   const sockets = opts.processes && !opts.replay ? new SockDiagLookup({ record }) : null;
@@ -116,6 +119,7 @@ export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: Wire
   const { composeEnricher } = await import('./enrich/compose.js');
   const { enricher, dns } = await composeEnricher({
     dns: opts.dns, geoip: opts.geoip, geoipDir: opts.geoipDir, services: opts.services, sockets,
+    processOf: source?.processOf ? (key) => source.processOf!(key) : undefined,
     warn: (m) => {
       if (warned.has(m)) return;
       warned.add(m);
@@ -170,7 +174,7 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   }
   const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
   // JSON streams carry the plain flow schema unless --enrich asks for more (scripts want speed and stable keys).
-  const en = opts.enrich ? await openEnricher(opts, io, record) : null;
+  const en = opts.enrich ? await openEnricher(opts, io, record, source) : null;
   if (opts.enrich && opts.replay && opts.processes) io.stderr.write('conntop: note: a capture has no sockets to look up, so flows carry no process fields\n');
   const out = new EventsOutput(io.stdout, { signal: io.signal, enricher: en?.enricher });
   const session = new Session({
