@@ -41,6 +41,8 @@ export interface RunOptions {
   wide?: boolean;
   /** conntop --connect: a server to follow instead of the kernel (the composition root builds its source). */
   remote?: RemoteTarget;
+  /** Every --connect server, `remote` first: with more than one, their flows share one table, tagged with `host`. */
+  remotes?: RemoteTarget[];
 }
 
 /** A conntop server to connect to, and how to trust it (paths as given on the command line). */
