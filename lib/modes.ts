@@ -3,7 +3,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { KernelSource, NETLINK_NETFILTER, ReplaySource, SockDiagLookup, openRecorder, type KernelDumpFilter, type WireRecord } from './kernel/index.js';
+import { KernelSource, NETLINK_NETFILTER, ReplaySource, SockDiagLookup, openRecorder, type KernelDumpFilter, type SocketOpener, type WireRecord } from './kernel/index.js';
 import type { Enricher } from './enrich/index.js';
 import { EventsOutput } from './events-output.js';
 import { LineWriter, flowJson } from './output.js';
@@ -63,12 +63,14 @@ export interface Io {
   sysctls: SysctlGuard;
   /** Aborted on SIGINT, SIGTERM and SIGHUP: modes stop at once and return. */
   signal: AbortSignal;
+  /** `conntopd --user`: the kernel's sockets come from the root process (lib/kernel/privsep.ts). */
+  openSocket?: SocketOpener;
   /** With opts.remote: builds the server's client source (server/ is the composition root's to import). */
   openRemote?: () => { source: FlowSource; finish: () => void; record?: undefined };
 }
 
 /** Builds the source the options ask for: a capture, or the kernel (recording when asked). */
-export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'stderr'>): { source: FlowSource; finish: () => void; record?: (rec: WireRecord) => void } {
+export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'stderr' | 'openSocket'>): { source: FlowSource; finish: () => void; record?: (rec: WireRecord) => void } {
   if (opts.replay) {
     const source = new ReplaySource(opts.replay, { filter: opts.filter, speed: opts.speed });
     return { source, finish: () => source.close() };
@@ -96,6 +98,7 @@ export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'std
     recvBufferBytes: opts.rcvbufBytes,
     record: rec?.record,
     withReceiveCap: (bytes, fn) => withRmemMax(procSysctl, bytes, fn),
+    openSocket: io?.openSocket,
   });
   source.open(); // refused without CAP_NET_ADMIN: that error comes first and alone
   if (events && !source.shimPatched) {

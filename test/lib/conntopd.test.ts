@@ -109,6 +109,10 @@ t.test('bad usage exits 2; an unreachable server exits 1', async (t) => {
   t.equal(spawnSync(process.execPath, [conntop, '--auth-file', '/x', '--once'], { encoding: 'utf8' }).status, 2);
   t.equal(spawnSync(process.execPath, [conntop, '-c', 'h', '-c', 'h:55555', '--once'], { encoding: 'utf8' }).status, 2, 'the same server twice');
   t.equal(spawnSync(process.execPath, [conntopd, '--share-processes', '--replay', capture], { encoding: 'utf8' }).status, 2, 'a capture has no processes to share');
+  t.equal(spawnSync(process.execPath, [conntopd, '--user', 'nobody', '-p', '80'], { encoding: 'utf8' }).status, 2, '--user with a port only root may bind');
+  t.equal(spawnSync(process.execPath, [conntopd, '--user', 'no-such-user-conntop'], { encoding: 'utf8' }).status, 2, '--user with an unknown user (or not root)');
+  t.equal(spawnSync(process.execPath, [conntopd, '--user', '0'], { encoding: 'utf8' }).status, 2, '--user root drops nothing (or not root)');
+  t.equal(spawnSync(process.execPath, [conntopd, '--user', 'nobody', '--replay', capture], { encoding: 'utf8' }).status, 2, 'a replay needs no root to drop');
   // a port nobody listens on: bind one and close it
   const r = spawnSync(process.execPath, [conntop, '-c', '127.0.0.1:1', '--once', '--json'], { encoding: 'utf8', timeout: 20000 });
   t.equal(r.status, 1);
