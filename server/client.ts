@@ -8,6 +8,7 @@ import type { ProcessLabel } from '../lib/enrich/processes.js';
 import { flowKey, type Flow } from '../lib/flow.js';
 import type { CopyDigest, DumpShortcut, FlowSource, SourceHealth, SourceSink } from '../lib/source.js';
 import { clientProof, newNonce, sameDigest, serverProof } from './auth.js';
+import { V1Adapter, V1Probe, V1_FATAL, V1_MAX_LINE_BYTES, V1_SILENCE_MS } from './client-v1.js';
 import { LineFramer } from './line-framer.js';
 import { checkServerMessage, parseJson } from './protocol-check.js';
 import { MAX_SERVER_LINE_BYTES, PROTOCOL_NAME, PROTOCOL_VERSION, type Filter, type ServerMessage } from './protocol.js';
@@ -49,7 +50,7 @@ export interface RemoteOptions {
 }
 
 /** Codes of server errors that retrying cannot fix. */
-const FATAL = new Set(['auth-failed', 'auth-required', 'unsupported-version', 'tls-fingerprint', 'bad-proof']);
+const FATAL = new Set<string>(['auth-failed', 'auth-required', 'unsupported-version', 'tls-fingerprint', 'bad-proof', ...V1_FATAL]);
 
 /** Where the client stands: connecting, receiving a snapshot, following deltas, or waiting to reconnect. */
 export type RemoteState = 'connecting' | 'syncing' | 'live' | 'disconnected' | 'closed';
@@ -97,6 +98,10 @@ export class RemoteSource implements FlowSource {
   private onFirstSync: { resolve: () => void; reject: (e: Error) => void } | null = null;
   private readonly scratch = { id: 0, digest: 0, timeoutSec: null as number | null };
   private readonly now: () => number;
+  /** conntop 1.0 servers (server/client-v1.ts): the probe of each connection, the adapter of a 1.0 one. */
+  private readonly probe = new V1Probe();
+  private v1: V1Adapter | null = null;
+  private v1Told = false;
 
   constructor(private readonly o: RemoteOptions) {
     this.now = o.now ?? Date.now;
@@ -128,7 +133,7 @@ export class RemoteSource implements FlowSource {
     if (this.retry) clearTimeout(this.retry);
     if (this.beat) clearInterval(this.beat);
     if (this.sock && !this.sock.destroyed) {
-      this.sock.end('{"type":"bye","reason":"client closing"}\n');
+      this.sock.end(this.v1 ? V1Adapter.BYE : '{"type":"bye","reason":"client closing"}\n');
       const s = this.sock;
       setTimeout(() => s.destroy(), 500).unref();
     }
@@ -143,9 +148,13 @@ export class RemoteSource implements FlowSource {
       : netConnect({ host, port });
     this.sock = sock;
     this.nonce = newNonce();
-    const framer = new LineFramer(MAX_SERVER_LINE_BYTES, (l) => this.onLine(sock, l), (code) => this.lost(sock, new RemoteError('protocol', `server sent ${code}`)));
+    this.v1 = this.probe.begin() ? this.v1Adapter(sock) : null;
+    const framer = new LineFramer(this.v1 ? V1_MAX_LINE_BYTES : MAX_SERVER_LINE_BYTES, (l) => this.onLine(sock, l), (code) => this.lost(sock, new RemoteError('protocol', `server sent ${code}`)));
     sock.setNoDelay(true);
-    sock.on('data', (d: Buffer) => framer.push(d));
+    sock.on('data', (d: Buffer) => {
+      this.lastHeardMs = this.now(); // a 1.0 DATA is one line of the whole table: bytes, not lines, prove life
+      framer.push(d);
+    });
     sock.on('error', (e: NodeJS.ErrnoException) => this.lost(sock, new RemoteError(e.code ?? 'socket', `${host}:${port}: ${e.message}`)));
     sock.on('close', () => this.lost(sock, new RemoteError('closed', `${host}:${port} closed the connection`)));
     sock.once(tls ? 'secureConnect' : 'connect', () => {
@@ -156,6 +165,8 @@ export class RemoteSource implements FlowSource {
         }
       }
       this.lastHeardMs = this.now();
+      this.probe.onConnect();
+      if (this.v1) return; // 1.0: the adapter answers the banner
       sock.write(`${JSON.stringify({
         type: 'hello', protocol: PROTOCOL_NAME, versions: [PROTOCOL_VERSION], name: this.o.name, software: this.o.software,
         capabilities: ['filter', 'processes'], nonce: this.nonce, ...(this.o.filter ? { filter: this.o.filter } : {}),
@@ -167,6 +178,8 @@ export class RemoteSource implements FlowSource {
     if (sock !== this.sock) return;
     this.lastHeardMs = this.now();
     const v = parseJson(line);
+    if (this.v1) return this.v1.onLine(v);
+    if (this.probe.onLine(v)) return this.lost(sock, new RemoteError('closed', 'server answered in conntop 1.0\'s protocol'));
     if (typeof v === 'object' && v !== null && (v as { conntop_server?: unknown }).conntop_server === 1) return; // the banner
     const c = checkServerMessage(v);
     if (!c.ok) {
@@ -345,6 +358,14 @@ export class RemoteSource implements FlowSource {
     if (this.beat) clearInterval(this.beat);
     this.beat = null;
     if (this.state === 'closed') return;
+    if (!this.v1 && !this.o.tls && this.probe.isV1Server(err.code)) {
+      // conntop 1.0 refused our hello: speak 1.0 on a new connection now (unless that would drop the secret).
+      if (!this.o.secret) {
+        this.probe.nextIsV1 = true;
+        return this.connect();
+      }
+      err = new RemoteError('v1-insecure', `${this.o.host}:${this.o.port} speaks conntop 1.0, which has no authentication: not connecting without it`);
+    }
     this.health.lastProblem = err.message;
     if (!this.started) {
       this.onFirstSync?.reject(err);
@@ -372,6 +393,41 @@ export class RemoteSource implements FlowSource {
     }, this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, this.o.backoff?.maxMs ?? 5000);
     this.release(); // a refresh() caller sees the stale table (and its resync once reconnected)
+  }
+
+  /** The adapter of a connection speaking conntop 1.0 (server/client-v1.ts), wired to this source. */
+  private v1Adapter(sock: Socket): V1Adapter {
+    const fail = (code: string, message: string) => this.lost(sock, new RemoteError(code, message));
+    const refused = V1Adapter.refusal(this.o.filter);
+    if (refused) queueMicrotask(() => fail(refused.code, refused.message));
+    const a = new V1Adapter({
+      write: (line) => sock.write(`${line}\n`),
+      deliver: (m) => this.onMessage(sock, m),
+      identify: (name) => {
+        this.serverName = name;
+        if (this.o.tag && this.hostTag === undefined) this.hostTag = this.o.tag(name);
+      },
+      refresh: (atMs) => {
+        this.replayDump(atMs);
+        this.release();
+      },
+      problem: (detail) => {
+        this.health.badMessages++;
+        this.health.lastProblem = detail;
+      },
+      fail: (f) => fail(f.code, `${this.o.host}:${this.o.port}: ${f.message}`),
+      tell: (message) => {
+        if (!this.v1Told) this.sink({ kind: 'notice', message: `${this.serverName || `${this.o.host}:${this.o.port}`} ${message}` });
+        this.v1Told = true;
+      },
+      now: this.now,
+    }, this.o.filter, this.o.name, this.o.software);
+    const watch = setInterval(() => {
+      if (sock.destroyed || sock !== this.sock) return clearInterval(watch);
+      if (this.now() - this.lastHeardMs > V1_SILENCE_MS) fail('heartbeat-timeout', `nothing heard from ${this.o.host} for ${V1_SILENCE_MS} ms`);
+    }, 1000);
+    watch.unref();
+    return a;
   }
 
   /** A connection-state note: to `log` when given, else as a notice event (the session shows it). */
