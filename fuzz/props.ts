@@ -12,6 +12,7 @@ import { propSettingsAnyJson, propSettingsRoundTrip } from './settings.prop.js';
 import { propEntryRoundTrip, propStatsRoundTrip } from './roundtrip.prop.js';
 import { propChangeLinesValidate, propFlowJsonValidates } from './schema.prop.js';
 import { propFramerAnyBytes, propFramerAnyChunking, propValidatorAnyJson } from './server-lines.prop.js';
+import { propV1ItemAnyJson, propV1UpdatesMatchModel } from './v1-items.prop.js';
 
 export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'decode-any-bytes', run: propDecodeAnyBytes },
@@ -47,4 +48,7 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'server-framer-any-chunking', run: propFramerAnyChunking },
   { name: 'server-framer-any-bytes', run: propFramerAnyBytes },
   { name: 'server-validator-any-json', run: propValidatorAnyJson },
+  // The client's reading of conntop 1.0's items: total decoder, schema-valid flows, updates as a model says.
+  { name: 'v1-item-any-json', run: propV1ItemAnyJson },
+  { name: 'v1-updates-match-model', run: propV1UpdatesMatchModel },
 ];

@@ -273,7 +273,8 @@ function changesBetween(a: Flow, b: Flow): Partial<Pick<Flow, 'state' | 'counter
   let any = false;
   if (a.state !== b.state) { out.state = b.state; any = true; }
   const x = a.counters, y = b.counters;
-  if (x?.orig.packets !== y?.orig.packets || x?.orig.bytes !== y?.orig.bytes || x?.reply.packets !== y?.reply.packets || x?.reply.bytes !== y?.reply.bytes) {
+  if (x?.orig.packets !== y?.orig.packets || x?.orig.bytes !== y?.orig.bytes || x?.reply.packets !== y?.reply.packets || x?.reply.bytes !== y?.reply.bytes ||
+    x?.saturated !== y?.saturated) {
     out.counters = y;
     any = true;
   }

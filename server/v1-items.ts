@@ -100,10 +100,10 @@ function stateOf(type: V1Type, s: unknown): string | null {
   return TYPES[type][1] === 'udp' || typeof s !== 'string' || s === '' || s === '?' ? null : s;
 }
 
-/** Counters past 2^53 - 1 are held there and marked, as locally. */
-function counters(tx: DirCounters, rx: DirCounters): NonNullable<Flow['counters']> {
+/** Counters past 2^53 - 1 are held there and marked, as locally; once marked, a flow stays marked. */
+function counters(tx: DirCounters, rx: DirCounters, wasSaturated = false): NonNullable<Flow['counters']> {
   const max = Number.MAX_SAFE_INTEGER;
-  const sat = tx.packets > max || tx.bytes > max || rx.packets > max || rx.bytes > max;
+  const sat = wasSaturated || tx.packets > max || tx.bytes > max || rx.packets > max || rx.bytes > max;
   const cap = (d: DirCounters) => ({ packets: Math.min(d.packets, max), bytes: Math.min(d.bytes, max) });
   return sat ? { orig: cap(tx), reply: cap(rx), saturated: true } : { orig: tx, reply: rx };
 }
@@ -146,8 +146,10 @@ export function v1Changes(f: Flow, i: V1Item): Partial<Pick<Flow, 'state' | 'cou
     const next = counters(
       { packets: (s.txPackets as number | undefined) ?? c.orig.packets, bytes: (s.txBytes as number | undefined) ?? c.orig.bytes },
       { packets: (s.rxPackets as number | undefined) ?? c.reply.packets, bytes: (s.rxBytes as number | undefined) ?? c.reply.bytes },
+      c.saturated === true,
     );
-    if (next.orig.packets !== c.orig.packets || next.orig.bytes !== c.orig.bytes || next.reply.packets !== c.reply.packets || next.reply.bytes !== c.reply.bytes) {
+    if (next.orig.packets !== c.orig.packets || next.orig.bytes !== c.orig.bytes || next.reply.packets !== c.reply.packets ||
+      next.reply.bytes !== c.reply.bytes || next.saturated !== c.saturated) {
       out.counters = next;
       any = true;
     }

@@ -22,5 +22,6 @@ t.test('the registry holds the codec properties, the flow-table model, the colum
     'field-compare-total-preorder', 'field-sort-key-matches-compare', 'sort-rows-matches-compare',
     'flow-json-validates', 'change-lines-validate',
     'server-framer-any-chunking', 'server-framer-any-bytes', 'server-validator-any-json',
+    'v1-item-any-json', 'v1-updates-match-model',
   ]);
 });

@@ -9,7 +9,7 @@ import { FlowTable } from '../../lib/flow-table.js';
 import type { SourceEvent } from '../../lib/source.js';
 import { RemoteSource, type RemoteOptions } from '../../server/client.js';
 import { V1_NOTICE } from '../../server/client-v1.js';
-import { decodeV1Item, v1Flow, v1Id, v1Key } from '../../server/v1-items.js';
+import { decodeV1Item, v1Changes, v1Flow, v1Id, v1Key } from '../../server/v1-items.js';
 import { until } from '../helpers/serve-harness.js';
 import { V1Script, create, keyOf, type DataFn } from '../helpers/v1-script.js';
 
@@ -67,6 +67,13 @@ t.test('the item decoder and the mapping onto the JSON flow schema', async (t) =
   t.equal(q.ok && v1Flow(q.item).state, null, "1.0's unknown state '?' is null");
   const big = decodeV1Item({ ...A, txBytes: 2 ** 60 });
   t.same(big.ok && v1Flow(big.item).counters, { orig: { packets: 2, bytes: Number.MAX_SAFE_INTEGER }, reply: { packets: 1, bytes: 100 }, saturated: true }, 'saturated past 2^53 - 1');
+  // Shrunk by fuzz/v1-items.prop.ts: saturation is for good, and a counter held at the cap that passes it is one.
+  const upd1 = decodeV1Item({ ...keyOf(A), action: 'UPDATE', updateFlags: 128, txPackets: 3 });
+  const satFlow = big.ok ? v1Flow(big.item) : null;
+  t.same(upd1.ok && satFlow && v1Changes(satFlow, upd1.item)?.counters?.saturated, true, 'saturated stays after another counter moves');
+  const atCap = decodeV1Item({ ...A, rxBytes: Number.MAX_SAFE_INTEGER });
+  const upd2 = decodeV1Item({ ...keyOf(A), action: 'UPDATE', updateFlags: 256, rxBytes: 2 ** 60 });
+  t.same(atCap.ok && upd2.ok && v1Changes(v1Flow(atCap.item), upd2.item)?.counters?.saturated, true, 'a counter at the cap passing it is saturated');
   const v6 = decodeV1Item({ ...B, srcAddress: '2001:DB8:0:0:0:0:0:1' });
   t.equal(v6.ok && v6.item.srcAddress, '2001:db8::1', 'IPv6 in RFC 5952 form');
   for (const [what, item] of [
