@@ -2,6 +2,8 @@
 // a scripted conntop 1.0 server (test/helpers/v1-script.ts, written from peers.md) over loopback TCP, in process
 // (RemoteSource feeding a FlowTable) and through the built CLI (--once --json, --events).
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -11,6 +13,7 @@ import { RemoteSource, type RemoteOptions } from '../../server/client.js';
 import { V1_NOTICE } from '../../server/client-v1.js';
 import { decodeV1Item, v1Changes, v1Flow, v1Id, v1Key } from '../../server/v1-items.js';
 import { until } from '../helpers/serve-harness.js';
+import { TmuxPane, haveTmux } from '../helpers/tmux.js';
 import { V1Script, create, keyOf, type DataFn } from '../helpers/v1-script.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -244,3 +247,23 @@ function v1FlowOf(i: Record<string, unknown>): Record<string, unknown> {
     counters: { orig: { packets: i.txPackets, bytes: i.txBytes }, reply: { packets: i.rxPackets, bytes: i.rxBytes } },
   };
 }
+
+t.test('the view against a 1.0 server, in tmux: its rows, and the notice on the status line', { skip: haveTmux() ? false : 'tmux is not installed' }, async (t) => {
+  const s = new V1Script((full) => (full ? [A, B, C] : []));
+  await s.listen();
+  t.teardown(() => s.close());
+  s.autoTick(200);
+  const home = mkdtempSync(join(tmpdir(), 'conntop-v1-'));
+  t.teardown(() => rmSync(home, { recursive: true, force: true }));
+  const pane = new TmuxPane(`node ${cli} -c 127.0.0.1:${s.port} --no-dns --no-geoip; exec sleep 3600`, 160, 30, {
+    HOME: home, XDG_CONFIG_HOME: join(home, 'config'), TERM: 'xterm-256color', PATH: process.env.PATH ?? '',
+  });
+  t.teardown(() => pane.kill());
+  const lines = await pane.waitFor((l) => l.some((x) => x.includes('10.0.0.1')) && l.some((x) => x.includes('2001:db8::53')), 'the served rows', 30000);
+  t.match(lines[0], new RegExp(`server 127\\.0\\.0\\.1:${s.port}`), 'the header names the server');
+  t.match(lines.find((l) => l.includes('40001')) ?? '', /tcp\s+SYN_SENT\s+2001:db8::1\s+40001\s+2001:db8::2\s+ssh/, 'a served row as the view shows it');
+  const withNote = await pane.waitFor((l) => /F10Quit\s+router10 speaks conntop 1\.0: TCP and UDP only/.test(l[l.length - 1] ?? ''), 'the 1.0 notice on the status line', 30000);
+  t.ok(withNote, 'the 1.0 notice is on the status line');
+  pane.keys('q');
+  await pane.waitFor(() => pane.variable('alternate_on') === '0', 'quit');
+});
