@@ -30,8 +30,9 @@ export class V1Script {
     this.server = createServer((sock) => this.accept(sock));
   }
 
-  async listen(): Promise<void> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+  /** Listens on loopback, on `port` (a restart) or an ephemeral one. */
+  async listen(port = 0): Promise<void> {
+    await new Promise<void>((r) => this.server.listen(port, '127.0.0.1', r));
     this.port = (this.server.address() as { port: number }).port;
   }
 

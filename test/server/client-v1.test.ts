@@ -190,6 +190,26 @@ t.test('bad lines, bad items, DISCONNECT reasons, and refusals', async (t) => {
   t.same(v6.table.snapshot().map((l) => l.flow.family), ['ipv6']);
 });
 
+t.test('a 1.0 server restarted: the client marks its table stale, reconnects with backoff and resynchronises', async (t) => {
+  const s1 = new V1Script(scripted(() => [A, B], []));
+  await s1.listen();
+  s1.autoTick(20);
+  const m = new V1Mirror(s1.port);
+  t.teardown(() => m.source.close());
+  await m.start();
+  t.equal(m.table.snapshot().length, 2);
+  s1.close();
+  await until(() => m.source.state === 'disconnected' || m.source.state === 'connecting', 'the loss to be seen');
+  t.ok(m.table.stats().stale, 'stale while the server is away');
+  const s2 = new V1Script(scripted(() => [A, C], []));
+  await s2.listen(s1.port);
+  t.teardown(() => s2.close());
+  s2.autoTick(20);
+  await until(() => m.source.state === 'live' && !m.table.stats().stale && m.flow(C) !== undefined, 'the new snapshot', 15000);
+  t.same(m.table.snapshot().map((l) => l.flow.orig.sport).sort(), [40000, 40001], 'B gone, C there, A kept');
+  t.ok(m.notices.some((n) => /again, table resynchronised/.test(n)), 'says it is connected again');
+});
+
 /** Runs the built CLI until `done(stdout)` or it exits; returns its output and status. */
 async function runCli(args: string[], done: (out: string) => boolean = () => false): Promise<{ out: string; err: string; code: number | null }> {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
