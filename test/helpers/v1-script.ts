@@ -41,6 +41,12 @@ export class V1Script {
     this.timer = setInterval(() => this.tick(), ms);
   }
 
+  /** Stops autoTick. */
+  stopTicks(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
   /** One tick: UPDATE_TICK to every client past its HELLO, then a DATA to each that asked. */
   tick(): void {
     this.ticks++;

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { FlowTable } from '../../lib/flow-table.js';
+import { MultiSource, hostTagger, versionCounter } from '../../lib/multi-source.js';
 import type { SourceEvent } from '../../lib/source.js';
 import { RemoteSource, type RemoteOptions } from '../../server/client.js';
 import { V1_NOTICE } from '../../server/client-v1.js';
@@ -208,6 +209,54 @@ t.test('a 1.0 server restarted: the client marks its table stale, reconnects wit
   await until(() => m.source.state === 'live' && !m.table.stats().stale && m.flow(C) !== undefined, 'the new snapshot', 15000);
   t.same(m.table.snapshot().map((l) => l.flow.orig.sport).sort(), [40000, 40001], 'B gone, C there, A kept');
   t.ok(m.notices.some((n) => /again, table resynchronised/.test(n)), 'says it is connected again');
+});
+
+t.test('a line over the 64 MiB cap closes the connection; the client reconnects', async (t) => {
+  const s = new V1Script(scripted(() => [A], []));
+  await s.listen();
+  t.teardown(() => s.close());
+  s.autoTick(20);
+  const m = new V1Mirror(s.port);
+  t.teardown(() => m.source.close());
+  await m.start();
+  const c = s.sessions()[0];
+  s.stopTicks(); // nothing else on the wire: the line must end at the cap, not at a tick's newline
+  await until(() => c.asked === 1, 'the request (and its DATA_STATUS) before the long line');
+  const mib = Buffer.alloc(1024 * 1024, 0x20);
+  c.sock.write('{"message":"DATA","type":1,"isUpdate":true,"data":[');
+  // Written while the client reads; it stops at the cap (the socket closes), never holding the whole line.
+  for (let i = 0; i < 80 && !c.sock.destroyed && !c.sock.writableEnded; i++) {
+    if (!c.sock.write(mib)) await new Promise((r) => { c.sock.once('drain', r); c.sock.once('close', r); });
+  }
+  await until(() => s.sessions().length === 2, 'a reconnect after the oversized line', 30000);
+  s.autoTick(20);
+  await until(() => m.source.state === 'live', 'live again');
+  t.match(m.source.health.lastProblem ?? '', /line-too-long/, 'refused for its length');
+  t.equal(m.table.snapshot().length, 1);
+});
+
+t.test('several servers in one table: a 1.0 server next to another, each flow tagged with its server', async (t) => {
+  const a = new V1Script(scripted(() => [A, B], []));
+  const b = new V1Script(scripted(() => [A], []));
+  for (const s of [a, b]) {
+    await s.listen();
+    t.teardown(() => s.close());
+    s.autoTick(20);
+  }
+  const tagger = hostTagger();
+  const next = versionCounter();
+  const member = (s: V1Script) => {
+    const label = `127.0.0.1:${s.port}`;
+    return { label, source: new RemoteSource({ host: '127.0.0.1', port: s.port, name: 'mirror', software: 'conntop 9.9.9', tag: tagger(label), nextVersion: next, keepTrying: true }) };
+  };
+  const multi = new MultiSource([member(a), member(b)]);
+  t.teardown(() => multi.close());
+  const table = new FlowTable({ lingerMs: 0, trackChanges: true });
+  const notices: string[] = [];
+  await multi.start((ev) => (ev.kind === 'notice' ? void notices.push(ev.message) : table.apply(ev)), table);
+  await until(() => table.snapshot().length === 3, 'both servers in the table');
+  t.same(table.snapshot().map((l) => l.flow.host).sort(), ['127.0.0.1:' + String(b.port), 'router10', 'router10'], 'the second router10 is named by HOST:PORT');
+  t.equal(notices.filter((n) => n.includes('speaks conntop 1.0')).length, 2, 'each 1.0 server is told once');
 });
 
 /** Runs the built CLI until `done(stdout)` or it exits; returns its output and status. */
