@@ -53,6 +53,18 @@ function scripted(full: () => unknown[], deltas: unknown[][]): DataFn {
   return (isFull) => (isFull ? full() : (deltas.shift() ?? []));
 }
 
+/** A scripted 1.0 server ticking every 20 ms and a client synchronised with it (both closed at teardown). */
+async function followed(t: { teardown(fn: () => void): void }, data: DataFn): Promise<{ s: V1Script; m: V1Mirror }> {
+  const s = new V1Script(data);
+  await s.listen();
+  t.teardown(() => s.close());
+  s.autoTick(20);
+  const m = new V1Mirror(s.port);
+  t.teardown(() => m.source.close());
+  await m.start();
+  return { s, m };
+}
+
 t.test('the item decoder and the mapping onto the JSON flow schema', async (t) => {
   const d = decodeV1Item(A);
   t.ok(d.ok);
@@ -147,13 +159,7 @@ t.test('a 1.0 server that answers the probe with DISCONNECT, and one that never 
 
 t.test('bad lines, bad items, DISCONNECT reasons, and refusals', async (t) => {
   const deltas: unknown[][] = [];
-  const s = new V1Script(scripted(() => [A, B], deltas));
-  await s.listen();
-  t.teardown(() => s.close());
-  s.autoTick(20);
-  const m = new V1Mirror(s.port);
-  t.teardown(() => m.source.close());
-  await m.start();
+  const { s, m } = await followed(t, scripted(() => [A, B], deltas));
 
   // A bad item in a delta: counted, and the next request asks for the whole table again (no reconnect).
   deltas.push([{ action: 'UPDATE', type: 'tcp4' }, { ...keyOf(A), action: 'UPDATE', updateFlags: 64, rxPackets: 7 }]);
@@ -212,13 +218,7 @@ t.test('a 1.0 server restarted: the client marks its table stale, reconnects wit
 });
 
 t.test('a line over the 64 MiB cap closes the connection; the client reconnects', async (t) => {
-  const s = new V1Script(scripted(() => [A], []));
-  await s.listen();
-  t.teardown(() => s.close());
-  s.autoTick(20);
-  const m = new V1Mirror(s.port);
-  t.teardown(() => m.source.close());
-  await m.start();
+  const { s, m } = await followed(t, scripted(() => [A], []));
   const c = s.sessions()[0];
   s.stopTicks(); // nothing else on the wire: the line must end at the cap, not at a tick's newline
   await until(() => c.asked === 1, 'the request (and its DATA_STATUS) before the long line');
