@@ -11,11 +11,12 @@ import { addrNumKey, APPROXIMATE_ADDR_KEY, columnById, DEFAULT_COLUMNS, type For
 import { endAddr } from '../lib/field-values.js';
 import type { Mode } from './keymap.js';
 import { ListModel, type Ordering } from './list-model.js';
+import { DEFAULT_METERS, meterLayout } from './meters.js';
 import type { FilterCompiler, GroupBy, Grouper, GroupRow, ViewSettings } from './ports.js';
 
 /** The settings a fresh install starts with. */
 export const DEFAULT_SETTINGS: ViewSettings = {
-  columns: [...DEFAULT_COLUMNS], widths: {}, sortBy: 'rate', descending: true, theme: 'default', meters: 4, intervalMs: 1000,
+  columns: [...DEFAULT_COLUMNS], widths: {}, sortBy: 'rate', descending: true, theme: 'default', meters: [...DEFAULT_METERS], intervalMs: 1000,
   names: false, services: true, bits: false, totals: false, ghosts: true, source: 'orig', activeOnly: false, filter: '',
 };
 
@@ -128,10 +129,9 @@ export class ViewState {
     return Math.max(1, this.height - this.meterLines - 2);
   }
 
-  /** Header meter lines drawn at this size (fewer on short terminals). */
+  /** Header meter lines drawn at this size (as the shown meters lay out; fewer on short terminals). */
   get meterLines(): number {
-    const want = Math.max(1, Math.min(4, this.settings.meters));
-    return this.height < 16 ? 1 : this.height < 20 ? Math.min(want, 2) : want;
+    return meterLayout(this.settings.meters, this.height).length;
   }
 
   /** The Row of a flow as the view knows it now (enrichment from the background fill, or asked now). */

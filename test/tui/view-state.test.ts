@@ -159,7 +159,7 @@ t.test('setup changes columns, widths, theme and interval; + and - change the re
   const fx = fakeEffects();
   for (const k of ['F2', ' ']) handleKey(view, k, fx); // hides the first column
   t.notOk(view.settings.columns.includes('proto'));
-  for (const k of ['END', 'UP', 'UP', 'RIGHT']) handleKey(view, k, fx);
+  for (const k of ['END', 'UP', 'RIGHT']) handleKey(view, k, fx);
   t.equal(view.settings.theme, 'light');
   for (const k of ['DOWN', 'RIGHT']) handleKey(view, k, fx);
   t.equal(fx.ms, 2000);
