@@ -40,3 +40,19 @@ t.test('every meter, alone or after another, stays inside its line at any width'
     }
   }
 });
+
+t.test('the rates meter follows the b toggle; states sit at the right end, STALE in the warning colour', async (t) => {
+  const { view } = synthView(50, 80, 24);
+  const line = (ms: string[]) => {
+    const g = new Grid(80, 1);
+    drawMeterLine(g, 0, ms.map((id) => meterById(id)!), { v: view, t: THEMES.default, info: INFO });
+    return g;
+  };
+  t.match(line(['rates']).line(0), /tx [\d.]+ MB\/s/);
+  view.settings.bits = true;
+  t.match(line(['rates']).line(0), /tx [\d.]+ Mb\/s/);
+  view.stats = { ...view.stats!, stale: true };
+  const g = line(['flows', 'states']);
+  t.match(g.line(0), /STALE $/, "as before: each badge is followed by a blank");
+  t.equal(g.attrAt(78, 0), THEMES.default.statusWarn);
+});
