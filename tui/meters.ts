@@ -57,8 +57,8 @@ export interface MeterDef {
   lines: 0 | 1;
   /** Short terminals keep the lines with the lowest priority number first (0: the flows line). */
   priority: number;
-  /** Drawn at the right end of its line (the cursor's end moves left of it). */
-  right?: boolean;
+  /** For a meter drawn at the right end of its line: its width there (the meters before it stop short of it). */
+  rightWidth?(ctx: MeterContext): number;
   /** Draws from the cursor, moving it; never past cursor.end. */
   draw(g: Grid, c: MeterCursor, ctx: MeterContext): void;
 }
@@ -127,13 +127,10 @@ export const METERS: readonly MeterDef[] = [
     },
   },
   {
-    id: 'states', title: 'States', description: 'PAUSED, FILTER, GROUP, STALE, ENDED… (right end of the line above)', lines: 0, priority: 0, right: true,
+    id: 'states', title: 'States', description: 'PAUSED, FILTER, GROUP, STALE, ENDED… (right end of the line above)', lines: 0, priority: 0,
+    rightWidth: ({ v }) => badges(v).reduce((s, b) => s + b.length + 1, 0),
     draw(g, c, { v, t }) {
-      const tags = badges(v);
-      const w = tags.reduce((s, b) => s + b.length + 1, 0);
-      let x = Math.max(c.x, c.end - w);
-      c.end = x;
-      for (const b of tags) x = g.put(x, c.y, b, b === 'STALE' ? t.statusWarn : t.statusOn) + 1;
+      for (const b of badges(v)) c.x = g.put(c.x, c.y, b, b === 'STALE' ? t.statusWarn : t.statusOn) + 1;
     },
   },
   {
@@ -209,9 +206,15 @@ export function meterLayout(ids: readonly string[], height: number): MeterDef[][
   return lines.filter((_, i) => keep.has(i));
 }
 
-/** Draws one header line's meters on line y: right-aligned ones first (they bound the rest), then in order. */
+/**
+ * Draws one header line's meters on line y, in order, stopping short of the right-aligned ones, which are
+ * drawn last at the right end (over anything that reached there: badges say what the screen is doing).
+ */
 export function drawMeterLine(g: Grid, y: number, meters: readonly MeterDef[], ctx: MeterContext): void {
-  const c: MeterCursor = { y, x: 0, end: g.width, full: false };
-  for (const m of meters) if (m.right) m.draw(g, c, ctx);
-  for (const m of meters) if (!m.right) m.draw(g, c, ctx);
+  const right = meters.filter((m) => m.rightWidth);
+  const rightW = right.reduce((s, m) => s + m.rightWidth!(ctx), 0);
+  const c: MeterCursor = { y, x: 0, end: g.width - rightW, full: false };
+  for (const m of meters) if (!m.rightWidth) m.draw(g, c, ctx);
+  const r: MeterCursor = { y, x: Math.max(0, g.width - rightW), end: g.width, full: false };
+  for (const m of right) m.draw(g, r, ctx);
 }
