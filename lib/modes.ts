@@ -107,15 +107,18 @@ function wantsEnrichment(opts: RunOptions): boolean {
   return opts.dns || opts.geoip || opts.services || (opts.processes && !opts.replay);
 }
 
-/** The enricher the options ask for (null when every part is off); process lookup only against the live kernel (a replay has no sockets). */
-export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
+/**
+ * The enricher the options ask for (null when every part is off); process lookup only against the live kernel
+ * (a replay has no sockets). `maxFlows`: flows it remembers (Enricher's option), small when each is seen once.
+ */
+export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void, maxFlows?: number): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
   if (!wantsEnrichment(opts)) return null;
   const warned = new Set<string>();
   const sockets = opts.processes && !opts.replay ? new SockDiagLookup({ record }) : null;
   // Loaded on demand: GeoIP readers and the DNS stack cost start-up time the plain JSON outputs do not need.
   const { composeEnricher } = await import('./enrich/compose.js');
   const { enricher, dns } = await composeEnricher({
-    dns: opts.dns, geoip: opts.geoip, geoipDir: opts.geoipDir, services: opts.services, sockets,
+    dns: opts.dns, geoip: opts.geoip, geoipDir: opts.geoipDir, services: opts.services, sockets, maxFlows,
     warn: (m) => {
       if (warned.has(m)) return;
       warned.add(m);

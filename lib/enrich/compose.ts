@@ -22,6 +22,8 @@ export interface EnrichConfig {
   sockets: SocketLookup | null;
   warn: (message: string) => void;
   onUpdate?: () => void;
+  /** Flows whose derived fields the enricher remembers (Enricher's maxFlows; default 65,536). */
+  maxFlows?: number;
 }
 
 const monotonicMs = (): number => performance.now();
@@ -53,7 +55,7 @@ export async function composeEnricher(cfg: EnrichConfig): Promise<{ enricher: En
     : null;
   const local = new LocalAddresses(networkInterfaces);
   local.refresh();
-  const enricher = new Enricher({ now: monotonicMs, local, services, geo, dns, processes, selfPid: process.pid, onUpdate: cfg.onUpdate });
+  const enricher = new Enricher({ now: monotonicMs, local, services, geo, dns, processes, selfPid: process.pid, onUpdate: cfg.onUpdate, maxFlows: cfg.maxFlows });
   return { enricher, geo, dns };
 }
 
