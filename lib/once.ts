@@ -207,7 +207,7 @@ async function streamText(opts: RunOptions, io: Io): Promise<number> {
   const order = new DefaultOrder();
   try {
     // Each flow is enriched once: remembering derived fields per flow would only keep 64k of them alive.
-    const en = await openEnricher(opts, io, record, 16);
+    const en = await openEnricher(opts, io, record, true);
     try {
       const sink = notices(io);
       await source.start((ev) => {

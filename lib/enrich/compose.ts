@@ -22,8 +22,8 @@ export interface EnrichConfig {
   sockets: SocketLookup | null;
   warn: (message: string) => void;
   onUpdate?: () => void;
-  /** Flows whose derived fields the enricher remembers (Enricher's maxFlows; default 65,536). */
-  maxFlows?: number;
+  /** Each flow is enriched once (--once): nothing is remembered per flow (Enricher's rememberDerived false). */
+  onePass?: boolean;
 }
 
 const monotonicMs = (): number => performance.now();
@@ -55,7 +55,7 @@ export async function composeEnricher(cfg: EnrichConfig): Promise<{ enricher: En
     : null;
   const local = new LocalAddresses(networkInterfaces);
   local.refresh();
-  const enricher = new Enricher({ now: monotonicMs, local, services, geo, dns, processes, selfPid: process.pid, onUpdate: cfg.onUpdate, maxFlows: cfg.maxFlows });
+  const enricher = new Enricher({ now: monotonicMs, local, services, geo, dns, processes, selfPid: process.pid, onUpdate: cfg.onUpdate, rememberDerived: !cfg.onePass });
   return { enricher, geo, dns };
 }
 
