@@ -2,6 +2,7 @@
 // dropping the lowest priorities first and cutting cells with a visible ellipsis. Imports lib/ only.
 // layoutColumns is the fitting step alone, for any grid of columns (the TUI's too).
 import { DEFAULT_DISPLAY, fieldById, titleOf, type DisplayOptions, type Field } from './fields.js';
+import { textWidth } from './char-width.js';
 import { fit } from './format.js';
 import type { Row } from './row.js';
 
@@ -151,7 +152,8 @@ export class TableBuilder {
     for (let i = 0; i < fields.length; i++) {
       const c = fields[i].format(row, display);
       cells[i] = c;
-      if (c.length > widest[i]) widest[i] = c.length;
+      const w = textWidth(c); // terminal columns: wide characters take two
+      if (w > widest[i]) widest[i] = w;
       if (c.length > 0 && c.indexOf(SEP) >= 0) nul = true;
     }
     this.rows.push(nul ? cells : cells.join(SEP));
