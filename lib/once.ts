@@ -143,7 +143,7 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
     });
     sortByDefault(flows);
     // Plain --json (a server's flows) carries the flow schema alone, as the kernel's streaming path does.
-    const rows: Row[] = opts.json && !opts.enrich ? flows.map((flow) => ({ flow }) as Row) : await enrichOnce(flows, await openEnricher(opts, io, record));
+    const rows: Row[] = opts.json && !opts.enrich ? flows.map((flow) => ({ flow }) as Row) : await enrichOnce(flows, await openEnricher(opts, io, record, source));
     if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
     else for (const l of renderTable(rows, tableOptions(opts, io))) out.line(l);
   } finally {
@@ -207,7 +207,7 @@ async function streamText(opts: RunOptions, io: Io): Promise<number> {
   const order = new DefaultOrder();
   try {
     // Each flow is enriched once: remembering derived fields per flow would only keep 64k of them alive.
-    const en = await openEnricher(opts, io, record, true);
+    const en = await openEnricher(opts, io, record, source, true);
     try {
       const sink = notices(io);
       await source.start((ev) => {

@@ -9,7 +9,7 @@ import { ReverseDns, createResolver } from './dns.js';
 import { GeoIp } from './geoip.js';
 import { geoipSearchDirs, resolveGeoDefaults } from './geoip-sources.js';
 import { Enricher } from './index.js';
-import { ProcessAttributor, type SocketLookup } from './processes.js';
+import { ProcessAttributor, type ProcessLabel, type SocketLookup } from './processes.js';
 import { loadServices } from './services.js';
 
 /** Which enrichment parts to run (the command line's --no-* switches). */
@@ -24,6 +24,8 @@ export interface EnrichConfig {
   onUpdate?: () => void;
   /** Each flow is enriched once (--once): nothing is remembered per flow (Enricher's rememberDerived false). */
   onePass?: boolean;
+  /** Client mode: processes a server shared, by flowKey (see EnricherOptions.processOf). */
+  processOf?: (key: string) => ProcessLabel | undefined;
 }
 
 const monotonicMs = (): number => performance.now();
@@ -55,7 +57,7 @@ export async function composeEnricher(cfg: EnrichConfig): Promise<{ enricher: En
     : null;
   const local = new LocalAddresses(networkInterfaces);
   local.refresh();
-  const enricher = new Enricher({ now: monotonicMs, local, services, geo, dns, processes, selfPid: process.pid, onUpdate: cfg.onUpdate, rememberDerived: !cfg.onePass });
+  const enricher = new Enricher({ now: monotonicMs, local, services, geo, dns, processes, processOf: cfg.processOf, selfPid: process.pid, onUpdate: cfg.onUpdate, rememberDerived: !cfg.onePass });
   return { enricher, geo, dns };
 }
 
