@@ -30,50 +30,88 @@ export class SortScratch {
 /** Up to this many distinct strings are ranked (one Map lookup per row) instead of radix-sorted by prefix. */
 const MAX_RANKED = 4096;
 
+/** A sort's result: `idx` lists row indices in order, `keys[i]` is row i's key. */
+export interface KeyOrder {
+  idx: Uint32Array;
+  keys: ArrayLike<SortKey>;
+}
+
 /**
- * The stable order of `rows` by `key(row)` (ascending, or descending): `idx` lists row indices in order,
- * `keys[i]` is row i's key. Each key is computed once. `idx` and `keys` may be views of `scratch`: valid
- * until its next use.
+ * The stable order of `rows` by `key(row)` (ascending, or descending), each key computed once. `idx` and
+ * `keys` may be views of `scratch`: valid until its next use.
  */
-export function sortByKey<T>(rows: readonly T[], key: (r: T) => SortKey, descending: boolean, scratch: SortScratch): { idx: Uint32Array; keys: ArrayLike<SortKey> } {
-  const n = rows.length;
-  if (n === 0) return { idx: new Uint32Array(0), keys: [] };
-  scratch.ensure(n);
-  const k0 = key(rows[0]);
-  if (typeof k0 === 'number') {
-    const f = scratch.f64;
-    let u32 = true;
-    for (let i = 0; i < n; i++) {
+export function sortByKey<T>(rows: readonly T[], key: (r: T) => SortKey, descending: boolean, scratch: SortScratch): KeyOrder {
+  const k = new KeyedSort(rows, key, scratch);
+  k.fill(rows.length);
+  return k.sort(descending);
+}
+
+/**
+ * sortByKey in steps: fill() computes the keys of the next rows (a caller may spread 100k rows over several
+ * event-loop tasks), sort() orders them once all are in. Uses `scratch` until sort() returns: one at a time.
+ */
+export class KeyedSort<T> {
+  /** Rows whose keys are in. */
+  done = 0;
+  /** 0: no key yet; 1: numbers (in scratch.f64); 2: strings (ids in scratch.lo); 3: mixed or many strings. */
+  private mode: 0 | 1 | 2 | 3 = 0;
+  private u32 = true;
+  private readonly strs: string[] = [];
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly rows: readonly T[], private readonly key: (r: T) => SortKey, private readonly s: SortScratch) {
+    s.ensure(rows.length);
+  }
+
+  /** Computes the keys of up to `count` more rows; true when every row's key is in. */
+  fill(count: number): boolean {
+    const { rows, key, s } = this;
+    const n = rows.length;
+    const end = Math.min(n, this.done + count);
+    const f = s.f64, ids = s.lo, strs = this.strs, seen = this.seen;
+    let i = this.done;
+    for (; i < end && this.mode !== 3; i++) {
       const k = key(rows[i]);
-      if (typeof k !== 'number') return generic(rows, key, descending);
-      f[i] = k === 0 ? 0 : k; // -0 equals 0 (as a comparator sees it), not below it as its sign bit says
-      if ((k >>> 0) !== k) u32 = false;
+      if (this.mode === 0) this.mode = typeof k === 'number' ? 1 : 2;
+      if (this.mode === 1) {
+        if (typeof k !== 'number') this.mode = 3;
+        else {
+          f[i] = k === 0 ? 0 : k; // -0 equals 0 (as a comparator sees it), not below it as its sign bit says
+          if ((k >>> 0) !== k) this.u32 = false;
+        }
+      } else if (typeof k !== 'string') this.mode = 3;
+      else {
+        // Strings: distinct values get ids in order of appearance; sorting the few values gives ranks.
+        strs[i] = k;
+        let id = seen.get(k);
+        if (id === undefined) {
+          if (seen.size >= MAX_RANKED) this.mode = 3;
+          id = seen.size;
+          seen.set(k, id);
+        }
+        ids[i] = id;
+      }
     }
-    return { idx: u32 ? radixU32(n, descending, scratch) : radixF64(n, descending, scratch), keys: f.subarray(0, n) };
+    this.done = this.mode === 3 ? n : end;
+    return this.done >= n;
   }
-  // Strings: distinct values get ids in order of appearance; sorting the few distinct values gives ranks.
-  const ids = scratch.lo;
-  const strs = new Array<string>(n);
-  const seen = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const k = key(rows[i]);
-    if (typeof k !== 'string') return generic(rows, key, descending);
-    strs[i] = k;
-    let id = seen.get(k);
-    if (id === undefined) {
-      if (seen.size >= MAX_RANKED) return generic(rows, key, descending);
-      id = seen.size;
-      seen.set(k, id);
-    }
-    ids[i] = id;
+
+  /** The order, once fill() returned true. */
+  sort(descending: boolean): KeyOrder {
+    const n = this.rows.length;
+    if (n === 0) return { idx: new Uint32Array(0), keys: [] };
+    const s = this.s;
+    if (this.mode === 3) return generic(this.rows, this.key, descending);
+    if (this.mode === 1) return { idx: this.u32 ? radixU32(n, descending, s) : radixF64(n, descending, s), keys: s.f64.subarray(0, n) };
+    const distinct = [...this.seen.keys()];
+    const d = distinct.length;
+    const byValue = distinct.map((_, i) => i).sort((a, b) => (distinct[a] < distinct[b] ? -1 : distinct[a] > distinct[b] ? 1 : 0));
+    const rank = new Uint32Array(d);
+    for (let r = 0; r < d; r++) rank[byValue[r]] = descending ? d - 1 - r : r;
+    const ids = s.lo;
+    for (let i = 0; i < n; i++) ids[i] = rank[ids[i]];
+    return { idx: countingSort(ids, n, d, s), keys: this.strs };
   }
-  const distinct = [...seen.keys()];
-  const d = distinct.length;
-  const byValue = distinct.map((_, i) => i).sort((a, b) => (distinct[a] < distinct[b] ? -1 : distinct[a] > distinct[b] ? 1 : 0));
-  const rank = new Uint32Array(d);
-  for (let r = 0; r < d; r++) rank[byValue[r]] = descending ? d - 1 - r : r;
-  for (let i = 0; i < n; i++) ids[i] = rank[ids[i]];
-  return { idx: countingSort(ids, n, d, scratch), keys: strs };
 }
 
 /** Keys computed into a plain array and sorted by sortIndices (mixed or many distinct strings: rare). */

@@ -3,7 +3,7 @@
 // the 100k-row cost); between re-sorts, new flows are inserted at their sorted place by binary search and
 // gone ones removed, so a change batch costs O(batch x log n) plus array moves, never a full sort.
 import type { LiveFlow } from '../lib/flow-table.js';
-import { SortScratch, sortByKey, sortIndices, type SortKey } from './key-sort.js';
+import { KeyedSort, SortScratch, sortIndices, type SortKey } from './key-sort.js';
 
 export type { SortKey } from './key-sort.js';
 
@@ -20,6 +20,20 @@ export interface Ordering {
   approximate?: (key: number) => boolean;
   /** The column's exact key (compared as strings, or numbers), computed only for rows in approximate runs. */
   exact?: (l: LiveFlow) => SortKey;
+}
+
+/** A rebuild in steps: the filter pass, the keys, then the sort; with what changed meanwhile. */
+interface RebuildJob {
+  flows: readonly LiveFlow[];
+  ord: Ordering;
+  kept: readonly LiveFlow[];
+  /** Flows the filter has seen. */
+  keptUpTo: number;
+  /** Latest firstSeenMs among the kept rows. */
+  seen: number;
+  sorter: KeyedSort<LiveFlow> | null;
+  inserted: LiveFlow[];
+  removed: LiveFlow[];
 }
 
 function cmpKeys(a: SortKey, b: SortKey): number {
@@ -42,26 +56,75 @@ export class ListModel {
 
   /** Typed scratch arrays reused by every rebuild (a 100k-row sort allocated ~3 MB of them per call). */
   private readonly scratch = new SortScratch();
+  /** A rebuild under way in steps (startRebuild), or null. */
+  private job: RebuildJob | null = null;
 
   /** Sorts `flows` (kept ones only) by `ord`; equal keys keep the order of `flows` (the table's, stable). */
   rebuild(flows: readonly LiveFlow[], ord: Ordering): void {
-    this.ord = ord;
-    const keep = ord.keep;
-    let kept: readonly LiveFlow[] = flows;
-    if (keep !== null) {
-      const k: LiveFlow[] = [];
-      for (let i = 0; i < flows.length; i++) if (keep(flows[i])) k.push(flows[i]);
-      kept = k;
+    this.startRebuild(flows, ord);
+    this.stepRebuild(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Begins rebuild(flows, ord) in steps (stepRebuild), so that a caller can answer input between them; the
+   * rows stay as they are (inserts and removals still apply, and are applied again to the new order) until
+   * the last step. A rebuild or another startRebuild replaces it; cancelRebuild drops it.
+   */
+  startRebuild(flows: readonly LiveFlow[], ord: Ordering): void {
+    this.job = { flows, ord, kept: ord.keep === null ? flows : [], keptUpTo: ord.keep === null ? flows.length : 0, seen: -Infinity, sorter: null, inserted: [], removed: [] };
+  }
+
+  /** True while a stepped rebuild is under way. */
+  get rebuilding(): boolean {
+    return this.job !== null;
+  }
+
+  /** Drops a stepped rebuild under way (the rows stay in their current order). */
+  cancelRebuild(): void {
+    this.job = null;
+  }
+
+  /**
+   * Does about `rowBudget` rows' worth of the stepped rebuild (filter, then keys; the sort takes one step of
+   * its own); true when it finished: the rows are then in the new order.
+   */
+  stepRebuild(rowBudget: number): boolean {
+    const j = this.job;
+    if (!j) return true;
+    const { flows, ord } = j;
+    let budget = rowBudget;
+    if (j.keptUpTo < flows.length) {
+      const keep = ord.keep!;
+      const kept = j.kept as LiveFlow[];
+      const end = Math.min(flows.length, j.keptUpTo + budget);
+      for (let i = j.keptUpTo; i < end; i++) if (keep(flows[i])) kept.push(flows[i]);
+      budget -= end - j.keptUpTo;
+      j.keptUpTo = end;
+      if (end < flows.length || budget <= 0) return false;
     }
-    let seen = -Infinity;
-    for (let i = 0; i < kept.length; i++) if (kept[i].firstSeenMs > seen) seen = kept[i].firstSeenMs;
-    const { idx, keys } = sortByKey(kept, ord.key, ord.descending, this.scratch);
+    const kept = j.kept;
+    if (!j.sorter) {
+      for (let i = 0; i < kept.length; i++) if (kept[i].firstSeenMs > j.seen) j.seen = kept[i].firstSeenMs;
+      j.sorter = new KeyedSort(kept, ord.key, this.scratch);
+    }
+    const before = j.sorter.done;
+    if (!j.sorter.fill(budget)) return false;
+    const used = j.sorter.done - before;
+    // The sort (about as costly as the keys) gets a step of its own unless this one has room left for it.
+    if (used > 0 && budget - used < kept.length / 4) return false;
+    const { idx, keys } = j.sorter.sort(ord.descending);
     if (ord.exact && ord.approximate) finishRuns(idx, keys, kept, ord);
     const n = kept.length;
     const rows = new Array<LiveFlow>(n);
     for (let i = 0; i < n; i++) rows[i] = kept[idx[i]];
+    this.job = null;
+    this.ord = ord;
     this.rows = rows;
-    this.seenUpToMs = seen;
+    this.seenUpToMs = j.seen;
+    // What changed while the steps ran: gone rows leave the new order, new ones join it.
+    for (const l of j.removed) this.remove(l);
+    for (const l of j.inserted) this.insert(l);
+    return true;
   }
 
   /** True when `l` is listed (a scan: for tests and rare checks). */
@@ -76,6 +139,7 @@ export class ListModel {
    * until the next re-sort.
    */
   insert(l: LiveFlow): number {
+    this.job?.inserted.push(l);
     const ord = this.ord;
     if (!ord || (ord.keep !== null && !ord.keep(l))) return -1;
     if (l.firstSeenMs <= this.seenUpToMs && this.rows.includes(l)) return -1;
@@ -93,6 +157,7 @@ export class ListModel {
 
   /** Removes `l` (found by identity, near `hint` first); returns its former index or -1. */
   remove(l: LiveFlow, hint = 0): number {
+    this.job?.removed.push(l);
     const i = this.indexOf(l, hint);
     if (i >= 0) this.rows.splice(i, 1);
     return i;

@@ -29,3 +29,32 @@ t.test('a keep predicate lists only its rows, in order; null lists every row', a
   m.rebuild(flows, { key, descending: false, keep: null });
   t.equal(m.length, 50);
 });
+
+t.test('a rebuild in steps ends in the order of a rebuild at once, with what changed meanwhile', async (t) => {
+  const flows = Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, v: (i * 53) % 31, firstSeenMs: i }) as unknown as LiveFlow & { v: number });
+  const key = (l: LiveFlow) => (l as LiveFlow & { v: number }).v;
+  const ord = { key, descending: true, keep: (l: LiveFlow) => key(l) !== 3 };
+  const once = new ListModel();
+  once.rebuild(flows.slice(0, 150), ord);
+  const m = new ListModel();
+  m.rebuild(flows.slice(0, 150), { ...ord, descending: false });
+  const old = m.rows.slice();
+  m.startRebuild(flows.slice(0, 150), ord);
+  t.ok(m.rebuilding);
+  t.notOk(m.stepRebuild(40), 'first step: part of the filter');
+  t.same(m.rows, old, 'the old order meanwhile');
+  m.remove(flows[10]);
+  m.insert(flows[160]);
+  let steps = 1;
+  while (!m.stepRebuild(40)) steps++;
+  t.ok(steps >= 4, `several steps (${steps})`);
+  t.notOk(m.rebuilding);
+  once.remove(flows[10]);
+  once.insert(flows[160]);
+  t.same(m.rows.map(key), once.rows.map(key), 'same keys in order');
+  t.notOk(m.has(flows[10]), 'removed meanwhile: gone');
+  t.equal(m.rows.filter((l) => l === flows[160]).length, 1, 'inserted meanwhile: listed once');
+  m.startRebuild(flows, ord);
+  m.cancelRebuild();
+  t.notOk(m.rebuilding, 'cancelled');
+});
