@@ -7,7 +7,7 @@ import { fit } from './format.js';
 import type { Row } from './row.js';
 
 /** Columns of the --once text table before enrichment columns, in order (sparse ones drop out when blank). */
-export const ONCE_COLUMNS = ['proto', 'state', 'src', 'sport', 'dst', 'dport', 'nat', 'packets', 'bytes', 'timeout', 'mark', 'zone', 'labels', 'helper', 'flags'];
+export const ONCE_COLUMNS = ['server', 'proto', 'state', 'src', 'sport', 'dst', 'dport', 'nat', 'packets', 'bytes', 'timeout', 'mark', 'zone', 'labels', 'helper', 'flags'];
 
 /** Which enrichment parts a run has on: their columns are shown (with "…" until known), the others left out. */
 export interface EnrichParts {
