@@ -8,8 +8,9 @@ import type { Flow } from '../lib/flow.js';
 import type { CopyDigest, DumpShortcut, FlowSource, SourceHealth, SourceSink } from '../lib/source.js';
 import { clientProof, newNonce, sameDigest, serverProof } from './auth.js';
 import { LineFramer } from './line-framer.js';
-import { checkServerMessage, parseJson } from './protocol-check.js';
-import { MAX_SERVER_LINE_BYTES, PROTOCOL_NAME, PROTOCOL_VERSION, type Filter, type ServerMessage } from './protocol.js';
+import { checkServerMessage, explainServerMessage, parseJson } from './protocol-check.js';
+import { MAX_SERVER_LINE_BYTES, PROTOCOL_NAME, PROTOCOL_VERSION } from './protocol-consts.js';
+import type { Filter, ServerMessage } from './protocol.js';
 
 /** A failure to reach or talk to a server, with a code tests assert on (ours, the server's, or a socket's). */
 export class RemoteError extends Error {
@@ -144,15 +145,20 @@ export class RemoteSource implements FlowSource {
   }
 
   private onLine(sock: Socket, line: string): void {
-    if (sock !== this.sock) return;
+    if (sock !== this.sock || sock === this.refused) return;
     this.lastHeardMs = this.now();
     const v = parseJson(line);
     if (typeof v === 'object' && v !== null && (v as { conntop_server?: unknown }).conntop_server === 1) return; // the banner
     const c = checkServerMessage(v);
     if (!c.ok) {
       this.health.badMessages++;
-      this.health.lastProblem = `server message: ${c.detail}`;
-      return this.lost(sock, new RemoteError('protocol', `server sent an invalid message (${c.detail})`));
+      // Nothing after it is read; the connection is dropped once TypeBox has said what was wrong.
+      this.refused = sock;
+      void explainServerMessage(c, v).then((detail) => {
+        this.health.lastProblem = `server message: ${detail}`;
+        this.lost(sock, new RemoteError('protocol', `server sent an invalid message (${detail})`));
+      });
+      return;
     }
     this.onMessage(sock, c.msg);
   }
@@ -237,6 +243,8 @@ export class RemoteSource implements FlowSource {
   }
 
   private challenge = '';
+  /** The connection whose server sent an invalid message (being dropped). */
+  private refused: Socket | null = null;
 
   /** Replays the mirror as a complete dump at the server's refresh time: counters and rates follow. */
   private replayDump(atMs: number): void {

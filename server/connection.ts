@@ -8,8 +8,9 @@ import type { LiveFlow } from '../lib/flow-table.js';
 import { clientProof, newNonce, sameDigest, serverProof } from './auth.js';
 import { flowPredicate } from './filter.js';
 import { LineFramer } from './line-framer.js';
-import { checkClientMessage, parseJson } from './protocol-check.js';
-import { MAX_CLIENT_LINE_BYTES, PROTOCOL_NAME, PROTOCOL_VERSION, type ClientMessage, type ErrorCode } from './protocol.js';
+import { checkClientMessage, explainClientMessage, parseJson } from './protocol-check.js';
+import { MAX_CLIENT_LINE_BYTES, PROTOCOL_NAME, PROTOCOL_VERSION } from './protocol-consts.js';
+import type { ClientMessage, ErrorCode } from './protocol.js';
 import { V1Session, isV1Hello } from './protocol-v1.js';
 import type { ConnectionHost, Encoded } from './server-types.js';
 
@@ -39,6 +40,8 @@ export class Connection {
   private backloggedSinceMs: number | null = null;
   private lastHeardMs: number;
   private v1: V1Session | null = null;
+  /** A refused line is being explained; the connection then fails with its error. */
+  private refusing = false;
   /** Peer name from its hello (cut to 256 characters by the schema). */
   name = '';
   readonly addr: string;
@@ -131,7 +134,7 @@ export class Connection {
 
   /** Sends an error message, then closes (the peer gets a moment to read it). */
   fail(code: ErrorCode, message: string): void {
-    if (this.state === 'closed') return;
+    if (this.state === 'closed' || this.refusing) return;
     if (this.state === 'v1') this.v1!.disconnect(code);
     else this.write(JSON.stringify({ type: 'error', code, message }));
     this.shutdown();
@@ -178,8 +181,14 @@ export class Connection {
       return;
     }
     const c = checkClientMessage(value);
-    if (!c.ok) return this.fail(c.code, c.detail);
-    this.onMessage(c.msg);
+    if (c.ok) return this.onMessage(c.msg);
+    // Nothing after a refused line is read; the error names what was wrong once TypeBox has looked.
+    this.framer.stop();
+    this.refusing = true; // no other error (a handshake timeout) may come first
+    void explainClientMessage(c, value).then((detail) => {
+      this.refusing = false;
+      this.fail(c.code, detail);
+    });
   }
 
   private onMessage(m: ClientMessage): void {
