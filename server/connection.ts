@@ -271,15 +271,9 @@ export class Connection {
     const snap = this.snapshot;
     if (snap) {
       while (this.snapshotAt < snap.length && !this.backlogged()) {
-        let text = '{"type":"flows","flows":[';
-        let first = true;
-        while (this.snapshotAt < snap.length && text.length < CHUNK_CHARS) {
-          const l = snap[this.snapshotAt++];
-          if (l.closed) continue; // destroyed meanwhile: its destroy is pending
-          text += first ? this.host.encoder.snapshotEntry(l) : `,${this.host.encoder.snapshotEntry(l)}`;
-          first = false;
-        }
-        if (!first) this.write(`${text}]}`);
+        const { bytes, next } = this.host.encoder.snapshotChunk(snap, this.snapshotAt, CHUNK_CHARS);
+        this.snapshotAt = next;
+        if (bytes && !this.sock.destroyed && !this.sock.writableEnded) this.sock.write(bytes);
       }
       if (this.snapshotAt < snap.length) return;
       this.snapshot = null;
