@@ -8,9 +8,10 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { explain } from './errors.js';
 import { FlowTable } from './flow-table.js';
-import { keepYoungGenerationSmall } from './heap.js';
+import { fullCollector, keepYoungGenerationSmall } from './heap.js';
 import { openSource, prepareSysctls, type Io, type RunOptions } from './modes.js';
 import { serveLoop } from './serve-loop.js';
 import { sharedSysctlGuard } from './sysctl.js';
@@ -131,9 +132,12 @@ export async function serve(o: ServeOptions, io: Io): Promise<number> {
   };
   // No ghosts: a closed flow is sent once as a destroy; clients keep their own ghosts.
   const table = new FlowTable({ lingerMs: 0, maxClosed: 0, trackChanges: true });
+  const released = fullCollector(setFlagsFromString, (code) => runInNewContext(code), Date.now);
   const server = new ConntopServer({
     table, name: o.name.slice(0, 256), software: `conntop ${version()}`, secret, tls, intervalMs: o.delaySec * 1000,
-    maxClients: o.maxClients, v1: o.v1, log,
+    // Asleep, the loop collects once the table is emptied too; with --no-sleep the table stays, and the
+    // server collects what it built for its clients when the last one leaves.
+    maxClients: o.maxClients, v1: o.v1, log, released: o.sleep ? undefined : released,
   });
   try {
     const bound = await server.listen(addrs);
@@ -152,7 +156,7 @@ export async function serve(o: ServeOptions, io: Io): Promise<number> {
     }
     let firstWake = true;
     await serveLoop({
-      table, server, intervalMs: o.delaySec * 1000, sleepWhenIdle: o.sleep, iterations: o.iterations, signal: io.signal, log,
+      table, server, intervalMs: o.delaySec * 1000, sleepWhenIdle: o.sleep, iterations: o.iterations, signal: io.signal, log, released,
       open: () => {
         const { source, finish } = openSource(runOpts, true, io);
         health = () => source.health;

@@ -35,6 +35,8 @@ export interface ServeLoopOptions {
   iterations?: number;
   signal: AbortSignal;
   log: (message: string) => void;
+  /** Called once asleep with the table emptied: what the table held is garbage now (lib/heap.ts fullCollector). */
+  released?: () => void;
 }
 
 /**
@@ -97,6 +99,7 @@ export async function serveLoop(o: ServeLoopOptions): Promise<void> {
     table.apply({ kind: 'dumpEnd', atMs: Date.now(), complete: true });
     table.drainChanges();
     server.sleep();
+    o.released?.();
     o.log('no client left: asleep (no dumps, no events, sysctls restored)');
   }
 }

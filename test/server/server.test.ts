@@ -145,6 +145,30 @@ t.test('a client that never reads: output bounded, then dropped; the others are 
   t.ok(s.logs.length >= 0);
 });
 
+t.test('released() runs when the last open client leaves, not for refused handshakes', async (t) => {
+  let released = 0;
+  const s = new Served({ released: () => released++ });
+  await s.listen();
+  t.teardown(() => s.close());
+  s.refresh(Array.from({ length: 20 }, (_, i) => mkFlow(i)));
+  const bad = new RawClient(s.port);
+  bad.send('{"type":"hello"}\n');
+  await bad.waitFor('error');
+  await until(() => s.server.connectionCount === 0, 'the refused client gone');
+  t.equal(released, 0, 'a refused handshake frees nothing');
+  const a = new RawClient(s.port);
+  const b = new RawClient(s.port);
+  a.send(helloLine());
+  b.send(helloLine());
+  await until(() => s.server.clientCount === 2, 'two open clients');
+  a.destroy();
+  await until(() => s.server.clientCount === 1, 'one left');
+  t.equal(released, 0, 'another client stays');
+  b.destroy();
+  await until(() => s.server.clientCount === 0, 'none left');
+  t.equal(released, 1, 'the last one leaving releases');
+});
+
 t.test('200 concurrent connections', async (t) => {
   const s = new Served({ maxClients: 300 });
   await s.listen();
