@@ -85,11 +85,15 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
     return false;
   };
   const flows: Flow[] = [];
+  // One dump: a server's first refresh, replayed as a second dump of the same flows, may come before
+  // start() returns (100k entries more for isRepeat to drop).
+  let dumped = false;
   // The recorder stays open until enrichment is done: process lookups (sock_diag) are recorded too.
   try {
     await source.start((ev) => {
       if (ev.kind === 'notice') io.stderr.write(`conntop: note: ${ev.message}\n`); // e.g. a capture cut mid-record
-      if (ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
+      if (ev.kind === 'dumpEnd') dumped = true;
+      if (dumped || ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
       flows.push(ev.flow);
     });
     sortByDefault(flows);
