@@ -24,13 +24,13 @@ const num = fc.oneof(fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER), fc.double({
 /** Decoded flows, and the same with odd strings and numbers in their fields, written by JsonBytes, equal flowJson. */
 export function propFlowJsonWriterMatchesFlowJson(o: PropOptions): void {
   const w = new JsonBytes(64);
-  fc.assert(fc.property(ctEntryArb, fc.option(fc.record({ src: text, state: text, helper: text, secctx: text, startNs: text, status: fc.array(text, { maxLength: 3 }), mark: num, bytes: num, sport: num })), (e, odd) => {
+  fc.assert(fc.property(ctEntryArb, fc.option(fc.record({ src: text, host: text, state: text, helper: text, secctx: text, startNs: text, status: fc.array(text, { maxLength: 3 }), mark: num, bytes: num, sport: num })), (e, odd) => {
     if (w.len > 4096) w.take();
     const f = toFlow(e);
     checkFlowJsonBytes(w, f);
     if (!odd) return;
     checkFlowJsonBytes(w, {
-      ...f, orig: { ...f.orig, src: odd.src, sport: odd.sport }, state: odd.state, helper: odd.helper, secctx: odd.secctx, startNs: odd.startNs,
+      ...f, orig: { ...f.orig, src: odd.src, sport: odd.sport }, state: odd.state, host: odd.host, helper: odd.helper, secctx: odd.secctx, startNs: odd.startNs,
       status: odd.status, mark: odd.mark, counters: { orig: { packets: 1, bytes: odd.bytes }, reply: { packets: 0, bytes: 0 }, saturated: true },
     });
   }), { numRuns: o.numRuns, seed: o.seed });

@@ -47,6 +47,11 @@ export class JsonBytes {
     this.len = put(this.buf, this.len, s);
   }
 
+  /** Any text as UTF-8, unchanged (JSON text made elsewhere). */
+  utf8(s: string): void {
+    this.len = this.utf8At(this.len, s);
+  }
+
   /** A number as a template literal writes it (`${v}`). */
   num(v: number | null): void {
     this.room(32);
@@ -123,6 +128,10 @@ export class JsonBytes {
     if (f.secctx !== undefined) {
       at = put(this.buf, at, ',"secctx":');
       at = this.str(at, f.secctx);
+    }
+    if (f.host !== undefined) {
+      at = put(this.buf, at, ',"host":');
+      at = this.str(at, f.host);
     }
     this.buf[at++] = 0x7d;
     this.len = at;

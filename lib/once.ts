@@ -85,20 +85,16 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
     return false;
   };
   const flows: Flow[] = [];
-  // One dump: a server's first refresh, replayed as a second dump of the same flows, may come before
-  // start() returns (100k entries more for isRepeat to drop).
-  let dumped = false;
   // The recorder stays open until enrichment is done: process lookups (sock_diag) are recorded too.
   try {
     await source.start((ev) => {
       if (ev.kind === 'notice') io.stderr.write(`conntop: note: ${ev.message}\n`); // e.g. a capture cut mid-record
-      if (ev.kind === 'dumpEnd') dumped = true;
-      if (dumped || ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
+      if (ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
       flows.push(ev.flow);
     });
     sortByDefault(flows);
     // Plain --json (a server's flows) carries the flow schema alone, as the kernel's streaming path does.
-    const rows: Row[] = opts.json && !opts.enrich ? flows.map((flow) => ({ flow }) as Row) : await enrichOnce(flows, await openEnricher(opts, io, record));
+    const rows: Row[] = opts.json && !opts.enrich ? flows.map((flow) => ({ flow }) as Row) : await enrichOnce(flows, await openEnricher(opts, io, record, source));
     if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
     else {
       const columns = onceColumns({ services: opts.services, geoip: opts.geoip, dns: opts.dns, processes: opts.processes && !opts.replay });

@@ -5,7 +5,7 @@
 // @sinclair/typebox and ./protocol-*; loaded at run time only to explain a refused message.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { PROTOCOL_NAME } from './protocol-consts.js';
-import { FlowChangesSchema, FlowSchema } from './protocol-flow.js';
+import { FlowChangesSchema, FlowSchema, ProcessLabelWireSchema } from './protocol-flow.js';
 
 export { MAX_CLIENT_LINE_BYTES, MAX_SERVER_LINE_BYTES, PROTOCOL_NAME, PROTOCOL_VERSION } from './protocol-consts.js';
 
@@ -86,20 +86,20 @@ export const ReadySchema = Type.Object({
 /** A full snapshot starts: `total` flows follow in `flows` chunks, then `snapshot-end`. */
 export const SnapshotBeginSchema = Type.Object({ type: Type.Literal('snapshot-begin'), atMs: Ms, total: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
 
-/** One chunk of a snapshot: flows with their handles. */
+/** One chunk of a snapshot: flows with their handles (and their processes, when shared and known). */
 export const FlowsSchema = Type.Object({
   type: Type.Literal('flows'),
-  flows: Type.Array(Type.Object({ ref: Ref, flow: FlowSchema }, { additionalProperties: false }), { maxItems: 100000 }),
+  flows: Type.Array(Type.Object({ ref: Ref, flow: FlowSchema, process: Type.Optional(ProcessLabelWireSchema) }, { additionalProperties: false }), { maxItems: 100000 }),
 }, { additionalProperties: false });
 
 /** The snapshot is complete: the client's table now holds exactly the server's open flows (filtered). */
 export const SnapshotEndSchema = Type.Object({ type: Type.Literal('snapshot-end'), atMs: Ms }, { additionalProperties: false });
 
-/** A flow appeared. */
-export const NewSchema = Type.Object({ type: Type.Literal('new'), atMs: Ms, ref: Ref, flow: FlowSchema }, { additionalProperties: false });
+/** A flow appeared (with its process, when shared and already known). */
+export const NewSchema = Type.Object({ type: Type.Literal('new'), atMs: Ms, ref: Ref, flow: FlowSchema, process: Type.Optional(ProcessLabelWireSchema) }, { additionalProperties: false });
 
-/** A flow changed: `set` holds only the fields that changed. */
-export const UpdateSchema = Type.Object({ type: Type.Literal('update'), atMs: Ms, ref: Ref, set: FlowChangesSchema }, { additionalProperties: false });
+/** A flow changed: `set` holds only the fields that changed; `process` is its process once the server found it. */
+export const UpdateSchema = Type.Object({ type: Type.Literal('update'), atMs: Ms, ref: Ref, set: FlowChangesSchema, process: Type.Optional(ProcessLabelWireSchema) }, { additionalProperties: false });
 
 /** A flow left: a DESTROY event (`destroy`) or absent from a complete dump (`gone`); `set` holds final changes. */
 export const DestroySchema = Type.Object({

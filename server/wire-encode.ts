@@ -2,6 +2,7 @@
 // per change and shared by every client that takes it. Imports lib/ only. Flow JSON is lib's flowJson (as
 // bytes for snapshot chunks, lib/flow-json-writer.ts), so a flow on the wire is byte for byte what --once
 // --json prints.
+import type { ProcessLabel } from '../lib/enrich/processes.js';
 import { flowJson } from '../lib/flow-json.js';
 import { JsonBytes } from '../lib/flow-json-writer.js';
 import type { Flow } from '../lib/flow.js';
@@ -65,6 +66,14 @@ function sameArr<T>(a: readonly T[], b: readonly T[]): boolean {
   return true;
 }
 
+/** `label` within the wire schema's caps (protocol-flow.ts ProcessLabelWireSchema): long texts are cut. */
+export function wireLabel(label: ProcessLabel): ProcessLabel {
+  if (label.kind === 'process') {
+    return { ...label, name: label.name.slice(0, 64), user: label.user === null ? null : label.user.slice(0, 64), cmdline: label.cmdline.slice(0, 4096) };
+  }
+  return label.kind === 'unavailable' ? { kind: 'unavailable', code: label.code.slice(0, 64) } : label;
+}
+
 /**
  * Gives each flow incarnation (LiveFlow object) a handle for the server's lifetime and remembers what was
  * last published of it. Both maps are weak: a flow the table dropped costs nothing here.
@@ -72,6 +81,8 @@ function sameArr<T>(a: readonly T[], b: readonly T[]): boolean {
 export class WireEncoder {
   private refs = new WeakMap<LiveFlow, number>();
   private shadows = new WeakMap<LiveFlow, Shadow>();
+  /** Processes found for flows (--share-processes), as the JSON text of the `process` member. */
+  private processes = new WeakMap<LiveFlow, string>();
   private nextRef = 1;
   /** Where snapshot chunks are written (each taken whole before the next starts). */
   private readonly chunk = new JsonBytes(CHUNK_BUFFER_BYTES);
@@ -91,10 +102,24 @@ export class WireEncoder {
     this.shadows = new WeakMap();
   }
 
-  /** A `new` line for `live` (records its shadow). */
-  newLine(live: LiveFlow): string {
+  /** Remembers the process of `live` for later lines; returns the `update` line that tells it. */
+  processLine(live: LiveFlow, label: ProcessLabel, atMs: number): string {
+    const text = JSON.stringify(wireLabel(label));
+    this.processes.set(live, text);
+    return `{"type":"update","atMs":${atMs},"ref":${this.refOf(live)},"set":{},"process":${text}}`;
+  }
+
+  /** `,"process":{...}` when `withProcess` and the flow's process is known, else nothing. */
+  private processPart(live: LiveFlow, withProcess: boolean): string {
+    if (!withProcess) return '';
+    const p = this.processes.get(live);
+    return p === undefined ? '' : `,"process":${p}`;
+  }
+
+  /** A `new` line for `live` (records its shadow); with its process when `withProcess` and known. */
+  newLine(live: LiveFlow, withProcess = false): string {
     this.remember(live);
-    return `{"type":"new","atMs":${live.firstSeenMs},"ref":${this.refOf(live)},"flow":${flowJson(live.flow)}}`;
+    return `{"type":"new","atMs":${live.firstSeenMs},"ref":${this.refOf(live)},"flow":${flowJson(live.flow)}${this.processPart(live, withProcess)}}`;
   }
 
   /**
@@ -113,8 +138,8 @@ export class WireEncoder {
   }
 
   /** An `update` carrying every mutable field (for a client that missed intermediate updates). */
-  fullUpdateLine(live: LiveFlow): string {
-    return `{"type":"update","atMs":${live.lastChangeMs},"ref":${this.refOf(live)},"set":${JSON.stringify(diff(live.flow, undefined, new Shadow()))}}`;
+  fullUpdateLine(live: LiveFlow, withProcess = false): string {
+    return `{"type":"update","atMs":${live.lastChangeMs},"ref":${this.refOf(live)},"set":${JSON.stringify(diff(live.flow, undefined, new Shadow()))}${this.processPart(live, withProcess)}}`;
   }
 
   /** A `destroy` line; `full` sends every mutable field, else only those changed since last published. */
@@ -127,12 +152,13 @@ export class WireEncoder {
   }
 
   /**
-   * One `flows` line with its newline, as UTF-8 bytes: the snapshot entries of `snap` from index `at` on,
-   * skipping closed flows, until the line holds about `maxBytes`. `bytes` is null when only closed flows were
-   * left; `next` is where the next chunk starts. Written straight as bytes: building 100k flows' text as
-   * strings, then encoding it, took about twice the CPU and left every string as garbage.
+   * One `flows` line with its newline, as UTF-8 bytes: the snapshot entries `{"ref":N,"flow":{...}}` of
+   * `snap` (with `"process"` when asked and known) from index `at` on, skipping closed flows, until the line holds about `maxBytes`. `bytes` is
+   * null when only closed flows were left; `next` is where the next chunk starts. Written straight as bytes:
+   * building 100k flows' text as strings, then encoding it, took about twice the CPU and left every string
+   * as garbage.
    */
-  snapshotChunk(snap: readonly LiveFlow[], at: number, maxBytes: number): { bytes: Buffer | null; next: number } {
+  snapshotChunk(snap: readonly LiveFlow[], at: number, maxBytes: number, withProcess = false): { bytes: Buffer | null; next: number } {
     const w = this.chunk;
     w.ascii('{"type":"flows","flows":[');
     let first = true;
@@ -143,6 +169,11 @@ export class WireEncoder {
       w.num(this.refOf(l));
       w.ascii(',"flow":');
       w.flow(l.flow);
+      const p = withProcess ? this.processes.get(l) : undefined;
+      if (p !== undefined) {
+        w.ascii(',"process":');
+        w.utf8(p);
+      }
       w.ascii('}');
       first = false;
     }

@@ -30,6 +30,7 @@ t.test('edges: escapes, non-ASCII, big counters, optional fields, nulls', async 
     ['quote and backslash', { ...base, helper: 'a"b\\c', secctx: 'x\ny' }],
     ['non-ASCII and a lone surrogate', { ...base, state: 'é✓', startNs: '\ud800', orig: { ...base.orig, src: '\u2028' } }],
     ['saturated 2^53 - 1', { ...base, counters: { orig: { packets: 2 ** 32, bytes: Number.MAX_SAFE_INTEGER }, reply: { packets: 0, bytes: 4294967295 }, saturated: true } }],
+    ['a server host (several -c)', { ...base, host: 'router-1' }],
     ['master and stopNs', { ...base, master: { src: '10.0.0.1', dst: '10.0.0.2', sport: 21, dport: 0 }, stopNs: '1', labels: [0, 5, 127] }],
     ['nulls', { ...base, state: null, timeoutSec: null, use: null, helper: null, counters: undefined }],
     ['many and long names', { ...base, status: Array.from({ length: 300 }, (_, i) => `S${i}`), labels: Array.from({ length: 500 }, (_, i) => i), secctx: 'x'.repeat(5000), helper: 'é'.repeat(3000) }],

@@ -10,7 +10,6 @@ import fc from 'fast-check';
 import { ctEntryArb } from '../../fuzz/arbitraries.js';
 import { byDefault, runOnce, sortByDefault } from '../../lib/once.js';
 import type { Io, RunOptions } from '../../lib/modes.js';
-import type { FlowSource, SourceEvent } from '../../lib/source.js';
 import { flowJson } from '../../lib/flow-json.js';
 import { toFlow } from '../../lib/kernel/index.js';
 import { SysctlGuard } from '../../lib/sysctl.js';
@@ -81,30 +80,4 @@ t.test('sortByDefault orders exactly as sorting with byDefault (its slow twin)',
     return got.every((f, i) => f === want[i]);
   }), { seed: 0x5eed, numRuns: 300 });
   t.pass('300 tables');
-});
-
-t.test('a remote source: the first dump only (a refresh replayed as a second dump adds nothing)', async (t) => {
-  const stdout = new PassThrough();
-  let text = '';
-  stdout.on('data', (d: Buffer) => (text += d.toString()));
-  const a = toFlow(entry(5, 1000)), b = toFlow(entry(6, 1001)), late = toFlow(entry(7, 1002));
-  const source = {
-    health: { badMessages: 0, unknownAttrs: 0, lastProblem: null }, ended: new Promise<void>(() => undefined), schedulesRefreshes: true,
-    start: async (sink: (ev: SourceEvent) => void): Promise<void> => {
-      sink({ kind: 'dumpBegin', atMs: 1 });
-      for (const flow of [a, b]) sink({ kind: 'dumpEntry', flow });
-      sink({ kind: 'dumpEnd', atMs: 1, complete: true });
-      sink({ kind: 'dumpBegin', atMs: 2 });
-      for (const flow of [a, b, late]) sink({ kind: 'dumpEntry', flow });
-      sink({ kind: 'dumpEnd', atMs: 2, complete: true });
-    },
-    refresh: async (): Promise<void> => undefined, close: (): void => undefined,
-  } satisfies FlowSource;
-  const opts: RunOptions = {
-    mode: 'once', json: true, enrich: false, delaySec: 1, filter: {}, dumpFilter: {}, speed: Infinity, lingerSec: 5,
-    rcvbufBytes: 0, sysctl: false, dns: false, geoip: false, services: false, processes: false,
-  };
-  const io: Io = { stdout, stderr: new PassThrough(), env: {}, sysctls: new SysctlGuard(), signal: new AbortController().signal, openRemote: () => ({ source, finish: () => undefined }) };
-  t.equal(await runOnce(opts, io), 0);
-  t.same(text.trim().split('\n').map((l) => (JSON.parse(l) as { id: number }).id).sort(), [5, 6], 'the flows of the first dump');
 });
