@@ -63,6 +63,8 @@ async function startD(env: ServerBenchEnv, extra: string[]): Promise<ChildProces
   const d = spawnNs(env, [env.node, env.conntopd, '-p', String(PORT), '-l', '127.0.0.1', '-d', '1', ...extra]);
   let err = '';
   d.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  // A conntopd that dies mid-run says why in the log (its figures then read '-').
+  d.once('exit', (code, sig) => { if (code !== 0 && sig !== 'SIGTERM' && sig !== 'SIGKILL') env.log(`conntopd exited (${code ?? sig}): ${err.trim().split('\n').slice(-3).join(' | ')}`); });
   for (let i = 0; i < 600 && !/listening/.test(err); i++) await sleep(100);
   if (!/listening/.test(err)) throw new Error(`conntopd did not start: ${err}`);
   return d;
