@@ -1,9 +1,10 @@
 // fuzz/ (property tests): the settings file format (lib/settings.ts). Any JSON value reads without throwing
-// (bad parts become warnings), and any valid Settings written and read back are equal, with no warning.
+// (bad parts become warnings, older versions are migrated), and any valid Settings written and read back
+// (through the migration, as loadSettings reads them) are equal, with no warning.
 // Imports fast-check and lib/settings.ts.
 import { deepStrictEqual } from 'node:assert';
 import fc from 'fast-check';
-import { settingsFromJson, settingsJson, type Settings } from '../lib/settings.js';
+import { migrateSettings, settingsFromJson, settingsJson, type Settings } from '../lib/settings.js';
 import type { PropOptions } from './harness.js';
 
 /** Plain objects, as JSON.parse makes them (deepStrictEqual compares prototypes). */
@@ -26,7 +27,7 @@ const settingsArb: fc.Arbitrary<Settings> = fc.record({
 export function propSettingsRoundTrip(o: PropOptions): void {
   fc.assert(fc.property(settingsArb, (s) => {
     const warnings: string[] = [];
-    deepStrictEqual(settingsFromJson(JSON.parse(settingsJson(s)), warnings), s);
+    deepStrictEqual(settingsFromJson(migrateSettings(JSON.parse(settingsJson(s))), warnings), s);
     deepStrictEqual(warnings, []);
   }), { numRuns: o.numRuns, seed: o.seed });
 }
@@ -37,7 +38,7 @@ export function propSettingsAnyJson(o: PropOptions): void {
   const anyObject = fc.dictionary(keys, fc.jsonValue(), { maxKeys: 8 });
   fc.assert(fc.property(fc.oneof(fc.jsonValue(), anyObject, fc.record({ toggles: fc.dictionary(fc.string(), fc.jsonValue()) })), (raw) => {
     const w: string[] = [];
-    const s = settingsFromJson(JSON.parse(JSON.stringify(raw)), w);
+    const s = settingsFromJson(migrateSettings(JSON.parse(JSON.stringify(raw))), w);
     if (typeof s.refreshSec !== 'number' || typeof s.toggles.names !== 'boolean') throw new Error('settings lost their shape');
   }), { numRuns: o.numRuns, seed: o.seed });
 }

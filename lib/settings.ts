@@ -9,8 +9,11 @@ import { parsePasswd, type SettingsIo } from './settings-io.js';
 
 export { nodeSettingsIo, type SettingsIo } from './settings-io.js';
 
-/** The format version written; files with a higher one are read best-effort and never overwritten. */
-export const SETTINGS_VERSION = 1;
+/**
+ * The format version written; files with a higher one are read best-effort and never overwritten. Version 2:
+ * "meters" lists every shown meter (version 1 kept a count: the first N lines of a fixed header).
+ */
+export const SETTINGS_VERSION = 2;
 
 /** One shown column: its registry id and its width in terminal columns (null: the column's default). */
 export interface ColumnSetting {
@@ -123,6 +126,33 @@ const listOf = (v: unknown, item: (x: unknown) => unknown | undefined, max: numb
   return out.every((x) => x !== undefined) ? out : undefined;
 };
 
+/**
+ * Version 1's header as version 2 meter ids, by the number of lines it showed: the flows line (with the source and
+ * the states) always, then the rates line (with events and the interval), protocols, and TCP states.
+ */
+const V1_METERS: readonly (readonly string[])[] = [
+  ['flows', 'source', 'states'],
+  ['flows', 'source', 'states', 'rates', 'events', 'interval'],
+  ['flows', 'source', 'states', 'protocols', 'rates', 'events', 'interval'],
+  ['flows', 'source', 'states', 'protocols', 'tcp-states', 'rates', 'events', 'interval'],
+];
+
+/**
+ * `raw` (parsed JSON of any version) brought to the current version: a version 1 file (or one without a version)
+ * has its "meters" (a count, or a list whose length was the count; null stays null) turned into meter ids.
+ * Anything else is left for settingsFromJson to check.
+ */
+export function migrateSettings(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const o = raw as Record<string, unknown>;
+  const version = typeof o.version === 'number' && Number.isInteger(o.version) && o.version >= 1 ? o.version : 1;
+  if (version >= 2 || !Object.hasOwn(o, 'meters')) return raw;
+  const m = o.meters;
+  const count = typeof m === 'number' && Number.isInteger(m) ? m : Array.isArray(m) && m.every(isId) ? new Set(m).size : null;
+  if (count === null) return raw;
+  return { ...o, meters: [...V1_METERS[Math.max(1, Math.min(V1_METERS.length, count)) - 1]] };
+}
+
 /** Per key: the value checked and normalised, or undefined (then the default stays and a warning is given). */
 const CHECKS: Record<Exclude<keyof Settings, 'toggles'>, [Check, string]> = {
   columns: [(v) => (v === null ? null : listOf(v, (c) => {
@@ -210,7 +240,7 @@ export async function loadSettings(env: SettingsEnv, io: SettingsIo): Promise<Lo
     warnings.push(`settings: ${path} was written by a newer conntop (version ${version}); read best-effort and not overwritten`);
     readOnly = true;
   }
-  return { settings: settingsFromJson(raw, warnings), warnings, location, readOnly };
+  return { settings: settingsFromJson(migrateSettings(raw), warnings), warnings, location, readOnly };
 }
 
 /** Creates the missing directories above `path` (mode 0700), chowning each created one when `loc.chown`. */

@@ -56,7 +56,8 @@ export interface ViewSettings {
   sortBy: string;
   descending: boolean;
   theme: string;
-  meters: number;
+  /** Header meter ids in order (tui/meters.ts's registry). */
+  meters: string[];
   intervalMs: number;
   names: boolean;
   services: boolean;

@@ -1,10 +1,8 @@
 // tui/ layer: the view's settings to and from lib/settings.ts's persisted Settings (columns with widths,
 // sort, meters, theme, toggles, refresh interval, filter). Imports lib/ only; pure.
 import type { Settings } from '../lib/settings.js';
+import { meterById } from './meters.js';
 import type { ViewSettings } from './ports.js';
-
-/** Meter ids in header order; the view shows the first N of them. */
-export const METER_IDS = ['flows', 'protocols', 'tcp-states', 'rates'] as const;
 
 /** The view's settings from persisted ones (null lists: the view's defaults stay). */
 export function viewFromSettings(s: Settings): Partial<ViewSettings> {
@@ -21,7 +19,9 @@ export function viewFromSettings(s: Settings): Partial<ViewSettings> {
     out.sortBy = s.sort.column;
     out.descending = s.sort.descending;
   }
-  if (s.meters) out.meters = Math.max(1, s.meters.filter((m) => (METER_IDS as readonly string[]).includes(m)).length);
+  // Unknown ids (a newer conntop's meters) are dropped; with none left, the defaults stay.
+  const meters = [...new Set(s.meters ?? [])].filter((id) => meterById(id));
+  if (meters.length > 0) out.meters = meters;
   return out;
 }
 
@@ -30,7 +30,7 @@ export function settingsFromView(v: ViewSettings): Settings {
   return {
     columns: v.columns.map((id) => ({ id, width: v.widths[id] ?? null })),
     sort: { column: v.sortBy, descending: v.descending },
-    meters: METER_IDS.slice(0, Math.max(1, Math.min(METER_IDS.length, v.meters))),
+    meters: [...v.meters],
     theme: v.theme,
     toggles: { names: v.names, services: v.services, bits: v.bits, totals: v.totals, source: v.source, activeOnly: v.activeOnly, ghosts: v.ghosts },
     refreshSec: v.intervalMs / 1000,

@@ -2,6 +2,7 @@
 // already named by the keymap (keymap.ts); typed text in the search and filter prompts arrives as `text`.
 import { COLUMNS, columnById } from './columns.js';
 import { actionFor, type ActionId } from './keymap.js';
+import { METERS } from './meters.js';
 import type { GroupBy } from './ports.js';
 import { THEME_NAMES } from './theme.js';
 import { PROTO_GROUPS, type ViewState } from './view-state.js';
@@ -18,10 +19,36 @@ export const GROUP_BYS: readonly GroupBy[] = ['host', 'service', 'process', 'cou
 /** Refresh intervals + and - step through (ms). */
 export const INTERVALS_MS: readonly number[] = [100, 250, 500, 1000, 2000, 3000, 5000, 10000];
 
-/** Setup items: shown columns in order, then hidden ones, then the theme, interval and meter lines. */
+/** Prefix of a meter's setup item (the rest is the meter's id). */
+export const METER_ITEM = 'meter:';
+
+/**
+ * Setup items: shown columns in order, then hidden ones; shown meters in order (METER_ITEM + id), then
+ * hidden ones; then the theme and the interval.
+ */
 export function setupItems(v: ViewState): string[] {
-  const shown = v.settings.columns;
-  return [...shown, ...COLUMNS.map((c) => c.id).filter((id) => !shown.includes(id)), ':theme', ':interval', ':meters'];
+  const { columns, meters } = v.settings;
+  return [
+    ...columns, ...COLUMNS.map((c) => c.id).filter((id) => !columns.includes(id)),
+    ...[...meters, ...METERS.map((m) => m.id).filter((id) => !meters.includes(id))].map((id) => METER_ITEM + id),
+    ':theme', ':interval',
+  ];
+}
+
+/** `list` with `id` shown (appended) or hidden; the last one shown stays. */
+function toggled(list: readonly string[], id: string): string[] {
+  if (!list.includes(id)) return [...list, id];
+  return list.length > 1 ? list.filter((x) => x !== id) : [...list];
+}
+
+/** `list` with `id` moved one place (d -1 or 1), or null when it cannot move. */
+function moved(list: readonly string[], id: string, d: number): string[] | null {
+  const i = list.indexOf(id);
+  const j = i + d;
+  if (i < 0 || j < 0 || j >= list.length) return null;
+  const out = [...list];
+  [out[i], out[j]] = [out[j], out[i]];
+  return out;
 }
 
 const PROTO_ACTIONS: Partial<Record<ActionId, string>> = { protoTcp: 'T', protoUdp: 'U', protoDccp: 'D', protoIcmp: 'I', protoSctp: 'S', protoGre: 'G' };
@@ -204,11 +231,10 @@ function setupAction(v: ViewState, action: ActionId, fx: KeyEffects): boolean {
   const items = setupItems(v);
   const s = v.settings;
   const item = items[Math.min(v.menuSel, items.length - 1)];
-  const shown = s.columns;
+  const meter = item.startsWith(METER_ITEM) ? item.slice(METER_ITEM.length) : null;
   const value = (d: number) => {
     if (item === ':theme') s.theme = THEME_NAMES[(THEME_NAMES.indexOf(s.theme) + d + THEME_NAMES.length) % THEME_NAMES.length];
     else if (item === ':interval') { s.intervalMs = nearestInterval(s.intervalMs, d); fx.setIntervalMs(s.intervalMs); }
-    else if (item === ':meters') s.meters = Math.max(1, Math.min(4, s.meters + d));
   };
   switch (action) {
     case 'back': v.mode = 'list'; v.resort(); return true;
@@ -217,22 +243,20 @@ function setupAction(v: ViewState, action: ActionId, fx: KeyEffects): boolean {
     case 'pageUp': v.menuSel = Math.max(0, v.menuSel - v.listHeight); return true;
     case 'pageDown': v.menuSel = Math.min(items.length - 1, v.menuSel + v.listHeight); return true;
     case 'toggleItem':
-      if (item.startsWith(':')) value(1);
-      else if (shown.includes(item)) { if (shown.length > 1) s.columns = shown.filter((id) => id !== item); }
-      else s.columns = [...shown, item];
+      if (meter) s.meters = toggled(s.meters, meter);
+      else if (item.startsWith(':')) value(1);
+      else s.columns = toggled(s.columns, item);
       break;
     case 'moveItemUp': case 'moveItemDown': {
-      const i = shown.indexOf(item);
-      const j = i + (action === 'moveItemUp' ? -1 : 1);
-      if (i < 0 || j < 0 || j >= shown.length) return false;
-      const cols = [...shown];
-      [cols[i], cols[j]] = [cols[j], cols[i]];
-      s.columns = cols;
-      v.menuSel = j;
+      const next = moved(meter ? s.meters : s.columns, meter ?? item, action === 'moveItemUp' ? -1 : 1);
+      if (!next) return false;
+      if (meter) s.meters = next; else s.columns = next;
+      v.menuSel = setupItems(v).indexOf(item);
       break;
     }
     case 'widen': case 'narrow': {
       const c = columnById(item);
+      if (meter) return false;
       if (!c) { value(action === 'widen' ? 1 : -1); break; }
       s.widths = { ...s.widths, [item]: Math.max(c.minWidth, Math.min(80, (s.widths[item] ?? c.width) + (action === 'widen' ? 1 : -1))) };
       break;

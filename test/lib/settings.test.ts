@@ -5,7 +5,7 @@ import t from 'tap';
 import { readFileSync, readdirSync, statSync, writeFileSync, chownSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  DEFAULT_SETTINGS, SETTINGS_VERSION, loadSettings, nodeSettingsIo, saveSettings, settingsFromJson, settingsLocation, type Settings, type SettingsIo,
+  DEFAULT_SETTINGS, SETTINGS_VERSION, loadSettings, migrateSettings, nodeSettingsIo, saveSettings, settingsFromJson, settingsLocation, type Settings, type SettingsIo,
 } from '../../lib/settings.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -83,6 +83,31 @@ t.test('a corrupt, unreadable or version-less file gives defaults and one warnin
   writeFileSync(join(home, '.config/conntop/conntoprc'), JSON.stringify({ theme: 'mono' }));
   const noVersion = await loadSettings(env, io());
   t.same([noVersion.settings.theme, noVersion.warnings.length, noVersion.readOnly], ['mono', 1, false]);
+});
+
+t.test('a version 1 file loads: its meter count (a number, a list of the first N, or null) becomes meter ids', async (t) => {
+  const v1 = (meters: unknown, version: unknown = 1) => JSON.stringify({ version, meters, theme: 'mono' });
+  const cases: Array<[string, string, string[] | null]> = [
+    ['a number', v1(2), ['flows', 'source', 'states', 'rates', 'events', 'interval']],
+    ['the first three of the fixed list', v1(['flows', 'protocols', 'tcp-states']), ['flows', 'source', 'states', 'protocols', 'rates', 'events', 'interval']],
+    ['all four', v1(['flows', 'protocols', 'tcp-states', 'rates']), ['flows', 'source', 'states', 'protocols', 'tcp-states', 'rates', 'events', 'interval']],
+    ['one, without a version', v1(1, undefined), ['flows', 'source', 'states']],
+    ['null (the defaults)', v1(null), null],
+  ];
+  for (const [name, text, want] of cases) {
+    const home = t.testdir({ '.config': { conntop: { conntoprc: text } } });
+    const r = await loadSettings({ HOME: home }, io());
+    t.same([r.settings.meters, r.settings.theme, r.readOnly], [want, 'mono', false], name);
+    t.equal(r.warnings.filter((w) => w.includes('"meters"')).length, 0, `${name}: no warning about meters`);
+    // Saving writes the current version, which reads back as it is (no second migration).
+    t.equal((await saveSettings(r.settings, { HOME: home }, io())).ok, true);
+    const back = await loadSettings({ HOME: home }, io());
+    t.same([back.settings.meters, back.warnings], [want, []], `${name}: saved as version ${SETTINGS_VERSION}`);
+  }
+  t.same(migrateSettings({ version: 2, meters: ['flows', 'rates'] }), { version: 2, meters: ['flows', 'rates'] }, 'version 2 lists are ids already');
+  t.same(migrateSettings({ version: 1, meters: 9 }), { version: 1, meters: ['flows', 'source', 'states', 'protocols', 'tcp-states', 'rates', 'events', 'interval'] }, 'counts are clamped');
+  t.same(migrateSettings({ version: 1, meters: 'x' }), { version: 1, meters: 'x' }, 'bad values are left to the checks');
+  t.equal(migrateSettings(5), 5);
 });
 
 t.test('a newer version is read best-effort and never overwritten', async (t) => {

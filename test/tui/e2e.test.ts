@@ -107,16 +107,23 @@ t.test('the interactive view on a replay', async (t) => {
   lines = await pane.waitFor((l) => l.length === 20 && listLines(l).length === 13, 'redrawn at 70x20');
   t.ok(lines.every((l) => l.length <= 70));
 
-  // Setup: hide the STATE column (second item), leave (saves), quit.
-  pane.keys('F2', 'Down', 'Space', 'Escape');
-  await pane.waitFor((l) => listLines(l).length === 13 && !l.some((x) => /STATE/.test(x) && /[▲▼]/.test(x)), 'STATE hidden');
+  // Setup: hide the STATE column (second item) and the TCP states meter (End is the interval, then the theme,
+  // then the meters from the last shown: interval, events, rates, TCP states), leave (saves), quit.
+  t.ok(lines.some((l) => l.startsWith('TCP ')), 'the TCP states meter is shown');
+  pane.keys('F2', 'Down', 'Space', 'End', 'Up', 'Up', 'Up', 'Up', 'Up', 'Space', 'Escape');
+  await pane.waitFor((l) => listLines(l).length === 13 && !l.some((x) => /STATE/.test(x) && /[▲▼]/.test(x)) && !l.some((x) => x.startsWith('TCP ')),
+    'STATE and the TCP states meter hidden');
   pane.keys('q');
   lines = await pane.waitForText(/^conntop exit=0/);
   t.ok(lines.some((l) => l.startsWith('shell before')), 'the shell screen is back');
   t.equal(pane.variable('alternate_on'), '0', 'alternate screen left');
   t.equal(pane.variable('cursor_flag'), '1', 'cursor shown');
-  const saved = JSON.parse(readFileSync(join(home, 'config/conntop/conntoprc'), 'utf8')) as { columns: Array<{ id: string }>; sort: { column: string; descending: boolean } };
+  const saved = JSON.parse(readFileSync(join(home, 'config/conntop/conntoprc'), 'utf8')) as {
+    version: number; columns: Array<{ id: string }>; sort: { column: string; descending: boolean }; meters: string[];
+  };
   t.notOk(saved.columns.some((c) => c.id === 'state'));
+  t.equal(saved.version, 2);
+  t.same(saved.meters, ['flows', 'source', 'states', 'protocols', 'rates', 'events', 'interval'], 'the meters saved without TCP states');
   t.same(saved.sort, { column: 'proto', descending: true });
 
   // A restart reads the settings back.
@@ -124,6 +131,8 @@ t.test('the interactive view on a replay', async (t) => {
   lines = await again.waitFor(ready, 'the loaded table after a restart', 30000);
   const header = lines.find((l) => /[▲▼]/.test(l))!;
   t.notMatch(header, /STATE/, 'STATE still hidden');
+  t.notOk(lines.some((l) => l.startsWith('TCP ')), 'the TCP states meter still hidden');
+  t.ok(lines.some((l) => l.startsWith('Proto ')) && lines.some((l) => l.startsWith('Rate ')), 'the other meters still shown');
   t.match(header, /PROTO▼/, 'sort restored');
   again.keys('F10');
   await again.waitForText(/^conntop exit=0/);

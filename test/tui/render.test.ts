@@ -52,6 +52,21 @@ t.test('narrow and short terminals drop columns and meters, never overflow', asy
   }
 });
 
+t.test('a custom meter selection: order, short meters joining a line, the list taking the room', async (t) => {
+  const cases: Array<[string, string[], number, number]> = [
+    ['rates first, interval and states on the flows line', ['rates', 'events', 'flows', 'interval', 'states'], 80, 24],
+    ['tcp states alone', ['tcp-states'], 80, 24],
+    ['states first, then source, protocols and flows', ['states', 'source', 'protocols', 'flows'], 120, 30],
+  ];
+  for (const [name, meters, w, h] of cases) {
+    const { view } = synthView(200, w, h, { meters });
+    keys(view, ' ');
+    const g = render(view, THEMES.default, { source: '2 servers: a 120 flows · b down', intervalMs: 500 });
+    t.equal(view.listHeight, h - view.meterLines - 2);
+    t.matchSnapshot(shot(g, [0, 1]), name);
+  }
+});
+
 t.test('monochrome theme and NO_COLOR', async (t) => {
   t.equal(pickTheme('default', { NO_COLOR: '1' }), THEMES.monochrome);
   t.equal(pickTheme('light', {}), THEMES.light);

@@ -5,6 +5,102 @@
  * Make sure to inspect the output below.  Do not ignore changes!
  */
 'use strict'
+exports[`test/tui/render.test.ts > TAP > a custom meter selection: order, short meters joining a line, the list taking the room > rates first, interval and states on the flows line 1`] = `
+Rate   tx 9.9 MB/s  rx 20 MB/s  events 0/s  lost 0  resyncs 0  ghosts 0
+Flows  [                200/262k]  every 500ms                           PAUSED
+PROTO   STATE       SOURCE              SPORT DESTINATION         DPORT    RATE▼
+udp                 10.0.0.101           1125 192.0.2.208            80 299 kB/s
+tcp     CLOSE_WAIT  10.0.0.63            1087 192.0.2.192            22 297 kB/s
+udp                 10.0.0.164           1188 192.0.2.149          8080 296 kB/s
+tcp     ESTABLISHED 10.0.0.25            1049 192.0.2.176           443 294 kB/s
+icmp                10.0.0.126            8/0 192.0.2.133          #126 293 kB/s
+tcp     CLOSE_WAIT  10.0.0.88            1112 192.0.2.117            22 291 kB/s
+tcp     FIN_WAIT    2001:db8::bd         1213 2001:db8:1::52b      8080 290 kB/s
+tcp     ESTABLISHED 10.0.0.50            1074 192.0.2.101           443 288 kB/s
+tcp     TIME_WAIT   10.0.0.151           1175 192.0.2.58             80 287 kB/s
+tcp     SYN_SENT    10.0.0.12            1036 192.0.2.85             53 285 kB/s
+tcp     CLOSE_WAIT  10.0.0.113           1137 192.0.2.42             22 285 kB/s
+tcp     ESTABLISHED 10.0.0.75            1099 192.0.2.26            443 282 kB/s
+tcp     TIME_WAIT   2001:db8::b0         1200 2001:db8:1::4d0        80 281 kB/s
+tcp     SYN_SENT    10.0.0.37            1061 192.0.2.10             53 279 kB/s
+tcp     CLOSE_WAIT  10.0.0.138           1162 192.0.2.217            22 278 kB/s
+tcp     ESTABLISHED 10.0.0.100           1124 192.0.2.201           443 276 kB/s
+tcp     SYN_SENT    10.0.0.62            1086 192.0.2.185            53 273 kB/s
+tcp     CLOSE_WAIT  2001:db8::a3         1187 2001:db8:1::475        22 272 kB/s
+udp                 10.0.0.24            1048 192.0.2.169          8080 270 kB/s
+tcp     ESTABLISHED 10.0.0.125           1149 192.0.2.126           443 270 kB/s
+F1Help   F2Setup  F3Search F4Filter F5Group  F6SortBy F9Pause  F10Quit
+--- attributes
+0: 0-6:fg=6 7-9:plain 10-17:bold 18-22:plain 23-29:bold 30-38:plain 39-41:bold 42-48:plain 49-49:bold 50-59:plain 60-60:bold 61-69:plain 70-70:bold 71-79:plain
+1: 0-6:fg=6 7-23:plain 24-31:bold 32-40:plain 41-45:bold 46-72:plain 73-78:bold,fg=0,bg=3 79-79:plain
+`
+
+exports[`test/tui/render.test.ts > TAP > a custom meter selection: order, short meters joining a line, the list taking the room > states first, then source, protocols and flows 1`] = `
+Source 2 servers: a 120 flows · b down                                                                           PAUSED
+Proto  tcp 156  udp 29  icmp 14  icmpv6 1
+Flows  [                              200/262k]
+PROTO   STATE       SOURCE                     SPORT DESTINATION                DPORT     TX/s     RX/s    RATE▼     AGE
+udp                 10.0.0.101                  1125 192.0.2.208                   80 100 kB/s 200 kB/s 299 kB/s   1m51s
+tcp     CLOSE_WAIT  10.0.0.63                   1087 192.0.2.192                   22  99 kB/s 198 kB/s 297 kB/s   1m13s
+udp                 10.0.0.164                  1188 192.0.2.149                 8080  99 kB/s 197 kB/s 296 kB/s   2m54s
+tcp     ESTABLISHED 10.0.0.25                   1049 192.0.2.176                  443  98 kB/s 196 kB/s 294 kB/s     35s
+icmp                10.0.0.126                   8/0 192.0.2.133                 #126  98 kB/s 196 kB/s 293 kB/s   2m16s
+tcp     CLOSE_WAIT  10.0.0.88                   1112 192.0.2.117                   22  97 kB/s 194 kB/s 291 kB/s   1m38s
+tcp     FIN_WAIT    2001:db8::bd                1213 2001:db8:1::52b             8080  97 kB/s 193 kB/s 290 kB/s   3m19s
+tcp     ESTABLISHED 10.0.0.50                   1074 192.0.2.101                  443  96 kB/s 192 kB/s 288 kB/s   1m00s
+tcp     TIME_WAIT   10.0.0.151                  1175 192.0.2.58                    80  96 kB/s 192 kB/s 287 kB/s   2m41s
+tcp     SYN_SENT    10.0.0.12                   1036 192.0.2.85                    53  95 kB/s 190 kB/s 285 kB/s     22s
+tcp     CLOSE_WAIT  10.0.0.113                  1137 192.0.2.42                    22  95 kB/s 190 kB/s 285 kB/s   2m03s
+tcp     ESTABLISHED 10.0.0.75                   1099 192.0.2.26                   443  94 kB/s 188 kB/s 282 kB/s   1m25s
+tcp     TIME_WAIT   2001:db8::b0                1200 2001:db8:1::4d0               80  94 kB/s 187 kB/s 281 kB/s   3m06s
+tcp     SYN_SENT    10.0.0.37                   1061 192.0.2.10                    53  93 kB/s 186 kB/s 279 kB/s     47s
+tcp     CLOSE_WAIT  10.0.0.138                  1162 192.0.2.217                   22  93 kB/s 186 kB/s 278 kB/s   2m28s
+tcp     ESTABLISHED 10.0.0.100                  1124 192.0.2.201                  443  92 kB/s 184 kB/s 276 kB/s   1m50s
+tcp     SYN_SENT    10.0.0.62                   1086 192.0.2.185                   53  91 kB/s 182 kB/s 273 kB/s   1m12s
+tcp     CLOSE_WAIT  2001:db8::a3                1187 2001:db8:1::475               22  91 kB/s 182 kB/s 272 kB/s   2m53s
+udp                 10.0.0.24                   1048 192.0.2.169                 8080  90 kB/s 180 kB/s 270 kB/s     34s
+tcp     ESTABLISHED 10.0.0.125                  1149 192.0.2.126                  443  90 kB/s 180 kB/s 270 kB/s   2m15s
+udp                 10.0.0.87                   1111 192.0.2.110                   53  89 kB/s 178 kB/s 267 kB/s   1m37s
+tcp     CLOSE_WAIT  10.0.0.188                  1212 192.0.2.67                    22  89 kB/s 178 kB/s 266 kB/s   3m18s
+icmp                10.0.0.49                    8/0 192.0.2.94                   #49  88 kB/s 176 kB/s 264 kB/s     59s
+udp                 2001:db8::96                1174 2001:db8:1::41a              443  88 kB/s 176 kB/s 264 kB/s   2m40s
+tcp     TIME_WAIT   10.0.0.11                   1035 192.0.2.78                    80  87 kB/s 174 kB/s 261 kB/s     21s
+F1Help   F2Setup  F3Search F4Filter F5Group  F6SortBy F9Pause  F10Quit
+--- attributes
+0: 0-6:fg=6 7-37:bold,fg=6 38-112:plain 113-118:bold,fg=0,bg=3 119-119:plain
+1: 0-6:fg=6 7-10:plain 11-13:bold 14-19:plain 20-21:bold 22-28:plain 29-30:bold 31-39:plain 40-40:bold 41-119:plain
+`
+
+exports[`test/tui/render.test.ts > TAP > a custom meter selection: order, short meters joining a line, the list taking the room > tcp states alone 1`] = `
+TCP    CLOSE_WAIT 32  ESTABLISHED 31  FIN_WAIT 31  SYN_SENT 31  TIME_WAIT 31
+PROTO   STATE       SOURCE              SPORT DESTINATION         DPORT    RATE▼
+udp                 10.0.0.101           1125 192.0.2.208            80 299 kB/s
+tcp     CLOSE_WAIT  10.0.0.63            1087 192.0.2.192            22 297 kB/s
+udp                 10.0.0.164           1188 192.0.2.149          8080 296 kB/s
+tcp     ESTABLISHED 10.0.0.25            1049 192.0.2.176           443 294 kB/s
+icmp                10.0.0.126            8/0 192.0.2.133          #126 293 kB/s
+tcp     CLOSE_WAIT  10.0.0.88            1112 192.0.2.117            22 291 kB/s
+tcp     FIN_WAIT    2001:db8::bd         1213 2001:db8:1::52b      8080 290 kB/s
+tcp     ESTABLISHED 10.0.0.50            1074 192.0.2.101           443 288 kB/s
+tcp     TIME_WAIT   10.0.0.151           1175 192.0.2.58             80 287 kB/s
+tcp     SYN_SENT    10.0.0.12            1036 192.0.2.85             53 285 kB/s
+tcp     CLOSE_WAIT  10.0.0.113           1137 192.0.2.42             22 285 kB/s
+tcp     ESTABLISHED 10.0.0.75            1099 192.0.2.26            443 282 kB/s
+tcp     TIME_WAIT   2001:db8::b0         1200 2001:db8:1::4d0        80 281 kB/s
+tcp     SYN_SENT    10.0.0.37            1061 192.0.2.10             53 279 kB/s
+tcp     CLOSE_WAIT  10.0.0.138           1162 192.0.2.217            22 278 kB/s
+tcp     ESTABLISHED 10.0.0.100           1124 192.0.2.201           443 276 kB/s
+tcp     SYN_SENT    10.0.0.62            1086 192.0.2.185            53 273 kB/s
+tcp     CLOSE_WAIT  2001:db8::a3         1187 2001:db8:1::475        22 272 kB/s
+udp                 10.0.0.24            1048 192.0.2.169          8080 270 kB/s
+tcp     ESTABLISHED 10.0.0.125           1149 192.0.2.126           443 270 kB/s
+udp                 10.0.0.87            1111 192.0.2.110            53 267 kB/s
+F1Help   F2Setup  F3Search F4Filter F5Group  F6SortBy F9Pause  F10Quit
+--- attributes
+0: 0-6:fg=6 7-17:plain 18-19:bold 20-33:plain 34-35:bold 36-46:plain 47-48:bold 49-59:plain 60-61:bold 62-73:plain 74-75:bold 76-79:plain
+1: 0-71:fg=0,bg=2 72-79:bold,fg=0,bg=6
+`
+
 exports[`test/tui/render.test.ts > TAP > every mode at 80x24 > detail 1`] = `
 Flows  [                300/262k]  replay synthetic.pcap
 Proto  tcp 234  udp 43  icmp 21  icmpv6 2
