@@ -3,6 +3,7 @@
 import { propDecodeAnyBytes } from './decode-any.prop.js';
 import { propDigestAnyBytes, propDigestIgnoresTimeoutAndHeader, propDigestSeesEveryByte, propMsgCursorMatchesSplit } from './digest.prop.js';
 import { propEntryJsonMatchesFlowJson, propEntryKeyHashFollowsFlowKey } from './entry-json.prop.js';
+import { propFlowJsonWriterMatchesFlowJson } from './flow-json-writer.prop.js';
 import { propAddrIntoMatchesParse, propFilterMatchTotal, propFilterParseNeverThrows, propFilterRoundTrip } from './filter.prop.js';
 import { propCompareIsTotalPreorder, propSortKeyMatchesCompare, propSortRowsMatchesCompare } from './fields.prop.js';
 import { checkFlowTableModel } from './flow-table.prop.js';
@@ -28,6 +29,8 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   // The --once --json fast path: bytes written from the decoded entry equal flowJson(toFlow(entry)).
   { name: 'entry-json-matches-flow-json', run: propEntryJsonMatchesFlowJson },
   { name: 'entry-key-hash-follows-flow-key', run: propEntryKeyHashFollowsFlowKey },
+  // The server's snapshot fast path: flows written as bytes equal flowJson.
+  { name: 'flow-json-writer-matches-flow-json', run: propFlowJsonWriterMatchesFlowJson },
   // The live table against its reference model (fc.commands): dumps, events, id reuse, lost events, resync.
   { name: 'flow-table-model', run: (o) => checkFlowTableModel({ numRuns: o.numRuns, seed: o.seed }) },
   // The filter language: total parser, print/parse round trip, total three-valued matching.

@@ -8,9 +8,10 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { explain } from './errors.js';
 import { FlowTable } from './flow-table.js';
-import { keepYoungGenerationSmall } from './heap.js';
+import { fullCollector, keepYoungGenerationSmall } from './heap.js';
 import { openSource, prepareSysctls, type Io, type RunOptions } from './modes.js';
 import { serveLoop } from './serve-loop.js';
 import { sharedSysctlGuard } from './sysctl.js';
@@ -145,9 +146,12 @@ export async function serve(o: ServeOptions, io: Io, pre?: ChildInit): Promise<n
   };
   // No ghosts: a closed flow is sent once as a destroy; clients keep their own ghosts.
   const table = new FlowTable({ lingerMs: 0, maxClosed: 0, trackChanges: true });
+  const released = fullCollector(setFlagsFromString, (code) => runInNewContext(code), Date.now);
   const server = new ConntopServer({
     table, name: o.name.slice(0, 256), software: `conntop ${version()}`, secret, tls, intervalMs: o.delaySec * 1000,
-    maxClients: o.maxClients, v1: o.v1, log, shareProcesses: o.shareProcesses,
+    // Asleep, the loop collects once the table is emptied too; with --no-sleep the table stays, and the
+    // server collects what it built for its clients when the last one leaves.
+    maxClients: o.maxClients, v1: o.v1, log, shareProcesses: o.shareProcesses, released: o.sleep ? undefined : released,
   });
   // Loaded only with --share-processes: without it conntopd loads no enrichment module (test/lib/conntopd.test.ts).
   const processes = o.shareProcesses ? await openProcessShare(server) : undefined;
@@ -168,7 +172,7 @@ export async function serve(o: ServeOptions, io: Io, pre?: ChildInit): Promise<n
     }
     let firstWake = true;
     await serveLoop({
-      table, server, intervalMs: o.delaySec * 1000, sleepWhenIdle: o.sleep, iterations: o.iterations, signal: io.signal, log, processes,
+      table, server, intervalMs: o.delaySec * 1000, sleepWhenIdle: o.sleep, iterations: o.iterations, signal: io.signal, log, processes, released,
       open: () => {
         const { source, finish } = openSource(runOpts, true, io);
         health = () => source.health;

@@ -49,6 +49,8 @@ export interface ServeLoopOptions {
   log: (message: string) => void;
   /** --share-processes: new flows' processes are looked up once per refresh and sent to clients. */
   processes?: ServedProcesses;
+  /** Called once asleep with the table emptied: what the table held is garbage now (lib/heap.ts fullCollector). */
+  released?: () => void;
 }
 
 /**
@@ -117,6 +119,7 @@ export async function serveLoop(o: ServeLoopOptions): Promise<void> {
     table.apply({ kind: 'dumpEnd', atMs: Date.now(), complete: true });
     table.drainChanges();
     server.sleep();
+    o.released?.();
     o.log('no client left: asleep (no dumps, no events, sysctls restored)');
   }
 }

@@ -10,8 +10,9 @@ import type { CopyDigest, DumpShortcut, FlowSource, SourceHealth, SourceSink } f
 import { clientProof, newNonce, sameDigest, serverProof } from './auth.js';
 import { V1Adapter, V1Probe, V1_FATAL, V1_MAX_LINE_BYTES, V1_SILENCE_MS } from './client-v1.js';
 import { LineFramer } from './line-framer.js';
-import { checkServerMessage, parseJson } from './protocol-check.js';
-import { MAX_SERVER_LINE_BYTES, PROTOCOL_NAME, PROTOCOL_VERSION, type Filter, type ServerMessage } from './protocol.js';
+import { checkServerMessage, explainServerMessage, parseJson } from './protocol-check.js';
+import { MAX_SERVER_LINE_BYTES, PROTOCOL_NAME, PROTOCOL_VERSION } from './protocol-consts.js';
+import type { Filter, ServerMessage } from './protocol.js';
 
 /** A failure to reach or talk to a server, with a code tests assert on (ours, the server's, or a socket's). */
 export class RemoteError extends Error {
@@ -175,7 +176,7 @@ export class RemoteSource implements FlowSource {
   }
 
   private onLine(sock: Socket, line: string): void {
-    if (sock !== this.sock) return;
+    if (sock !== this.sock || sock === this.refused) return;
     this.lastHeardMs = this.now();
     const v = parseJson(line);
     if (this.v1) return this.v1.onLine(v);
@@ -184,8 +185,13 @@ export class RemoteSource implements FlowSource {
     const c = checkServerMessage(v);
     if (!c.ok) {
       this.health.badMessages++;
-      this.health.lastProblem = `server message: ${c.detail}`;
-      return this.lost(sock, new RemoteError('protocol', `server sent an invalid message (${c.detail})`));
+      // Nothing after it is read; the connection is dropped once TypeBox has said what was wrong.
+      this.refused = sock;
+      void explainServerMessage(c, v).then((detail) => {
+        this.health.lastProblem = `server message: ${detail}`;
+        this.lost(sock, new RemoteError('protocol', `server sent an invalid message (${detail})`));
+      });
+      return;
     }
     this.onMessage(sock, c.msg);
   }
@@ -285,6 +291,8 @@ export class RemoteSource implements FlowSource {
   }
 
   private challenge = '';
+  /** The connection whose server sent an invalid message (being dropped). */
+  private refused: Socket | null = null;
   /** A first connection failed and was retried (keepTrying). */
   private retried = false;
 

@@ -1,18 +1,13 @@
 // server/ layer: conntop's wire protocol (version 2; conntop 1.0's is version 1, see protocol-v1.ts), one
-// TypeBox schema per message. These schemas are the single definition: the code validates with them
-// (compiled once by TypeCompiler) and scripts/gen-schema writes server/schema/*.json from them. PROTOCOL.md
-// documents the exchange. Imports lib/ types and @sinclair/typebox only.
+// TypeBox schema per message. These schemas are the single definition: the code validates with TypeCompiler's
+// code for them (generated into protocol-checks.generated.ts) and server/schema/*.json are written from them
+// (test/server/protocol.test.ts, CONNTOP_WRITE_SCHEMA=1). PROTOCOL.md documents the exchange. Imports
+// @sinclair/typebox and ./protocol-*; loaded at run time only to explain a refused message.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { PROTOCOL_NAME } from './protocol-consts.js';
 import { FlowChangesSchema, FlowSchema, ProcessLabelWireSchema } from './protocol-flow.js';
 
-/** Our protocol version; a peer offering none we speak gets an `unsupported-version` error. */
-export const PROTOCOL_VERSION = 2;
-/** The protocol name in both hellos. */
-export const PROTOCOL_NAME = 'conntop';
-/** Longest line the server accepts from a client, newline excluded (bytes); longer lines are refused unparsed. */
-export const MAX_CLIENT_LINE_BYTES = 64 * 1024;
-/** Longest line a client accepts from a server (bytes): snapshot chunks stay far below it. */
-export const MAX_SERVER_LINE_BYTES = 4 * 1024 * 1024;
+export { MAX_CLIENT_LINE_BYTES, MAX_SERVER_LINE_BYTES, PROTOCOL_NAME, PROTOCOL_VERSION } from './protocol-consts.js';
 
 const Ms = Type.Number({ minimum: 0 });
 const Name = Type.String({ maxLength: 256 });

@@ -34,6 +34,8 @@ export interface ServerOptions {
   shareProcesses?: boolean;
   now?: () => number;
   log: (message: string) => void;
+  /** Called when the last open client left: what was built for the clients is garbage now (lib/heap.ts fullCollector). */
+  released?: () => void;
 }
 
 /** A listening address: host (IPv4 or IPv6 literal) and port (0: any free port). */
@@ -63,6 +65,7 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
   readonly limiter: FailureLimiter;
   readonly now: () => number;
   readonly log: (message: string) => void;
+  private readonly released: () => void;
   private readonly maxClients: number;
   private readonly tls: { cert: Buffer; key: Buffer } | null;
   private readonly listeners: NetServer[] = [];
@@ -93,6 +96,7 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
     this.shareProcesses = o.shareProcesses ?? false;
     this.now = o.now ?? Date.now;
     this.log = o.log;
+    this.released = o.released ?? (() => undefined);
     this.startedMs = this.now();
     this.capabilities = ['filter', 'resync', ...(this.secret ? ['auth-hmac-sha256'] : []), ...(this.tls ? ['tls'] : []), ...(this.shareProcesses ? ['processes'] : [])];
     this.limiter = new FailureLimiter({ maxFailures: 5, windowMs: 60000, logEveryMs: 1000, now: this.now });
@@ -209,9 +213,11 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
 
   closed(c: unknown): void {
     this.conns.delete(c as Connection);
-    this.live.delete(c as Connection);
+    const wasOpen = this.live.delete(c as Connection);
     // With nobody to diff against, what was published is forgotten (memory goes back to the table alone).
     if (this.live.size === 0) this.encoder.forgetShadows();
+    // Refused handshakes do not count: only a session's end frees much.
+    if (wasOpen && this.live.size === 0) this.released();
   }
 
   /** SessionOutput: encodes each change once and hands the batch to every open client. */

@@ -4,6 +4,7 @@
 // encoder writes (the kit's injected flows never change by themselves). Imports node: modules, ./proc.ts,
 // lib/ and server/; the caller fills the namespace.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { FlowTable } from '../../lib/flow-table.js';
 import type { Flow } from '../../lib/flow.js';
@@ -62,6 +63,8 @@ async function startD(env: ServerBenchEnv, extra: string[]): Promise<ChildProces
   const d = spawnNs(env, [env.node, env.conntopd, '-p', String(PORT), '-l', '127.0.0.1', '-d', '1', ...extra]);
   let err = '';
   d.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  // A conntopd that dies mid-run says why in the log (its figures then read '-').
+  d.once('exit', (code, sig) => { if (code !== 0 && sig !== 'SIGTERM' && sig !== 'SIGKILL') env.log(`conntopd exited (${code ?? sig}): ${err.trim().split('\n').slice(-3).join(' | ')}`); });
   for (let i = 0; i < 600 && !/listening/.test(err); i++) await sleep(100);
   if (!/listening/.test(err)) throw new Error(`conntopd did not start: ${err}`);
   return d;
@@ -71,10 +74,16 @@ async function startD(env: ServerBenchEnv, extra: string[]): Promise<ChildProces
 export async function serverAt(env: ServerBenchEnv, n: number): Promise<void> {
   const k = `${n / 1000}k`;
   env.log(`server at ${k} flows: conntopd -d 1, time to a client's full table, bytes, CPU and RSS with 0, 1 and 10 clients`);
-  // Asleep (the default with no client): what an idle router pays.
+  const load0 = loadavg()[0];
+  // Asleep (the default with no client): what an idle router pays; then again once a client came and left.
   const asleepD = await startD(env, []);
   await sleep(2000);
   const asleep = await usage(asleepD.pid!, env.windowS);
+  const visitor = spawnNs(env, [env.node, env.clientChild, 'mirror', String(PORT)]);
+  const wakeSync = (await nextLine(visitor)).syncMs;
+  visitor.kill('SIGKILL');
+  await sleep(3000); // the server notices within a second, then sleeps (its table emptied)
+  const asleepAfter = await usage(asleepD.pid!, env.windowS);
   asleepD.kill('SIGTERM');
   await sleep(500);
   // Awake (--no-sleep), so that each new client finds the table already followed.
@@ -113,12 +122,16 @@ export async function serverAt(env: ServerBenchEnv, n: number): Promise<void> {
     const snapMs = median(raws.map((r) => r.snapshotMs));
     const bytesPerFlow = median(raws.map((r) => r.snapshotBytes / r.flows));
     const syncMs = median(syncs);
-    env.results[`server${k}`] = { asleep, idle, with1, with10, raws, syncs, rssAfterClientsLeftKiB: after };
+    const load1 = loadavg()[0];
+    env.results[`server${k}`] = { asleep, asleepAfter, wakeSync, idle, with1, with10, raws, syncs, rssAfterClientsLeftKiB: after, loadavg: [load0, load1] };
     const mib = (kib: number): string => fmt(kib / 1024);
     const big = n === 100000;
-    env.row(`server ${k}: new client holds the table, ms`, fmt(syncMs), `raw snapshot ${fmt(snapMs)}`, null, big ? '≤2000' : 'info', big ? (syncMs <= 2000 ? 'met' : 'NOT met') : '');
+    env.row(`server ${k} (load average ${load0.toFixed(1)} → ${load1.toFixed(1)})`, '', '', null, '', '');
+    env.row(`  new client holds the table, ms`, fmt(syncMs), `raw snapshot ${fmt(snapMs)}`, null, big ? '≤2000' : 'info', big ? (syncMs <= 2000 ? 'met' : 'NOT met') : '');
+    env.row(`  same, waking a sleeping conntopd, ms`, fmt(wakeSync), '', null, 'info', '');
     env.row(`  snapshot bytes/flow`, fmt(bytesPerFlow), 'conntop 1.0: 212', null, 'info', '');
     env.row(`  conntopd asleep (no client), CPU s/s and RSS MiB`, `${fmt(asleep.cpu)}, ${mib(asleep.rssKiB)}`, '', null, '<0.01, <60 MiB', asleep.cpu < 0.01 && asleep.rssKiB < 60 * 1024 ? 'met' : 'NOT met');
+    env.row(`  same, after a client came and left`, `${fmt(asleepAfter.cpu)}, ${mib(asleepAfter.rssKiB)}`, '', null, '<0.01, info', asleepAfter.cpu < 0.01 ? 'met' : 'NOT met');
     env.row(`  conntopd --no-sleep CPU s/s, 0 / 1 / 10 clients`, `${fmt(idle.cpu)} / ${fmt(with1.cpu)} / ${fmt(with10.cpu)}`, n === 50000 ? '1.0: 0.29 / 0.28-0.35 / -' : n === 10000 ? '1.0: 0.067 / 0.07-0.08 / -' : '-', with10.cpu / with1.cpu, '10 < 2× 1', with10.cpu < 2 * with1.cpu ? 'met' : 'NOT met');
     env.row(`  conntopd --no-sleep RSS MiB, 0 / 1 / 10 clients / after`, `${mib(idle.rssKiB)} / ${mib(with1.rssKiB)} / ${mib(with10.rssKiB)} / ${mib(after)}`, n === 50000 ? '1.0: 19 / 72-100 / -' : n === 10000 ? '1.0: 7 / 14-23 / -' : '-', null, 'info', '');
   } finally {

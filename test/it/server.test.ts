@@ -82,6 +82,25 @@ t.test('a client table equals conntrack -L in the server namespace, through a bu
   t.equal(udp(), 2199);
 });
 
+t.test('a snapshot of 5,000 flows (many chunks): the client holds exactly what conntrack -L lists, flow for flow', { skip }, async (t) => {
+  const ns = createNetns(t, 'snap');
+  ns.sysctl('net.netfilter.nf_conntrack_acct', 1);
+  load(ns, udpFlows(0, 5000));
+  await startServer(ns);
+  const remote = ns.exec(process.execPath, [CLI, '-c', `127.0.0.1:${PORT}`, '--once', '--json']).split('\n').filter(Boolean)
+    .map((l) => JSON.parse(l) as Parameters<typeof keyOf>[0] & { timeoutSec?: number | null });
+  t.same(remote.map((f) => keyOf(f)).sort(), sortedKeys(oracle(ns)), 'the same flows as conntrack -L');
+  t.equal(remote.filter((f) => f.protoNum === 17).length, 5000);
+  // Field for field as a local --once --json prints them (timeouts tick between the two reads).
+  const local = ns.exec(process.execPath, [CLI, '--once', '--json']).split('\n').filter(Boolean)
+    .map((l) => JSON.parse(l) as Parameters<typeof keyOf>[0] & { timeoutSec?: number | null });
+  const strip = (fs: typeof remote): Map<string, string> => new Map(fs.filter((f) => f.protoNum === 17).map((f) => [keyOf(f), JSON.stringify({ ...f, timeoutSec: 0 })]));
+  const l = strip(local);
+  const r = strip(remote);
+  t.equal(r.size, l.size);
+  t.equal([...r].filter(([k, v]) => l.get(k) !== v).length, 0, 'every UDP flow equal to the local view but for its timeout');
+});
+
 t.test('sleep mode: no client, no sysctls changed; a client wakes the server; they are restored when it leaves', { skip }, async (t) => {
   const ns = createNetns(t, 'sleep');
   const ts = (): string => ns.exec('sysctl', ['-n', 'net.netfilter.nf_conntrack_timestamp']).trim();

@@ -31,7 +31,7 @@ function exited(child: ChildProcess): Promise<number | null> {
   return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once('exit', (code) => r(code)));
 }
 
-t.test('conntopd loads no view, GeoIP, DNS or enrichment module', async (t) => {
+t.test('conntopd loads no view, GeoIP, DNS, enrichment or TypeBox module', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'conntopd-loads-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const trace = join(dir, 'loads.txt');
@@ -44,6 +44,8 @@ t.test('conntopd loads no view, GeoIP, DNS or enrichment module', async (t) => {
   t.ok(loaded.some((u) => u.endsWith('/dist/lib/flow-table.js')), 'and lib modules');
   const forbidden = loaded.filter((u) => /\/dist\/(lib\/enrich|tui)\/|terminal-kit|maxmind|ip-location-db|\/dist\/server\/client\.js|^node:dns/.test(u));
   t.same(forbidden, [], 'no client-side module');
+  // Messages are validated by the generated checks; TypeBox (about 10 MiB) loads only to explain a refusal.
+  t.same(loaded.filter((u) => /@sinclair\/typebox/.test(u)), [], 'no TypeBox module');
 });
 
 t.test('conntop --connect --once --json prints what the capture prints locally', async (t) => {

@@ -67,8 +67,10 @@ t.test('asleep until a client; awake while one stays; asleep again, with the tab
   let sysctls = 0;
   const abort = new AbortController();
   const logs: string[] = [];
+  const releasedWith: number[] = [];
   const loop = serveLoop({
     table, server, intervalMs: 10, sleepWhenIdle: true, signal: abort.signal, log: (m) => logs.push(m),
+    released: () => releasedWith.push(table.stats().total),
     open: () => {
       const s = new FakeSource();
       sources.push(s);
@@ -86,6 +88,7 @@ t.test('asleep until a client; awake while one stays; asleep again, with the tab
   await until(() => sources[0].closed, 'the source closed once the client left');
   t.equal(sysctls, 0, 'sysctls restored');
   t.equal(table.stats().total, 0, 'the table emptied');
+  t.same(releasedWith, [0], 'released once asleep, after the table was emptied (a full collection frees it)');
   server.connect();
   await until(() => server.woken === 2 && sources.length === 2, 'woken again, with a new source');
   abort.abort();

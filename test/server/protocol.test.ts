@@ -1,14 +1,15 @@
 // Tests for server/protocol.ts, protocol-flow.ts and protocol-check.ts: real kernel flows (the golden
 // captures' JSON) validate against the flow schema; every message kind round-trips; bad values are refused
-// with a typed code; server/schema/*.json are exactly what the TypeBox definitions generate
-// (CONNTOP_WRITE_SCHEMA=1 rewrites them).
+// with a typed code; server/schema/*.json and the checks in protocol-checks.generated.ts are exactly what
+// the TypeBox definitions generate (CONNTOP_WRITE_SCHEMA=1 rewrites them).
 import t from 'tap';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { FlowSchema } from '../../server/protocol-flow.js';
-import { checkClientMessage, checkServerMessage, parseJson } from '../../server/protocol-check.js';
+import { checkClientMessage, checkServerMessage, explainClientMessage, explainServerMessage, parseJson } from '../../server/protocol-check.js';
 import { SCHEMA_FILES } from '../../server/protocol.js';
+import { checksModuleText } from '../../server/protocol-codegen.js';
 import { mkFlow } from '../helpers/serve-harness.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -68,4 +69,24 @@ t.test('server/schema/*.json are generated from the TypeBox definitions', async 
   t.ok(existsSync(dir), 'server/schema exists (CONNTOP_WRITE_SCHEMA=1 npx tap test/server/protocol.test.ts writes it)');
   t.same(readdirSync(dir).filter((f) => f.endsWith('.json')).sort(), [...want.keys()].sort(), 'one file per schema, no stale ones');
   for (const [f, text] of want) t.equal(readFileSync(join(dir, f), 'utf8'), text, `${f} is up to date`);
+});
+
+t.test('protocol-checks.generated.ts is TypeCompiler\'s code for the TypeBox definitions', async (t) => {
+  const file = join(root, 'server/protocol-checks.generated.ts');
+  const want = checksModuleText();
+  if (process.env.CONNTOP_WRITE_SCHEMA === '1') writeFileSync(file, want);
+  t.equal(readFileSync(file, 'utf8'), want, 'up to date (CONNTOP_WRITE_SCHEMA=1 npx tap test/server/protocol.test.ts rewrites it)');
+});
+
+t.test('a refused message is explained by TypeBox (loaded then), a bad line by its code', async (t) => {
+  const bad = { type: 'hello', protocol: 'conntop', versions: [2], name: 'x'.repeat(300), capabilities: [], nonce: 'ab'.repeat(32) };
+  const c = checkClientMessage(bad);
+  if (c.ok) return t.fail('accepted');
+  t.match(await explainClientMessage(c, bad), /^hello\/name: /, 'names the path');
+  const s = checkServerMessage({ type: 'new', atMs: 1, ref: 0, flow: mkFlow(3) });
+  if (s.ok) return t.fail('accepted');
+  t.match(await explainServerMessage(s, { type: 'new', atMs: 1, ref: 0, flow: mkFlow(3) }), /^new\/ref: /);
+  const j = checkClientMessage(undefined);
+  if (j.ok) return t.fail('accepted');
+  t.equal(await explainClientMessage(j, undefined), j.detail, 'not JSON stays as it is');
 });

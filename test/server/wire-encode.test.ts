@@ -37,3 +37,34 @@ t.test('refs, diffs and destroys', async (t) => {
   const reborn = table.snapshot()[0];
   t.not(enc.refOf(reborn), msg.ref, 'a new incarnation of the same key gets a new ref');
 });
+
+t.test('snapshot chunks: valid flows lines of about the asked size, every open flow once, closed ones skipped', async (t) => {
+  const table = new FlowTable({ lingerMs: 0, trackChanges: true });
+  const enc = new WireEncoder();
+  table.apply({ kind: 'dumpBegin', atMs: 1000 });
+  for (let i = 0; i < 300; i++) table.apply({ kind: 'dumpEntry', flow: mkFlow(i) });
+  table.apply({ kind: 'dumpEnd', atMs: 1000, complete: true });
+  const snap = table.snapshot();
+  table.apply({ kind: 'destroy', flow: { ...snap[5].flow }, atMs: 1100 });
+  const seen: number[] = [];
+  let lines = 0;
+  for (let at = 0; at < snap.length;) {
+    const { bytes, next } = enc.snapshotChunk(snap, at, 8192);
+    t.ok(next > at, 'progress');
+    at = next;
+    if (!bytes) continue;
+    lines++;
+    const text = bytes.toString('utf8');
+    t.equal(text.indexOf('\n'), text.length - 1, 'one line, newline-terminated');
+    t.ok(bytes.length < 8192 + 1024, 'about the asked size');
+    const m = JSON.parse(text) as { flows: { ref: number; flow: { id: number } }[] };
+    t.ok(checkServerMessage(m).ok, 'a valid flows message');
+    for (const e of m.flows) {
+      t.equal(e.ref, enc.refOf(snap.find((l) => l.flow.id === e.flow.id)!), 'the flow\'s ref');
+      seen.push(e.flow.id);
+    }
+  }
+  t.ok(lines > 3, `several chunks (${lines})`);
+  t.same(seen, snap.filter((l) => !l.closed).map((l) => l.flow.id), 'every open flow once, in order');
+  t.equal(enc.snapshotChunk([snap[5]], 0, 8192).bytes, null, 'only closed flows: no line');
+});
