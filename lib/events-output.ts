@@ -1,6 +1,7 @@
 // lib/ layer: the --events output, a SessionOutput that writes one JSON line per change (new, update, destroy,
 // resync) and one `stats` line per refresh through a LineWriter. The stream is passed in.
 import type { Writable } from 'node:stream';
+import { ChangeLine } from './change-line.js';
 import type { Enricher } from './enrich/index.js';
 import type { FlowChange, TableStats } from './flow-table.js';
 import { LineWriter, flowJson } from './output.js';
@@ -31,6 +32,8 @@ export function changeJson(c: FlowChange, enricher?: Enricher | null): string {
  */
 export class EventsOutput implements SessionOutput {
   private readonly out: LineWriter;
+  /** Where a change's line is written as bytes (changeJson's text without its strings). */
+  private readonly line = new ChangeLine();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null }) {
@@ -43,19 +46,34 @@ export class EventsOutput implements SessionOutput {
   }
 
   changes(batch: readonly FlowChange[]): void | Promise<void> {
-    const { signal, enricher } = this.opts;
+    const { signal } = this.opts;
     for (let i = 0; i < batch.length; i++) {
       if (signal.aborted) return;
-      this.out.line(changeJson(batch[i], enricher));
+      const line = this.lineOf(batch[i]);
+      this.out.lineBytes(line.buf, line.len);
       if (this.out.backlogged) {
         // Serialize the rest now: once this call returns, the table goes on changing the flows (a DESTROY
         // would show up in a 'new' line written later). The batch is bounded by the table, so are its lines.
-        const rest: string[] = [];
-        for (let j = i + 1; j < batch.length; j++) rest.push(changeJson(batch[j], enricher));
+        const rest = new LineBlob();
+        for (let j = i + 1; j < batch.length; j++) {
+          const l = this.lineOf(batch[j]);
+          rest.add(l.buf, l.len);
+        }
         return this.rest(rest);
       }
     }
     this.flushSoon();
+  }
+
+  /** The line of one change as bytes (valid until the next call). */
+  private lineOf(c: FlowChange): { buf: Uint8Array; len: number } {
+    if (c.kind === 'resync') {
+      const b = Buffer.from(changeJson(c));
+      return { buf: b, len: b.length };
+    }
+    const enricher = this.opts.enricher;
+    this.line.write(c, enricher ? enricher.enrich(c.live.flow) : undefined);
+    return this.line;
   }
 
   /**
@@ -77,12 +95,12 @@ export class EventsOutput implements SessionOutput {
   }
 
   /** The rest of a batch's lines, written as the stream drains. */
-  private async rest(lines: readonly string[]): Promise<void> {
+  private async rest(lines: LineBlob): Promise<void> {
     const { signal } = this.opts;
-    for (const l of lines) {
+    for (let i = 0, start = 0; i < lines.ends.length; start = lines.ends[i++]) {
       if (this.out.backlogged) await this.out.drained(signal);
       if (signal.aborted) return;
-      this.out.line(l);
+      this.out.lineBytes(lines.bytes.subarray(start), lines.ends[i] - start);
     }
     this.out.flush();
     if (this.out.backlogged) await this.out.drained(signal);
@@ -103,5 +121,23 @@ export class EventsOutput implements SessionOutput {
     this.flushNow(); // after an abort too: written without waiting, lost only if the reader stopped reading
     if (this.opts.signal.aborted) return;
     await this.out.finish();
+  }
+}
+
+/** Lines serialized ahead of writing, as UTF-8 in one growing buffer: line i is bytes [ends[i - 1] ?? 0, ends[i]). */
+class LineBlob {
+  bytes = new Uint8Array(64 * 1024);
+  readonly ends: number[] = [];
+  private len = 0;
+
+  add(b: Uint8Array, n: number): void {
+    if (this.len + n > this.bytes.length) {
+      const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.len + n));
+      bigger.set(this.bytes.subarray(0, this.len));
+      this.bytes = bigger;
+    }
+    this.bytes.set(b.subarray(0, n), this.len);
+    this.len += n;
+    this.ends.push(this.len);
   }
 }

@@ -169,29 +169,61 @@ export class Session {
   private queueDelivery(): void {
     if (this.deliveryQueued) return;
     this.deliveryQueued = true;
-    setImmediate(() => {
-      this.deliveryQueued = false;
-      // A delivery under way takes these changes too (it loops until none are left). Not deliver().catch() on
-      // it: each call would hang one more reaction on a promise a stuck reader never settles (a leak per turn).
-      if (!this.delivering) this.deliver().catch(() => undefined); // a failing output surfaces at the next refresh
-    });
+    setImmediate(this.onTurn);
+  }
+
+  /**
+   * The queued turn's delivery. While the output takes each batch at once it runs synchronously: an async
+   * delivery per turn (its promises, closures and the immediate's closure) was a third of what an event
+   * allocated in a storm. A delivery under way takes these changes too (it loops until none are left).
+   */
+  private readonly onTurn = (): void => {
+    this.deliveryQueued = false;
+    if (this.delivering) return;
+    let wait: Promise<void> | undefined;
+    try {
+      wait = this.deliverNow();
+    } catch {
+      return; // a failing output surfaces at the next refresh
+    }
+    // Not a catch on `delivering` per turn: each would hang one more reaction on a promise a stuck reader
+    // never settles (a leak per turn). One, when the delivery starts waiting.
+    if (wait) this.waitToDeliver(wait).catch(() => undefined);
+  };
+
+  /** Hands queued changes to the output until none are left or it asks to wait (its promise is returned). */
+  private deliverNow(): Promise<void> | undefined {
+    const out = this.out!;
+    while (this.table.pendingChanges > 0 && !this.signal.aborted && !out.closed) {
+      const r = out.changes(this.table.drainChanges());
+      if (r) return r;
+    }
+    return undefined;
   }
 
   /** Hands queued changes to the output until none are left; one delivery at a time, waiting on backpressure. */
   private deliver(): Promise<void> {
     if (this.delivering) return this.delivering;
+    try {
+      const wait = this.deliverNow();
+      return wait ? this.waitToDeliver(wait) : Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** The rest of a delivery once the output asked to wait: `delivering` until nothing is left. */
+  private waitToDeliver(first: Promise<void>): Promise<void> {
     const run = async (): Promise<void> => {
-      await null; // so that `delivering` is set before the loop can finish and clear it
-      const out = this.out!;
       try {
-        while (this.table.pendingChanges > 0 && !this.signal.aborted && !out.closed) {
-          const r = out.changes(this.table.drainChanges());
-          if (r && (await this.unlessAborted(r)) === ABORTED) return;
+        for (let wait: Promise<void> | undefined = first; wait; wait = this.deliverNow()) {
+          if ((await this.unlessAborted(wait)) === ABORTED) return;
         }
       } finally {
         this.delivering = null;
       }
     };
+    // run() stops at its first await, so `delivering` is set before its finally can clear it.
     this.delivering = run();
     return this.delivering;
   }
