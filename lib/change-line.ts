@@ -4,8 +4,8 @@
 // once more into the output chunk), and so most of the collector's work. Pure: no I/O. Imports ./flow-table types.
 import type { FlowChange } from './flow-table.js';
 import type { DirCounters, Flow, FlowTuple } from './flow.js';
+import { JsonBytes, ascii } from './json-bytes.js';
 
-const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
 // The fixed pieces, in the order changeJson and flowJson write them.
 const EVENT = ascii('{"event":"');
@@ -48,11 +48,7 @@ const DPORT = ascii(',"dport":');
 const NULL = ascii('null');
 
 /** One change line being written: bytes [0, len) of `buf`, which grows as needed and is reused line after line. */
-export class ChangeLine {
-  buf = new Uint8Array(2048);
-  len = 0;
-  private readonly encoder = new TextEncoder();
-
+export class ChangeLine extends JsonBytes {
   /**
    * Writes the line of a flow change (not a resync) without its newline: changeJson(c)'s text exactly, with
    * `enrich` (the enricher's answer for the flow, if any) as its "enrich" object.
@@ -200,28 +196,6 @@ export class ChangeLine {
     this.byte(58);
   }
 
-  private room(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
-    bigger.set(this.buf.subarray(0, this.len));
-    this.buf = bigger;
-  }
-
-  private byte(b: number): void {
-    this.room(1);
-    this.buf[this.len++] = b;
-  }
-
-  private put(piece: Uint8Array): void {
-    const n = piece.length;
-    this.room(n);
-    // A loop: pieces are a few bytes, where TypedArray.prototype.set costs more than the copy.
-    const b = this.buf;
-    let at = this.len;
-    for (let i = 0; i < n; i++) b[at++] = piece[i];
-    this.len = at;
-  }
-
   /** A string as the template literal writes it (no quotes, no escaping): ASCII byte by byte, else UTF-8. */
   private raw(s: string): void {
     this.room(s.length);
@@ -247,7 +221,7 @@ export class ChangeLine {
     for (let i = 0; i < s.length; i++) {
       const ch = s.charCodeAt(i);
       if (ch < 0x20 || ch > 0x7e || ch === 34 || ch === 92) {
-        this.encode(JSON.stringify(s));
+        this.jsonString(s);
         return;
       }
       b[n++] = ch;
@@ -268,31 +242,7 @@ export class ChangeLine {
 
   /** `${v}`: the digits of a non-negative integer below 2^53 written directly, any other number as String(v). */
   private num(v: number): void {
-    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v)) {
-      this.raw(String(v));
-      return;
-    }
-    this.room(16);
-    const b = this.buf;
-    if (v < 10) {
-      b[this.len++] = 48 + v;
-      return;
-    }
-    let digits = 1;
-    for (let p = 10; p <= v && digits < 16; p *= 10) digits++;
-    const start = this.len;
-    let n = start + digits;
-    this.len = n;
-    if (v <= 0x7fffffff) {
-      for (let x = v | 0; n > start; x = (x / 10) | 0) b[--n] = 48 + (x % 10);
-    } else {
-      for (let x = v; n > start; x = Math.floor(x / 10)) b[--n] = 48 + (x % 10);
-    }
-  }
-
-  /** Any text as UTF-8 (the rare path: escaped strings, non-ASCII, the enrich object). */
-  private encode(s: string): void {
-    this.room(s.length * 3);
-    this.len += this.encoder.encodeInto(s, this.buf.subarray(this.len)).written;
+    if (v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) this.uint(v);
+    else this.raw(String(v));
   }
 }
