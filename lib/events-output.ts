@@ -36,13 +36,22 @@ export class EventsOutput implements SessionOutput {
   private readonly line = new ChangeLine();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
+  private readonly closeListeners: (() => void)[] = [];
+
   constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null }) {
     this.out = new LineWriter(stream);
+    this.out.onClosed = () => {
+      for (const fn of this.closeListeners) fn();
+    };
   }
 
   /** True once the reader went away (EPIPE) or a write failed (the session then stops). */
   get closed(): boolean {
     return this.out.closed;
+  }
+
+  onClose(fn: () => void): void {
+    this.closeListeners.push(fn);
   }
 
   changes(batch: readonly FlowChange[]): void | Promise<void> {

@@ -43,6 +43,8 @@ export interface SessionOutput {
   sourceEnded?(): void;
   /** True once the output can take nothing more (its reader left, or a write failed): the session stops. */
   readonly closed?: boolean;
+  /** Registers `fn` to run when `closed` turns true: the session then stops at once, not at its next refresh. */
+  onClose?(fn: () => void): void;
 }
 
 /** Why Session.run returned. */
@@ -119,6 +121,7 @@ export class Session {
       this.wake();
     };
     signal.addEventListener('abort', onAbort);
+    out.onClose?.(() => this.wake());
     let ended = false;
     const endedP = source.ended.then(() => {
       ended = true;
@@ -146,6 +149,7 @@ export class Session {
           // A steady cadence: the interval runs from the start of one refresh to the start of the next.
           await this.sleepUntilDue(cycleStart);
           if (signal.aborted) return this.abortEnd();
+          if (out.closed) return 'output-closed';
           cycleStart = this.now();
           if ((await this.unlessAborted(source.refresh())) === ABORTED) return this.abortEnd();
         }
@@ -257,7 +261,7 @@ export class Session {
 
   /** Sleeps until cycleStart + interval (re-read after every wake-up), refreshNow() or abort. */
   private async sleepUntilDue(cycleStart: number): Promise<void> {
-    while (!this.signal.aborted && !this.dueNow) {
+    while (!this.signal.aborted && !this.dueNow && !this.out!.closed) {
       const left = cycleStart + this.interval - this.now();
       if (left <= 0) break;
       await abortableSleep(left, this.waker.signal);
