@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { keepYoungGenerationSmall } from './heap.js';
 import { openEnricher, openSource, prepareSysctls, runEvents, type Io, type RunOptions } from './modes.js';
+import { watchPipeReader } from './pipe-reader.js';
 import { runOnce } from './once.js';
 import { Session } from './session.js';
 import { FlowTable } from './flow-table.js';
@@ -222,6 +223,7 @@ async function main(argv: string[]): Promise<Outcome> {
   const io = {
     stdout: process.stdout, stderr: process.stderr, env: process.env, sysctls, signal: abort.signal,
     openRemote: opts.remote ? await remoteOpener(opts) : undefined,
+    watchReader: (onGone: () => void) => watchPipeReader(1, onGone),
   };
   let code: number;
   try {

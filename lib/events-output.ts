@@ -54,6 +54,11 @@ export class EventsOutput implements SessionOutput {
     this.closeListeners.push(fn);
   }
 
+  /** The reader left while nothing was being written (see pipe-reader.ts): the output closes quietly. */
+  readerLeft(): void {
+    this.out.readerLeft();
+  }
+
   changes(batch: readonly FlowChange[]): void | Promise<void> {
     const { signal } = this.opts;
     for (let i = 0; i < batch.length; i++) {

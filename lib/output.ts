@@ -59,6 +59,11 @@ export class LineWriter {
     out.on('error', this.onError);
   }
 
+  /** The reader went away though no write failed yet (a watcher saw it): a quiet end, as EPIPE. */
+  readerLeft(): void {
+    this.onError(Object.assign(new Error('the reader of the output left'), { code: 'EPIPE' }));
+  }
+
   line(s: string): void {
     if (this.closed) return;
     // A UTF-16 code unit takes at most 3 bytes in UTF-8, plus the newline.
