@@ -17,7 +17,7 @@ const reasons = fc.constantFrom('destroy' as const, 'gone' as const);
 const oddText = fc.oneof(fc.string(), fc.constantFrom('"q"', 'a\\b', '\u0001', '\u007f', 'é', '😀', '\ud800', ''));
 const odd = fc.record({
   helper: fc.option(oddText, { nil: null }), state: fc.option(oddText, { nil: null }), proto: oddText,
-  secctx: fc.option(oddText, { nil: undefined }), startNs: fc.option(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(String), { nil: undefined }),
+  secctx: fc.option(oddText, { nil: undefined }), host: fc.option(oddText, { nil: undefined }), startNs: fc.option(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(String), { nil: undefined }),
   saturated: fc.boolean(), firstSeenMs: fc.double(), lastChangeMs: fc.double(), ageSource: fc.constantFrom('kernel' as const, 'first-seen' as const),
 });
 
@@ -31,7 +31,7 @@ export function propChangeLineMatchesChangeJson(o: PropOptions): void {
     let live = { ...row.live, flow, closed: kind === 'destroy' ? { atMs, reason } : null };
     if (o) {
       const counters = flow.counters && { ...flow.counters, ...(o.saturated ? { saturated: true as const } : {}) };
-      flow = { ...flow, helper: o.helper, state: o.state, proto: o.proto, secctx: o.secctx, startNs: o.startNs, stopNs: o.startNs, counters, master: flow.orig };
+      flow = { ...flow, helper: o.helper, state: o.state, proto: o.proto, secctx: o.secctx, host: o.host, startNs: o.startNs, stopNs: o.startNs, counters, master: flow.orig };
       live = { ...live, flow, firstSeenMs: o.firstSeenMs, lastChangeMs: o.lastChangeMs, ageSource: o.ageSource };
     }
     const enricher = row.enrich ? ({ enrich: () => row.enrich } as unknown as Enricher) : null;

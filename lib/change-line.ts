@@ -32,6 +32,7 @@ const START = ascii(',"startNs":"');
 const STOP = ascii(',"stopNs":"');
 const MASTER = ascii(',"master":');
 const SECCTX = ascii(',"secctx":');
+const HOST = ascii(',"host":');
 const PACKETS = ascii('{"packets":');
 const BYTES = ascii(',"bytes":');
 const RATES = ascii(',"rates":{"orig":{"bytesPerSec":');
@@ -151,6 +152,10 @@ export class ChangeLine extends JsonBytes {
     if (f.secctx !== undefined) {
       this.put(SECCTX);
       this.str(f.secctx);
+    }
+    if (f.host !== undefined) {
+      this.put(HOST);
+      this.str(f.host);
     }
     this.byte(125);
   }

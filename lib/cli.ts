@@ -29,6 +29,8 @@ import { completionScript, conntopManPage } from './manual-cli.js';
 import { SHELLS, type Shell } from './manual.js';
 import { FILTER_HELP } from './filter-help.js';
 import { KEYMAP, keyLabel } from '../tui/keymap.js';
+import { MultiSource, hostTagger, statusText, versionCounter } from './multi-source.js';
+import { formatCount } from './format.js';
 
 const PROTOS: Record<string, number[]> = { T: [6], U: [17, 136], D: [33], I: [1, 58], S: [132], gre: [47] };
 
@@ -244,9 +246,13 @@ async function main(argv: string[]): Promise<Outcome> {
 
 // ---- The interactive view (`conntop`, `conntop --replay FILE`): the session plus the screen. ----
 
-/** Where the flows come from, for the header: the replay file, or this host and its network namespace. */
-function sourceLabel(opts: RunOptions): string {
+/**
+ * Where the flows come from, for the header: the replay file, the server, each server's state and flows
+ * (several -c, read at every frame), or this host and its network namespace.
+ */
+function sourceLabel(opts: RunOptions, source: FlowSource): string | (() => string) {
   if (opts.replay) return `replay ${basename(opts.replay)}`;
+  if (source instanceof MultiSource) return () => statusText(source.status(), formatCount);
   if (opts.remote) {
     const { host, port } = opts.remote;
     return `server ${host.includes(':') ? `[${host}]` : host}:${port}${opts.remote.tlsCa || opts.remote.tlsFingerprint ? ' (TLS)' : ''}`;
@@ -267,8 +273,9 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
     return 2;
   }
   // Loaded on demand: terminal-kit and the view cost start-up time and memory that --once and --events do not need.
-  const [{ runApp }, { compileViewFilter }, { groupForView }, { settingsFromView, viewFromSettings }, { openScreen }] = await Promise.all([
+  const [{ runApp }, { compileViewFilter }, { groupForView }, { settingsFromView, viewFromSettings }, { openScreen }, { DEFAULT_COLUMNS }] = await Promise.all([
     import('../tui/app.js'), import('../tui/filter.js'), import('../tui/grouping.js'), import('../tui/settings-map.js'), import('../tui/terminal.js'),
+    import('../tui/columns.js'),
   ]);
   const notes: string[] = [];
   // Warnings while the screen is up go to the status line, never into the screen's cells.
@@ -278,7 +285,7 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
   // --connect, a server's client source; its connection notes reach the status line as session notices.
   const { source, finish, record } = io.openRemote?.() ?? openSource(opts, true, { stderr: warnSink });
   prepareSysctls(opts, io);
-  const en = await openEnricher(opts, { ...io, stderr: warnSink }, record);
+  const en = await openEnricher(opts, { ...io, stderr: warnSink }, record, source);
   const quit = new AbortController();
   const stop = (): void => quit.abort();
   io.signal.addEventListener('abort', stop);
@@ -297,18 +304,26 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
   const loaded = await loadSettings(io.env, settingsIo);
   notes.push(...loaded.warnings);
   let saving = Promise.resolve();
+  // Several servers: the SERVER column is shown (first) unless the saved columns have it; it is not saved.
+  const addServer = (opts.remotes?.length ?? 0) > 1 && !loaded.settings.columns?.some((c) => c.id === 'server');
   const settings = {
-    load: () => viewFromSettings(loaded.settings),
+    load: () => {
+      const v = viewFromSettings(loaded.settings);
+      if (addServer) v.columns = ['server', ...(v.columns ?? DEFAULT_COLUMNS)];
+      return v;
+    },
     save: (v: Parameters<typeof settingsFromView>[0]): void => {
       if (loaded.readOnly) return;
-      saving = saving.then(() => saveSettings(settingsFromView(v), io.env, settingsIo)).then((r) => { if (!r.ok) notes.push(r.message); }, () => undefined);
+      const s = settingsFromView(v);
+      if (addServer && s.columns) s.columns = s.columns.filter((c) => c.id !== 'server');
+      saving = saving.then(() => saveSettings(s, io.env, settingsIo)).then((r) => { if (!r.ok) notes.push(r.message); }, () => undefined);
     },
   };
   const term = openScreen({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: io.env, mouse: opts.mouse !== false });
   screen.restore = term.restore;
   try {
     await runApp({
-      session, screen: term, settings, env: io.env, sourceLabel: sourceLabel(opts),
+      session, screen: term, settings, env: io.env, sourceLabel: sourceLabel(opts, source),
       compileFilter: compileViewFilter, group: groupForView, now: () => performance.now(), quit: stop, mouse: opts.mouse !== false,
       onFrame: (g, view) => {
         if (notes.length > 0 && !view.status) view.status = notes[notes.length - 1];
@@ -347,7 +362,7 @@ main(process.argv.slice(2)).then(
 /** Adds the client-server options to the parser (conntop 1.0's -s, -c and -p). */
 function addClientServerOptions(p: Command): void {
   p.option('-s, --server', 'run the server (the same as conntopd; `conntop --server --help` lists its options)')
-    .addOption(new Option('-c, --connect <host[:port]>', 'follow a conntop server instead of the kernel').argParser((v, prev: string[] = []) => [...prev, v]))
+    .addOption(new Option('-c, --connect <host[:port]>', 'follow a conntop server instead of the kernel (repeatable: several servers in one table, with a SERVER column)').argParser((v, prev: string[] = []) => [...prev, v]))
     .addOption(new Option('-p, --port <port>', 'the server port when --connect gives none').argParser(portArg).default(55555))
     .option('--auth-file <file>', 'with --connect: the shared secret of the server (mode 0600)')
     .option('--tls-ca <file>', 'with --connect: use TLS and trust the server certificate signed by this PEM CA')
@@ -370,26 +385,31 @@ export function parseHostPort(v: string, defaultPort: number): { host: string; p
   return { host, port };
 }
 
-function remoteOptions(o: Record<string, unknown>): { remote?: RemoteTarget; processes?: false } {
+function remoteOptions(o: Record<string, unknown>): { remote?: RemoteTarget; remotes?: RemoteTarget[]; processes?: false } {
   const connect = o.connect as string[] | undefined;
   if (!connect) {
     if (o.authFile || o.tlsCa || o.tlsFingerprint) throw new CommanderError(2, 'conntop.usage', '--auth-file, --tls-ca and --tls-fingerprint go with --connect');
     return {};
   }
-  // TODO(#11): several servers in one table (a host column and per-server meters).
-  if (connect.length > 1) throw new CommanderError(2, 'conntop.usage', 'one --connect at a time for now');
   if (o.record || o.replay) throw new CommanderError(2, 'conntop.usage', '--connect does not go with --record or --replay');
-  let target: { host: string; port: number };
+  let targets: { host: string; port: number }[];
   try {
-    target = parseHostPort(connect[0], o.port as number);
+    targets = connect.map((c) => parseHostPort(c, o.port as number));
   } catch (e) {
     throw new CommanderError(2, 'conntop.usage', (e as Error).message);
   }
-  // Process information exists on the server only.
-  return { remote: { ...target, authFile: o.authFile as string | undefined, tlsCa: o.tlsCa as string | undefined, tlsFingerprint: o.tlsFingerprint as string | undefined }, processes: false };
+  const seen = new Set(targets.map((x) => `${x.host}|${x.port}`));
+  if (seen.size < targets.length) throw new CommanderError(2, 'conntop.usage', 'the same server is given twice to --connect');
+  // One secret and one way to trust TLS for every server. Process information exists on the servers only.
+  const remotes = targets.map((x) => ({ ...x, authFile: o.authFile as string | undefined, tlsCa: o.tlsCa as string | undefined, tlsFingerprint: o.tlsFingerprint as string | undefined }));
+  return { remote: remotes[0], remotes, processes: false };
 }
 
-/** The --connect source factory: server/client.ts is loaded only for --connect. */
+/**
+ * The --connect source factory: server/client.ts is loaded only for --connect. With several servers, one
+ * RemoteSource each (flows tagged with their server, one version counter, retrying a server that is down at
+ * start) merged by lib/multi-source.ts.
+ */
 async function remoteOpener(opts: RunOptions): Promise<() => { source: FlowSource; finish: () => void }> {
   const r = opts.remote!;
   const [{ RemoteSource }, { readAuthFile }, { hostname }] = await Promise.all([import('../server/client.js'), import('../server/auth.js'), import('node:os')]);
@@ -402,10 +422,27 @@ async function remoteOpener(opts: RunOptions): Promise<() => { source: FlowSourc
     ...(mark ? { marks: mark } : {}),
     ...(opts.dumpFilter.zone !== undefined ? { zones: [opts.dumpFilter.zone] } : {}),
   };
+  const make = (x: RemoteTarget, more?: Partial<import('../server/client.js').RemoteOptions>) =>
+    new RemoteSource({ host: x.host, port: x.port, name: hostname(), software: `conntop ${version()}`, secret, tls, filter, ...more });
+  const all = opts.remotes ?? [r];
+  if (all.length === 1) {
+    return () => {
+      const source = make(r);
+      return { source, finish: () => source.close() };
+    };
+  }
   return () => {
-    const source = new RemoteSource({
-      host: r.host, port: r.port, name: hostname(), software: `conntop ${version()}`, secret, tls, filter,
-    });
+    const tagger = hostTagger();
+    const nextVersion = versionCounter();
+    const source = new MultiSource(all.map((x) => {
+      const label = hostPortText(x);
+      return { label, source: make(x, { tag: tagger(label), nextVersion, keepTrying: true }) };
+    }));
     return { source, finish: () => source.close() };
   };
+}
+
+/** HOST:PORT, [IPv6]:PORT. */
+function hostPortText(x: { host: string; port: number }): string {
+  return `${x.host.includes(':') ? `[${x.host}]` : x.host}:${x.port}`;
 }

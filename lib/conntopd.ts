@@ -6,7 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync, realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { explain } from './errors.js';
 import { FlowTable } from './flow-table.js';
@@ -16,6 +16,7 @@ import { serveLoop } from './serve-loop.js';
 import { sharedSysctlGuard } from './sysctl.js';
 import type { SourceHealth } from './source.js';
 import { metricsArg } from './option-values.js';
+import { CHILD_ENV, childSide, lookupUser, readForChild, runRootParent, type ChildInit, type UserIds } from './conntopd-user.js';
 import { readAuthFile } from '../server/auth.js';
 import { ConntopServer, type ListenAddress } from '../server/server.js';
 
@@ -60,6 +61,10 @@ export interface ServeOptions {
   sleep: boolean;
   /** `--metrics ADDRESS:PORT`: a Prometheus endpoint, with the server's secret and TLS. */
   metrics?: { host: string; port: number };
+  /** `--share-processes`: look up each flow's local process and send it to clients (else none leaves the server). */
+  shareProcesses: boolean;
+  /** `--user USER`: serve from a child running as USER; the root process keeps only the netlink sockets and sysctls. */
+  user?: string;
 }
 
 function buildProgram(name: string): Command {
@@ -76,6 +81,8 @@ function buildProgram(name: string): Command {
     .addOption(new Option('--max-clients <n>', 'connections accepted at once').argParser(port).default(256))
     .option('--no-v1', 'refuse conntop 1.0 clients (protocol version 1)')
     .option('--no-sleep', 'keep following the kernel with no client connected (default: sleep, and wake on the next client)')
+    .option('--user <user>', 'serve as USER (a name or uid): a root process keeps only the netlink sockets and the sysctls, and relays the kernel\'s data to the server running as USER (ports below 1024 are refused)')
+    .option('--share-processes', 'send clients the process behind each flow\'s local end (name, PID, user, command line); without it no process information leaves the server')
     .option('--replay <file>', 'serve a capture made with --record instead of the kernel')
     .addOption(new Option('--speed <factor>', 'replay speed').argParser(seconds).default(1))
     .option('--no-sysctl', 'leave nf_conntrack_acct, _timestamp and _events as they are')
@@ -93,12 +100,15 @@ export function parseServeOptions(argv: string[], name = 'conntopd'): ServeOptio
   p.parse(argv, { from: 'user' });
   const o = p.opts();
   if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new CommanderError(2, 'conntopd.usage', '--tls-cert and --tls-key go together');
+  if (o.shareProcesses && o.replay) throw new CommanderError(2, 'conntopd.usage', '--share-processes looks up live sockets; a --replay capture has none');
+  if (o.user && o.replay) throw new CommanderError(2, 'conntopd.usage', '--user drops root, which a --replay never needs: run it as that user');
+  if (o.user && o.port > 0 && o.port < 1024) throw new CommanderError(2, 'conntopd.usage', `--user serves from an unprivileged process, which cannot listen on port ${o.port} (below 1024)`);
   return {
     listen: (o.listen as string[] | undefined) ?? [], listenAny: Boolean(o.listenAny), port: o.port as number, name: o.name as string,
     authFile: o.authFile as string | undefined, tlsCert: o.tlsCert as string | undefined, tlsKey: o.tlsKey as string | undefined,
     delaySec: o.delay as number, replay: o.replay as string | undefined, speed: o.speed as number, sysctl: o.sysctl as boolean,
     rcvbufBytes: o.rcvbuf as number, iterations: o.iterations as number | undefined, maxClients: o.maxClients as number, v1: o.v1 as boolean, sleep: o.sleep as boolean,
-    metrics: o.metrics as { host: string; port: number } | undefined,
+    metrics: o.metrics as { host: string; port: number } | undefined, shareProcesses: Boolean(o.shareProcesses), user: o.user as string | undefined,
   };
 }
 
@@ -117,11 +127,15 @@ function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-/** Runs the server until the signal aborts it (or --iterations refreshes); returns the exit code. */
-export async function serve(o: ServeOptions, io: Io): Promise<number> {
+/**
+ * Runs the server until the signal aborts it (or --iterations refreshes); returns the exit code. `pre`: the
+ * secret and TLS files as the root read them (`--user`: the child may not be allowed to read them).
+ */
+export async function serve(o: ServeOptions, io: Io, pre?: ChildInit): Promise<number> {
   const log = (m: string): void => void io.stderr.write(`conntopd: ${m}\n`);
-  const secret = o.authFile ? readAuthFile(o.authFile) : null;
-  const tls = o.tlsCert && o.tlsKey ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey) } : null;
+  const given = pre ?? readForChild(o, readAuthFile);
+  const secret = given.secret ? Buffer.from(given.secret) : null;
+  const tls = given.tls ? { cert: Buffer.from(given.tls.cert), key: Buffer.from(given.tls.key) } : null;
   const addrs = listenAddresses(o);
   if (!secret && addrs.some((a) => !isLoopback(a.host))) log('warning: listening beyond loopback without --auth-file: anyone who can reach the port sees every connection of this host');
   const runOpts: RunOptions = {
@@ -133,8 +147,10 @@ export async function serve(o: ServeOptions, io: Io): Promise<number> {
   const table = new FlowTable({ lingerMs: 0, maxClosed: 0, trackChanges: true });
   const server = new ConntopServer({
     table, name: o.name.slice(0, 256), software: `conntop ${version()}`, secret, tls, intervalMs: o.delaySec * 1000,
-    maxClients: o.maxClients, v1: o.v1, log,
+    maxClients: o.maxClients, v1: o.v1, log, shareProcesses: o.shareProcesses,
   });
+  // Loaded only with --share-processes: without it conntopd loads no enrichment module (test/lib/conntopd.test.ts).
+  const processes = o.shareProcesses ? await openProcessShare(server) : undefined;
   try {
     const bound = await server.listen(addrs);
     for (const a of bound) log(`listening on ${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}${tls ? ' (TLS)' : ''}${secret ? ' (authentication required)' : ''}`);
@@ -152,7 +168,7 @@ export async function serve(o: ServeOptions, io: Io): Promise<number> {
     }
     let firstWake = true;
     await serveLoop({
-      table, server, intervalMs: o.delaySec * 1000, sleepWhenIdle: o.sleep, iterations: o.iterations, signal: io.signal, log,
+      table, server, intervalMs: o.delaySec * 1000, sleepWhenIdle: o.sleep, iterations: o.iterations, signal: io.signal, log, processes,
       open: () => {
         const { source, finish } = openSource(runOpts, true, io);
         health = () => source.health;
@@ -167,9 +183,28 @@ export async function serve(o: ServeOptions, io: Io): Promise<number> {
       sysctlsOff: () => io.sysctls.restore(),
     });
   } finally {
+    processes?.close();
     await server.close();
   }
   return 0;
+}
+
+/** The process lookup of --share-processes: sock_diag (lib/kernel/) and /proc, as the view's PROCESS column. */
+async function openProcessShare(server: ConntopServer): Promise<import('./process-share.js').ProcessShare> {
+  const [{ ProcessShare }, { ProcessAttributor }, { LocalAddresses }, { SockDiagLookup }, fs, { networkInterfaces }] = await Promise.all([
+    import('./process-share.js'), import('./enrich/processes.js'), import('./enrich/addr-class.js'), import('./kernel/index.js'),
+    import('node:fs/promises'), import('node:os'),
+  ]);
+  const sockets = new SockDiagLookup();
+  const attributor = new ProcessAttributor({
+    sockets, now: () => performance.now(), readPasswd: () => fs.readFile('/etc/passwd', 'utf8'),
+    fs: { readdir: fs.readdir, readlink: fs.readlink, readFile: (p) => fs.readFile(p, 'utf8') },
+  });
+  const share = new ProcessShare({
+    attributor: { attribute: (b) => attributor.attribute(b), close: () => { attributor.close(); sockets.close(); } },
+    local: new LocalAddresses(networkInterfaces), now: () => performance.now(), found: (labels) => server.processes(labels),
+  });
+  return share;
 }
 
 /** conntopd's main: parses argv, runs the server with signals wired to an abort; returns the exit code. */
@@ -192,6 +227,7 @@ export async function serverMain(argv: string[], name = 'conntopd'): Promise<num
     }
     throw e;
   }
+  if (o.user) return o.user !== undefined && process.env[CHILD_ENV] === 'child' && process.send ? runChild(o) : runParent(argv, o, name);
   // Shared with every conntop in this network namespace: the last one to leave restores the sysctls.
   const sysctls = sharedSysctlGuard(process.env);
   const abort = new AbortController();
@@ -205,6 +241,50 @@ export async function serverMain(argv: string[], name = 'conntopd'): Promise<num
   } finally {
     sysctls.restore();
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(sig, onSignal);
+  }
+}
+
+/** `--user`, the root side: checks, reads what the child may not, forks it as USER and relays for it. */
+async function runParent(argv: string[], o: ServeOptions, name: string): Promise<number> {
+  const fail = (m: string, code: number): number => (process.stderr.write(`${name}: ${m}\n`), code);
+  if (process.getuid?.() !== 0) return fail('--user drops root privileges: run as root', 2);
+  let user: UserIds | null;
+  let init: ChildInit;
+  try {
+    user = lookupUser(o.user!, readFileSync('/etc/passwd', 'utf8'));
+    init = readForChild(o, readAuthFile);
+  } catch (e) {
+    return fail(explain(e), 1);
+  }
+  if (!user) return fail(`--user ${o.user}: no such user in /etc/passwd`, 2);
+  if (user.uid === 0) return fail(`--user ${o.user} is root: nothing would be dropped`, 2);
+  const sysctls = sharedSysctlGuard(process.env);
+  try {
+    return await runRootParent({
+      script: fileURLToPath(import.meta.url), argv, user, init, sysctls, env: process.env,
+      log: (m) => void process.stderr.write(`conntopd: ${m}\n`),
+    });
+  } finally {
+    sysctls.restore();
+  }
+}
+
+/** `--user`, the child: running as USER, its sockets and sysctls relayed by the root; ends with the root too. */
+async function runChild(o: ServeOptions): Promise<number> {
+  const channel = process as unknown as Parameters<typeof childSide>[0];
+  const { init, openSocket, sysctls } = await childSide(channel);
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, onSignal);
+  process.once('disconnect', onSignal); // the root went away: nothing can be dumped any more
+  try {
+    return await serve(o, { stdout: process.stdout, stderr: process.stderr, env: process.env, sysctls, signal: abort.signal, openSocket }, init);
+  } catch (e) {
+    process.stderr.write(`conntopd: ${(e as { code?: string }).code === 'EADDRINUSE' ? `${(e as Error).message}: another server uses this port (-p PORT)` : explain(e)}\n`);
+    return 1;
+  } finally {
+    sysctls.restore();
+    process.disconnect?.();
   }
 }
 

@@ -252,6 +252,8 @@ export const FIELDS: readonly Field[] = [
     compare: (a, b) => compareLabels(a.flow.labels, b.flow.labels),
     sortKey: (r) => labelsKey(r.flow.labels),
   },
+  // Last, so that the setup screen's list of other columns keeps its order.
+  text({ id: 'server', title: 'SERVER', description: 'the server a flow came from (several -c/--connect)', width: 12, minWidth: 6, priority: 95, sparse: true }, (r) => r.flow.host ?? null),
 ];
 
 /** 0 for a NATed flow, 1 for one whose reply tuple mirrors its original tuple. */

@@ -7,7 +7,7 @@ export type Side = 'any' | 'src' | 'dst';
 /** Comparison of a metric term. */
 export type CmpOp = '<' | '<=' | '=' | '>=' | '>';
 /** Keys whose value is a case-insensitive glob (`*`, `?`); `org` and `text` without wildcards match substrings. */
-export type PatternKey = 'host' | 'service' | 'org' | 'city' | 'process' | 'user' | 'state' | 'helper' | 'text';
+export type PatternKey = 'host' | 'service' | 'org' | 'city' | 'process' | 'user' | 'state' | 'helper' | 'server' | 'text';
 /** Keys whose value is a non-negative integer. */
 export type NumberKey = 'asn' | 'pid' | 'zone' | 'label' | 'id';
 /** Keys compared with a number: bytes and packets (both directions), rate (B/s both directions), age/idle/timeout (s). */

@@ -48,6 +48,8 @@ function compilePattern(key: PatternKey, pattern: string): Pred {
   switch (key) {
     case 'state': return (r) => truth(m(r.flow.state));
     case 'helper': return (r) => truth(m(r.flow.helper));
+    // Flows of one server (several -c) carry no host: a local or single-server table matches no server: term.
+    case 'server': return (r) => truth(m(r.flow.host));
     case 'city': return (r) => (!r.enrich || r.enrich.geo?.pending ? U : truth(m(r.enrich.geo?.city)));
     // A name still being looked up (rdnsPending) is unknown; a name known to be absent is no match.
     case 'host': return (r) => (!r.enrich ? U : m(r.enrich.rdns.src) || m(r.enrich.rdns.dst) ? T : r.enrich.rdnsPending ? U : F);

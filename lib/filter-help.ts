@@ -19,10 +19,11 @@ export const FILTER_HELP: readonly FilterHelpPara[] = [
   { term: 'country:DE, asn:15169, org:google, city:berlin', text: 'GeoIP of the remote end.' },
   { term: 'process:firefox, pid:N, user:NAME|UID', text: 'The process owning the local end.' },
   { term: 'dir:in|out|fwd|local, nat:snat|dnat|any|none', text: 'Direction relative to this host, and the NAT applied.' },
+  { term: 'server:router', text: 'The server a flow came from, with several -c.' },
   { term: 'mark:0x10/0xff, zone:N, label:N, status:assured, helper:ftp, id:N', text: 'Mark (under a mask), zone, connection label bit, status flag, helper, conntrack id.' },
   { term: 'bytes:>1M, packets:<10, rate:>=10k', text: 'Counters of both directions; rate in bytes per second; units k M G T and Ki Mi Gi Ti.' },
   { term: 'age:>1h, idle:>=30s, timeout:<10', text: 'Seconds; units ms s m h d.' },
   { term: 'local, private, public', text: 'An end is this host; an address is in a private range; an end is public.' },
   { term: 'active, closed', text: 'Rates above 0; a closed flow shown as a ghost row.' },
-  'host, service, city, process, user, state and helper match the whole name, where * is any text and ? one character; org and bare words match part of the text. Data still being looked up matches neither a term nor its negation.',
+  'host, service, city, process, user, state, helper and server match the whole name, where * is any text and ? one character; org and bare words match part of the text. Data still being looked up matches neither a term nor its negation.',
 ];

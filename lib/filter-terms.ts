@@ -104,6 +104,7 @@ const KEYS = new Map<string, ValueReader>([
   ['addr', readNet('any')], ['net', readNet('any')], ['src', readNet('src')], ['dst', readNet('dst')],
   ['host', readPattern('host')], ['service', readPattern('service')], ['org', readPattern('org')], ['city', readPattern('city')],
   ['process', readPattern('process')], ['user', readPattern('user')], ['state', readPattern('state')], ['helper', readPattern('helper')],
+  ['server', readPattern('server')],
   ['country', (v) => (/^[a-z]{2}$/i.test(v) ? { kind: 'country', code: v.toUpperCase() } : 'a two-letter country code')],
   ['asn', readNumber('asn', U32_MAX, /^as/i)], ['pid', readNumber('pid', 0x7fffffff)],
   ['zone', readNumber('zone', 65535)], ['label', readNumber('label', 127)], ['id', readNumber('id', U32_MAX)],

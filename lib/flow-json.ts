@@ -43,5 +43,6 @@ export function flowJson(f: Flow): string {
   if (f.stopNs !== undefined) s += `,"stopNs":"${f.stopNs}"`;
   if (f.master) s += `,"master":${tupleJson(f.master)}`;
   if (f.secctx !== undefined) s += `,"secctx":${str(f.secctx)}`;
+  if (f.host !== undefined) s += `,"host":${str(f.host)}`;
   return `${s}}`;
 }

@@ -62,21 +62,27 @@ export interface Flow {
   master?: FlowTuple;
   /** Security context (SELinux), when an LSM labels conntracks. */
   secctx?: string;
+  /**
+   * The server a flow came from, when a client follows several (`-c` given more than once): part of the
+   * flow's identity, so that one tuple tracked by two servers stays two flows.
+   */
+  host?: string;
 }
 
-/** The identity of a flow across messages: kernel id, zone and original tuple (ids get reused). */
-export function flowKey(f: Pick<Flow, 'id' | 'zone' | 'protoNum' | 'orig'>): string {
+/** The identity of a flow across messages: kernel id, zone and original tuple (ids get reused), and its server. */
+export function flowKey(f: Pick<Flow, 'id' | 'zone' | 'protoNum' | 'orig' | 'host'>): string {
   const o = f.orig;
   // join makes one flat string; a template literal makes a tree of ~10 ConsStrings, and the live table keeps
   // every key (at 50k flows that tree cost 15 MiB of heap). join writes undefined as ''.
-  return [f.id, f.zone, f.protoNum, o.src, o.dst, o.sport ?? o.type ?? o.srcKey, o.dport ?? o.code ?? o.dstKey, o.icmpId, o.zone].join('|');
+  const k = [f.id, f.zone, f.protoNum, o.src, o.dst, o.sport ?? o.type ?? o.srcKey, o.dport ?? o.code ?? o.dstKey, o.icmpId, o.zone].join('|');
+  return f.host === undefined ? k : `${k}|${f.host}`; // local keys stay as they were
 }
 
 /** True exactly when flowKey(a) === flowKey(b), without building the strings (the live table's hot path). */
-export function sameFlowKey(a: Pick<Flow, 'id' | 'zone' | 'protoNum' | 'orig'>, b: Pick<Flow, 'id' | 'zone' | 'protoNum' | 'orig'>): boolean {
+export function sameFlowKey(a: Pick<Flow, 'id' | 'zone' | 'protoNum' | 'orig' | 'host'>, b: Pick<Flow, 'id' | 'zone' | 'protoNum' | 'orig' | 'host'>): boolean {
   const x = a.orig;
   const y = b.orig;
-  return a.id === b.id && a.zone === b.zone && a.protoNum === b.protoNum && x.src === y.src && x.dst === y.dst &&
+  return a.id === b.id && a.zone === b.zone && a.protoNum === b.protoNum && a.host === b.host && x.src === y.src && x.dst === y.dst &&
     (x.sport ?? x.type ?? x.srcKey) === (y.sport ?? y.type ?? y.srcKey) &&
     (x.dport ?? x.code ?? x.dstKey) === (y.dport ?? y.code ?? y.dstKey) && x.icmpId === y.icmpId && x.zone === y.zone;
 }

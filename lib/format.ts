@@ -1,7 +1,9 @@
 // lib/ layer: fixed-width formatters for bytes, rates, counts and durations, cutting to a width with a
-// visible ellipsis, and the order of magnitude the TUI colours numbers by. Imports nothing.
+// visible ellipsis, and the order of magnitude the TUI colours numbers by. Imports lib/char-width.ts only.
 // Units are decimal SI throughout (1 kB = 1000 B, 1 kb = 1000 bits), so bits are exactly bytes × 8 in
 // the same prefix, as network rates are quoted; each formatter states the widest text it prints.
+
+import { headOfWidth, isPlainAscii, tailOfWidth, textWidth } from './char-width.js';
 
 const PREFIXES = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
 
@@ -52,23 +54,29 @@ export function formatDuration(sec: number): string {
 export const ELLIPSIS = '…';
 
 /**
- * Pads or cuts `s` to exactly `width` columns (one column per UTF-16 unit). A cut keeps the start and ends
+ * Pads or cuts `s` to exactly `width` terminal columns (wide characters count two, lib/char-width.ts). A cut keeps the start and ends
  * with "…"; with `cut: 'middle'` it keeps both ends around the "…" (IPv6 addresses: `2001:db8:…:1`).
  */
 export function fit(s: string, width: number, align: 'left' | 'right' = 'left', cut: 'end' | 'middle' = 'end'): string {
-  if (s.length > width) return cutTo(s, width, cut);
-  return align === 'left' ? s.padEnd(width) : s.padStart(width);
+  if (isPlainAscii(s)) {
+    if (s.length > width) return cutTo(s, width, cut);
+    return align === 'left' ? s.padEnd(width) : s.padStart(width);
+  }
+  // Wide characters (CJK, emoji) take two columns: pad and cut by columns, not by UTF-16 units.
+  const cutText = cutTo(s, width, cut);
+  const pad = ' '.repeat(Math.max(0, width - textWidth(cutText)));
+  return align === 'left' ? cutText + pad : pad + cutText;
 }
 
 /** `s` cut to at most `width` columns with a visible "…" (unchanged when it fits). */
 export function cutTo(s: string, width: number, cut: 'end' | 'middle' = 'end'): string {
-  if (s.length <= width) return s;
+  if (textWidth(s) <= width) return s;
   if (width <= 0) return '';
   if (width === 1) return ELLIPSIS;
-  if (cut === 'end') return `${s.slice(0, width - 1)}${ELLIPSIS}`;
+  if (cut === 'end') return `${headOfWidth(s, width - 1)}${ELLIPSIS}`;
   const tail = Math.floor((width - 1) / 2);
   const head = width - 1 - tail;
-  return `${s.slice(0, head)}${ELLIPSIS}${s.slice(s.length - tail)}`;
+  return `${headOfWidth(s, head)}${ELLIPSIS}${tailOfWidth(s, tail)}`;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { KernelSource, NETLINK_NETFILTER, ReplaySource, SockDiagLookup, openRecorder, type KernelDumpFilter, type WireRecord } from './kernel/index.js';
+import { KernelSource, NETLINK_NETFILTER, ReplaySource, SockDiagLookup, openRecorder, type KernelDumpFilter, type SocketOpener, type WireRecord } from './kernel/index.js';
 import type { Enricher } from './enrich/index.js';
 import { EventsOutput } from './events-output.js';
 import { LineWriter, flowJson } from './output.js';
@@ -41,6 +41,8 @@ export interface RunOptions {
   wide?: boolean;
   /** conntop --connect: a server to follow instead of the kernel (the composition root builds its source). */
   remote?: RemoteTarget;
+  /** Every --connect server, `remote` first: with more than one, their flows share one table, tagged with `host`. */
+  remotes?: RemoteTarget[];
 }
 
 /** A conntop server to connect to, and how to trust it (paths as given on the command line). */
@@ -61,6 +63,8 @@ export interface Io {
   sysctls: SysctlGuard;
   /** Aborted on SIGINT, SIGTERM and SIGHUP: modes stop at once and return. */
   signal: AbortSignal;
+  /** `conntopd --user`: the kernel's sockets come from the root process (lib/kernel/privsep.ts). */
+  openSocket?: SocketOpener;
   /** With opts.remote: builds the server's client source (server/ is the composition root's to import). */
   openRemote?: () => { source: FlowSource; finish: () => void; record?: undefined };
   /** Watches the reader of stdout: `onGone` when it left though nothing was written; returns stop(). */
@@ -68,7 +72,7 @@ export interface Io {
 }
 
 /** Builds the source the options ask for: a capture, or the kernel (recording when asked). */
-export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'stderr'>): { source: FlowSource; finish: () => void; record?: (rec: WireRecord) => void } {
+export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'stderr' | 'openSocket'>): { source: FlowSource; finish: () => void; record?: (rec: WireRecord) => void } {
   if (opts.replay) {
     const source = new ReplaySource(opts.replay, { filter: opts.filter, speed: opts.speed });
     return { source, finish: () => source.close() };
@@ -96,6 +100,7 @@ export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'std
     recvBufferBytes: opts.rcvbufBytes,
     record: rec?.record,
     withReceiveCap: (bytes, fn) => withRmemMax(procSysctl, bytes, fn),
+    openSocket: io?.openSocket,
   });
   source.open(); // refused without CAP_NET_ADMIN: that error comes first and alone
   if (events && !source.shimPatched) {
@@ -106,11 +111,14 @@ export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'std
 
 /** True when any enrichment part is on. */
 function wantsEnrichment(opts: RunOptions): boolean {
-  return opts.dns || opts.geoip || opts.services || (opts.processes && !opts.replay);
+  return opts.dns || opts.geoip || opts.services || (opts.processes && !opts.replay) || opts.remote !== undefined;
 }
 
-/** The enricher the options ask for (null when every part is off); process lookup only against the live kernel (a replay has no sockets). */
-export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
+/**
+ * The enricher the options ask for (null when every part is off); process lookup only against the live kernel
+ * (a replay has no sockets); with --connect, the processes its server shares (`source.processOf`).
+ */
+export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void, source?: FlowSource): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
   if (!wantsEnrichment(opts)) return null;
   const warned = new Set<string>();
   const sockets = opts.processes && !opts.replay ? new SockDiagLookup({ record }) : null;
@@ -118,6 +126,7 @@ export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: Wire
   const { composeEnricher } = await import('./enrich/compose.js');
   const { enricher, dns } = await composeEnricher({
     dns: opts.dns, geoip: opts.geoip, geoipDir: opts.geoipDir, services: opts.services, sockets,
+    processOf: source?.processOf ? (key) => source.processOf!(key) : undefined,
     warn: (m) => {
       if (warned.has(m)) return;
       warned.add(m);
@@ -172,7 +181,7 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   }
   const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
   // JSON streams carry the plain flow schema unless --enrich asks for more (scripts want speed and stable keys).
-  const en = opts.enrich ? await openEnricher(opts, io, record) : null;
+  const en = opts.enrich ? await openEnricher(opts, io, record, source) : null;
   if (opts.enrich && opts.replay && opts.processes) io.stderr.write('conntop: note: a capture has no sockets to look up, so flows carry no process fields\n');
   const out = new EventsOutput(io.stdout, { signal: io.signal, enricher: en?.enricher });
   // A quiet table writes only a stats line per refresh: a reader that left is noticed within a second anyway.

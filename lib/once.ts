@@ -94,7 +94,7 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
     });
     sortByDefault(flows);
     // Plain --json (a server's flows) carries the flow schema alone, as the kernel's streaming path does.
-    const rows: Row[] = opts.json && !opts.enrich ? flows.map((flow) => ({ flow }) as Row) : await enrichOnce(flows, await openEnricher(opts, io, record));
+    const rows: Row[] = opts.json && !opts.enrich ? flows.map((flow) => ({ flow }) as Row) : await enrichOnce(flows, await openEnricher(opts, io, record, source));
     if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
     else {
       const columns = onceColumns({ services: opts.services, geoip: opts.geoip, dns: opts.dns, processes: opts.processes && !opts.replay });

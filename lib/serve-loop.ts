@@ -19,6 +19,18 @@ export interface ServedOutput {
   woke(): void;
 }
 
+/** What the loop needs of a process lookup (lib/process-share.ts ProcessShare, with --share-processes). */
+export interface ServedProcesses {
+  changes(batch: readonly FlowChange[]): void;
+  tick(): Promise<void>;
+  /** Looks up everything waiting, for at most `maxMs`. */
+  settle(maxMs: number): Promise<void>;
+  clear(): void;
+}
+
+/** How long a waking server with --share-processes looks up its table's processes before the first snapshot (ms). */
+const PROCESS_SETTLE_MS = 2000;
+
 /** The loop's settings and effects. */
 export interface ServeLoopOptions {
   table: FlowTable;
@@ -35,6 +47,8 @@ export interface ServeLoopOptions {
   iterations?: number;
   signal: AbortSignal;
   log: (message: string) => void;
+  /** --share-processes: new flows' processes are looked up once per refresh and sent to clients. */
+  processes?: ServedProcesses;
 }
 
 /**
@@ -65,15 +79,20 @@ export async function serveLoop(o: ServeLoopOptions): Promise<void> {
       iterations: o.iterations === undefined ? undefined : o.iterations - refreshes,
     });
     const out: SessionOutput = {
-      changes: (batch) => server.changes(batch),
+      changes: (batch) => {
+        server.changes(batch);
+        o.processes?.changes(batch);
+      },
       refreshed: (stats, health, atMs) => {
         refreshes++;
         server.refreshed(stats, health, atMs);
         if (first) {
           first = false;
           if (o.sleepWhenIdle) o.log('a client connected: awake');
-          server.woke(); // the table is exact: waiting clients get their snapshot
-        }
+          // The table is exact: waiting clients get their snapshot (with the processes, when shared, found first).
+          if (o.processes) void o.processes.settle(PROCESS_SETTLE_MS).then(() => { if (!stop.signal.aborted) server.woke(); });
+          else server.woke();
+        } else void o.processes?.tick();
       },
     };
     // Checked on a timer, not per refresh: a replay that reached its end refreshes no more.
@@ -92,6 +111,7 @@ export async function serveLoop(o: ServeLoopOptions): Promise<void> {
     }
     if (!idle) break;
     o.sysctlsOff();
+    o.processes?.clear();
     // An empty complete dump closes every flow: the table (and the server's per-flow state) is freed.
     table.apply({ kind: 'dumpBegin', atMs: Date.now() });
     table.apply({ kind: 'dumpEnd', atMs: Date.now(), complete: true });

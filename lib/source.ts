@@ -1,6 +1,7 @@
 // lib/ layer: the FlowSource interface the live table, the CLI, the TUI and the server all consume, and the
 // FlowFilter every source applies. Imports ./flow only. A source is the kernel (lib/kernel/), a capture file
 // (replay), or a remote server (server/client.ts): everything above it is the same code.
+import type { ProcessLabel } from './enrich/processes.js';
 import type { Flow } from './flow.js';
 
 /** What a source reports, in order. Times are milliseconds since the epoch of the source's clock. */
@@ -84,6 +85,11 @@ export interface FlowSource {
    * session then asks for the next one at once instead of waiting for its refresh interval.
    */
   readonly schedulesRefreshes: boolean;
+  /**
+   * A remote source's processes, as its server shared them (`--share-processes`): the label of the flow whose
+   * flowKey is `key`, undefined when none was shared. Absent for the kernel and captures (looked up locally).
+   */
+  processOf?(key: string): ProcessLabel | undefined;
 }
 
 /** Which flows a source passes on: events cannot be filtered by the kernel, so both dumps and events are checked. */

@@ -2,11 +2,12 @@
 // dropping the lowest priorities first and cutting cells with a visible ellipsis. Imports lib/ only.
 // layoutColumns is the fitting step alone, for any grid of columns (the TUI's too).
 import { DEFAULT_DISPLAY, fieldById, titleOf, type DisplayOptions, type Field } from './fields.js';
+import { textWidth } from './char-width.js';
 import { fit } from './format.js';
 import type { Row } from './row.js';
 
 /** Columns of the --once text table before enrichment columns, in order (sparse ones drop out when blank). */
-export const ONCE_COLUMNS = ['proto', 'state', 'src', 'sport', 'dst', 'dport', 'nat', 'packets', 'bytes', 'timeout', 'mark', 'zone', 'labels', 'helper', 'flags'];
+export const ONCE_COLUMNS = ['server', 'proto', 'state', 'src', 'sport', 'dst', 'dport', 'nat', 'packets', 'bytes', 'timeout', 'mark', 'zone', 'labels', 'helper', 'flags'];
 
 /** Which enrichment parts a run has on: their columns are shown (with "…" until known), the others left out. */
 export interface EnrichParts {
@@ -116,7 +117,7 @@ export function renderTable(rows: readonly Row[], opts: TableOptions = {}): stri
   const at: number[] = [];
   fields.forEach((field, i) => {
     let widest = 0;
-    for (const row of cells) widest = Math.max(widest, row[i].length);
+    for (const row of cells) widest = Math.max(widest, textWidth(row[i]));
     if (field.sparse && widest === 0) return;
     demands.push({ field, natural: Math.min(field.width, Math.max(titleOf(field, display).length, widest)) });
     at.push(i);

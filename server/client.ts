@@ -4,7 +4,8 @@
 // Reconnects with backoff; the table is marked stale meanwhile. Imports lib/ and server/ only.
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import type { Flow } from '../lib/flow.js';
+import type { ProcessLabel } from '../lib/enrich/processes.js';
+import { flowKey, type Flow } from '../lib/flow.js';
 import type { CopyDigest, DumpShortcut, FlowSource, SourceHealth, SourceSink } from '../lib/source.js';
 import { clientProof, newNonce, sameDigest, serverProof } from './auth.js';
 import { LineFramer } from './line-framer.js';
@@ -36,6 +37,15 @@ export interface RemoteOptions {
   /** Connection state changes (lost, reconnecting, resynchronised); default: `notice` events to the sink. */
   log?: (message: string) => void;
   now?: () => number;
+  /**
+   * With several servers in one table: the `host` every flow of this server carries, chosen once from the
+   * server's hello name (lib/multi-source.ts hostTagger). Absent: flows carry no host.
+   */
+  tag?: (serverName: string) => string;
+  /** Versions (DumpShortcut digests) shared by several sources feeding one table, so that no two copies share one. */
+  nextVersion?: () => number;
+  /** A failed first connection is retried like a lost one (several servers: one down must not stop the others). */
+  keepTrying?: boolean;
 }
 
 /** Codes of server errors that retrying cannot fix. */
@@ -48,6 +58,8 @@ interface Mirrored {
   flow: Flow;
   /** Version of this copy: the DumpShortcut digest (changes with every update). */
   ver: number;
+  /** The owning process the server shared (--share-processes), as flowKey(flow) keys it in `processes`. */
+  key?: string;
 }
 
 /** A FlowSource fed by a conntop server. */
@@ -61,6 +73,14 @@ export class RemoteSource implements FlowSource {
   private failForGood: (e: Error) => void = () => undefined;
   /** The server's hello name, once known. */
   serverName: string | null = null;
+  /** The host tag flows carry (see RemoteOptions.tag), once the hello chose it. */
+  hostTag: string | undefined = undefined;
+  /** The server shares processes (its hello offered the `processes` capability). */
+  sharesProcesses = false;
+  /** The server's last table statistics (its `refresh`): flows in its kernel table and nf_conntrack_max. */
+  serverStats: { count: number; max: number | null } | null = null;
+  /** Process labels the server shared, by flowKey (tag included) of their flow. */
+  private readonly processes = new Map<string, ProcessLabel>();
   private sink: SourceSink = () => undefined;
   private shortcut: DumpShortcut | undefined;
   private sock: Socket | TLSSocket | null = null;
@@ -138,7 +158,7 @@ export class RemoteSource implements FlowSource {
       this.lastHeardMs = this.now();
       sock.write(`${JSON.stringify({
         type: 'hello', protocol: PROTOCOL_NAME, versions: [PROTOCOL_VERSION], name: this.o.name, software: this.o.software,
-        capabilities: ['filter'], nonce: this.nonce, ...(this.o.filter ? { filter: this.o.filter } : {}),
+        capabilities: ['filter', 'processes'], nonce: this.nonce, ...(this.o.filter ? { filter: this.o.filter } : {}),
       })}\n`);
     });
   }
@@ -163,6 +183,8 @@ export class RemoteSource implements FlowSource {
       case 'hello':
         if (m.version !== PROTOCOL_VERSION) return this.lost(sock, new RemoteError('unsupported-version', `server speaks version ${m.version}`));
         this.serverName = m.name;
+        if (this.o.tag && this.hostTag === undefined) this.hostTag = this.o.tag(m.name); // kept across reconnects
+        this.sharesProcesses = m.capabilities.includes('processes');
         this.heartbeatMs = m.heartbeatMs;
         if (m.auth) {
           if (!this.o.secret) return this.lost(sock, new RemoteError('auth-required', 'the server requires a shared secret (--auth-file)'));
@@ -179,48 +201,61 @@ export class RemoteSource implements FlowSource {
       case 'snapshot-begin':
         this.state = 'syncing';
         this.mirror.clear();
+        this.processes.clear();
         return sink({ kind: 'dumpBegin', atMs: m.atMs });
       case 'flows':
-        for (const { ref, flow } of m.flows) {
-          const ver = ++this.ver;
-          this.mirror.set(ref, { flow, ver });
+        for (const { ref, flow, process } of m.flows) {
+          const ver = this.nextVersion();
+          const entry: Mirrored = { flow: this.tagged(flow), ver };
+          this.mirror.set(ref, entry);
+          if (process) this.setProcess(entry, process);
           sink({ kind: 'dumpEntry', flow, digest: ver });
         }
         return;
       case 'snapshot-end':
+        this.state = 'live'; // before the dumpEnd: a merging source (lib/multi-source.ts) reads it
         sink({ kind: 'dumpEnd', atMs: m.atMs, complete: true });
-        this.state = 'live';
         this.backoffMs = this.o.backoff?.minMs ?? 250;
         if (!this.started) {
           this.started = true;
           this.onFirstSync?.resolve();
           this.onFirstSync = null;
+          if (this.retried) this.note(`connected to ${this.serverName ?? this.o.host}`);
         } else {
           this.note(`connected to ${this.serverName ?? this.o.host} again, table resynchronised`);
           this.release(); // a complete dump like a refresh: the session delivers the resync now
         }
         return;
       case 'new': {
-        this.mirror.set(m.ref, { flow: m.flow, ver: ++this.ver });
+        const entry: Mirrored = { flow: this.tagged(m.flow), ver: this.nextVersion() };
+        this.mirror.set(m.ref, entry);
+        if (m.process) this.setProcess(entry, m.process);
         return sink({ kind: 'new', flow: m.flow, atMs: m.atMs });
       }
       case 'update': {
         const cur = this.mirror.get(m.ref);
         if (!cur) return; // filtered out, or not yet known: nothing to update
+        if (m.process) this.setProcess(cur, m.process);
+        let set = false;
+        for (const _ in m.set) { set = true; break; }
+        if (!set) return; // a process label alone changes no flow field
         const flow = { ...cur.flow, ...m.set } as Flow; // copy on write: the table owns the objects it was given
-        this.mirror.set(m.ref, { flow, ver: ++this.ver });
+        cur.flow = flow;
+        cur.ver = this.nextVersion();
         return sink({ kind: 'update', flow, atMs: m.atMs });
       }
       case 'destroy': {
         const cur = this.mirror.get(m.ref);
         if (!cur) return;
         this.mirror.delete(m.ref);
+        if (cur.key !== undefined) this.processes.delete(cur.key);
         // 'gone' flows leave at the next refresh's dump, which closes them as 'gone' here too.
         if (m.reason === 'destroy') sink({ kind: 'destroy', flow: { ...cur.flow, ...m.set } as Flow, atMs: m.atMs });
         return;
       }
       case 'refresh':
-        sink({ kind: 'stats', count: m.stats.kernelCount ?? m.stats.total, max: m.stats.max, atMs: m.atMs });
+        this.serverStats = { count: m.stats.kernelCount ?? m.stats.total, max: m.stats.max };
+        sink({ kind: 'stats', ...this.serverStats, atMs: m.atMs });
         this.replayDump(m.atMs);
         this.health = { ...m.health };
         return this.release();
@@ -237,13 +272,48 @@ export class RemoteSource implements FlowSource {
   }
 
   private challenge = '';
+  /** A first connection failed and was retried (keepTrying). */
+  private retried = false;
+
+  /** Flows mirrored now (the server's table as this client last heard it, filtered). */
+  get flowCount(): number {
+    return this.mirror.size;
+  }
+
+  /** The process label the server shared for the flow whose flowKey is `key` (undefined: none shared). */
+  processOf(key: string): ProcessLabel | undefined {
+    return this.processes.size === 0 ? undefined : this.processes.get(key);
+  }
+
+  private nextVersion(): number {
+    return this.o.nextVersion ? this.o.nextVersion() : ++this.ver;
+  }
+
+  /** `flow` with this server's host tag (the parsed object itself: nothing else holds it yet). */
+  private tagged(flow: Flow): Flow {
+    if (this.hostTag !== undefined) flow.host = this.hostTag;
+    return flow;
+  }
+
+  private setProcess(entry: Mirrored, label: ProcessLabel): void {
+    entry.key ??= flowKey(entry.flow);
+    this.processes.set(entry.key, label);
+  }
 
   /** Replays the mirror as a complete dump at the server's refresh time: counters and rates follow. */
   private replayDump(atMs: number): void {
     const sink = this.sink;
-    const sc = this.shortcut;
-    const d = this.scratch as CopyDigest & { id: number; digest: number; timeoutSec: number | null };
     sink({ kind: 'dumpBegin', atMs });
+    this.replayEntries(sink, this.shortcut);
+    sink({ kind: 'dumpEnd', atMs, complete: true });
+  }
+
+  /**
+   * Sends every mirrored flow to `sink` as a dumpEntry (those `shortcut` takes as unchanged excepted), without
+   * dumpBegin and dumpEnd: a merging source (lib/multi-source.ts) wraps several servers' mirrors into one dump.
+   */
+  replayEntries(sink: SourceSink, sc: DumpShortcut | undefined): void {
+    const d = this.scratch as CopyDigest & { id: number; digest: number; timeoutSec: number | null };
     for (const m of this.mirror.values()) {
       if (sc) {
         d.id = m.flow.id;
@@ -253,7 +323,6 @@ export class RemoteSource implements FlowSource {
       }
       sink({ kind: 'dumpEntry', flow: m.flow, digest: m.ver });
     }
-    sink({ kind: 'dumpEnd', atMs, complete: true });
   }
 
   private startHeartbeat(sock: Socket): void {
@@ -278,13 +347,17 @@ export class RemoteSource implements FlowSource {
     if (this.state === 'closed') return;
     this.health.lastProblem = err.message;
     if (!this.started) {
-      this.state = 'closed';
       this.onFirstSync?.reject(err);
       this.onFirstSync = null;
-      return this.release();
+      if (!this.o.keepTrying || FATAL.has(err.code)) {
+        this.state = 'closed';
+        return this.release();
+      }
+      this.retried = true;
+    } else {
+      // The mirror stays (stale) until the next snapshot replaces it: a merging source keeps showing its rows.
+      this.sink({ kind: 'overflow', atMs: this.now() });
     }
-    this.sink({ kind: 'overflow', atMs: this.now() });
-    this.mirror.clear();
     if (FATAL.has(err.code) || this.o.reconnect === false) {
       this.note(`${err.message}; not reconnecting`);
       this.state = 'closed';

@@ -30,7 +30,7 @@ export class Connection {
   private nonce = '';
   private pred: ((f: Flow) => boolean) | null = null;
   /** Changes not yet written (snapshot running, or the socket over its high-water mark), one per flow. */
-  private pending = new Map<LiveFlow, Encoded['kind']>();
+  private pending = new Map<LiveFlow, Exclude<Encoded['kind'], 'process'>>();
   private pendingRefresh: string | null = null;
   /** The client fell too far behind: a resync and a fresh snapshot go out at the next drain. */
   private resyncDue = false;
@@ -39,6 +39,8 @@ export class Connection {
   private backloggedSinceMs: number | null = null;
   private lastHeardMs: number;
   private v1: V1Session | null = null;
+  /** This client takes processes: it offered `processes` and the server shares them. */
+  private procs = false;
   /** Peer name from its hello (cut to 256 characters by the schema). */
   name = '';
   readonly addr: string;
@@ -90,12 +92,17 @@ export class Connection {
     if (this.state !== 'snapshot' && this.state !== 'live') return;
     if (this.state === 'live' && this.pending.size === 0 && !this.resyncDue && !this.backlogged()) {
       let text = '';
-      for (const e of batch) if (e.line !== null && this.wants(e)) text += `${e.line}\n`;
+      for (const e of batch) if (e.line !== null && this.wants(e) && (this.procs || e.kind !== 'process')) text += `${e.line}\n`;
       if (text.length > 0) this.writeRaw(text);
       return;
     }
     if (this.resyncDue) return; // a fresh snapshot will carry everything
-    for (const e of batch) if (this.wants(e)) this.coalesce(e.live, e.kind);
+    for (const e of batch) {
+      if (!this.wants(e)) continue;
+      // A process found is sent as an update with every field (it carries the process) once the socket drains.
+      if (e.kind !== 'process') this.coalesce(e.live, e.kind);
+      else if (this.procs && !e.live.closed) this.coalesce(e.live, 'update');
+    }
     if (this.pending.size > this.host.maxPending()) {
       this.pending.clear();
       this.pendingRefresh = null;
@@ -189,6 +196,7 @@ export class Connection {
       if (!m.versions.includes(PROTOCOL_VERSION)) return this.fail('unsupported-version', `this server speaks version ${PROTOCOL_VERSION}`);
       this.name = m.name;
       this.nonce = m.nonce;
+      this.procs = this.host.shareProcesses && m.capabilities.includes('processes');
       this.pred = flowPredicate(m.filter);
       const secret = this.host.secret;
       if (secret) this.challenge = newNonce();
@@ -263,7 +271,7 @@ export class Connection {
         while (this.snapshotAt < snap.length && text.length < CHUNK_CHARS) {
           const l = snap[this.snapshotAt++];
           if (l.closed) continue; // destroyed meanwhile: its destroy is pending
-          text += first ? this.host.encoder.snapshotEntry(l) : `,${this.host.encoder.snapshotEntry(l)}`;
+          text += first ? this.host.encoder.snapshotEntry(l, this.procs) : `,${this.host.encoder.snapshotEntry(l, this.procs)}`;
           first = false;
         }
         if (!first) this.write(`${text}]}`);
@@ -279,7 +287,7 @@ export class Connection {
       for (const [live, kind] of this.pending) {
         if (this.backlogged()) break;
         this.pending.delete(live);
-        text += `${kind === 'new' ? enc.newLine(live) : kind === 'update' ? enc.fullUpdateLine(live) : enc.destroyLine(live, true)}\n`;
+        text += `${kind === 'new' ? enc.newLine(live, this.procs) : kind === 'update' ? enc.fullUpdateLine(live, this.procs) : enc.destroyLine(live, true)}\n`;
         if (text.length >= CHUNK_CHARS) {
           this.writeRaw(text);
           text = '';
@@ -294,7 +302,7 @@ export class Connection {
     }
   }
 
-  private coalesce(live: LiveFlow, kind: Encoded['kind']): void {
+  private coalesce(live: LiveFlow, kind: Exclude<Encoded['kind'], 'process'>): void {
     const prev = this.pending.get(live);
     if (prev === undefined) this.pending.set(live, kind);
     else if (prev === 'new' && kind === 'destroy') this.pending.delete(live); // never seen by this client

@@ -77,5 +77,22 @@ export const FlowSchema = Type.Object({
   secctx: Type.Optional(MUTABLE_FLOW_FIELDS.secctx),
 }, { additionalProperties: false, $id: 'Flow' });
 
+const Uid = Type.Integer({ minimum: 0, maximum: 0xffffffff });
+
+/**
+ * The process owning a flow's local end, as the server found it (lib/enrich/processes.ts ProcessLabel, README's
+ * `enrich.process`): sent only by a server run with --share-processes, to clients that offered `processes`.
+ */
+export const ProcessLabelWireSchema = Type.Union([
+  Type.Object({
+    kind: Type.Literal('process'), pid: Type.Integer({ minimum: 0, maximum: 0x7fffffff }), name: Type.String({ maxLength: 64 }), uid: Uid,
+    user: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]), cmdline: Type.String({ maxLength: 4096 }),
+  }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('no-socket') }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('no-owner'), uid: Uid }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('hidden'), inode: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }), uid: Uid }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('unavailable'), code: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
+]);
+
 /** Only the changed mutable fields of a flow (an update's `set`). */
 export const FlowChangesSchema = Type.Partial(Type.Object(MUTABLE_FLOW_FIELDS, { additionalProperties: false }));

@@ -3,7 +3,7 @@
 // (compiled once by TypeCompiler) and scripts/gen-schema writes server/schema/*.json from them. PROTOCOL.md
 // documents the exchange. Imports lib/ types and @sinclair/typebox only.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { FlowChangesSchema, FlowSchema } from './protocol-flow.js';
+import { FlowChangesSchema, FlowSchema, ProcessLabelWireSchema } from './protocol-flow.js';
 
 /** Our protocol version; a peer offering none we speak gets an `unsupported-version` error. */
 export const PROTOCOL_VERSION = 2;
@@ -91,20 +91,20 @@ export const ReadySchema = Type.Object({
 /** A full snapshot starts: `total` flows follow in `flows` chunks, then `snapshot-end`. */
 export const SnapshotBeginSchema = Type.Object({ type: Type.Literal('snapshot-begin'), atMs: Ms, total: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
 
-/** One chunk of a snapshot: flows with their handles. */
+/** One chunk of a snapshot: flows with their handles (and their processes, when shared and known). */
 export const FlowsSchema = Type.Object({
   type: Type.Literal('flows'),
-  flows: Type.Array(Type.Object({ ref: Ref, flow: FlowSchema }, { additionalProperties: false }), { maxItems: 100000 }),
+  flows: Type.Array(Type.Object({ ref: Ref, flow: FlowSchema, process: Type.Optional(ProcessLabelWireSchema) }, { additionalProperties: false }), { maxItems: 100000 }),
 }, { additionalProperties: false });
 
 /** The snapshot is complete: the client's table now holds exactly the server's open flows (filtered). */
 export const SnapshotEndSchema = Type.Object({ type: Type.Literal('snapshot-end'), atMs: Ms }, { additionalProperties: false });
 
-/** A flow appeared. */
-export const NewSchema = Type.Object({ type: Type.Literal('new'), atMs: Ms, ref: Ref, flow: FlowSchema }, { additionalProperties: false });
+/** A flow appeared (with its process, when shared and already known). */
+export const NewSchema = Type.Object({ type: Type.Literal('new'), atMs: Ms, ref: Ref, flow: FlowSchema, process: Type.Optional(ProcessLabelWireSchema) }, { additionalProperties: false });
 
-/** A flow changed: `set` holds only the fields that changed. */
-export const UpdateSchema = Type.Object({ type: Type.Literal('update'), atMs: Ms, ref: Ref, set: FlowChangesSchema }, { additionalProperties: false });
+/** A flow changed: `set` holds only the fields that changed; `process` is its process once the server found it. */
+export const UpdateSchema = Type.Object({ type: Type.Literal('update'), atMs: Ms, ref: Ref, set: FlowChangesSchema, process: Type.Optional(ProcessLabelWireSchema) }, { additionalProperties: false });
 
 /** A flow left: a DESTROY event (`destroy`) or absent from a complete dump (`gone`); `set` holds final changes. */
 export const DestroySchema = Type.Object({

@@ -5,9 +5,12 @@ import type { FailureLimiter } from './auth.js';
 import type { ServedTable } from './session-seam.js';
 import type { WireEncoder } from './wire-encode.js';
 
-/** One change as every client may take it: its line is built once (null: nothing a client shows changed). */
+/**
+ * One change as every client may take it: its line is built once (null: nothing a client shows changed).
+ * 'process': the server found the flow's process (--share-processes), for clients that take processes.
+ */
 export interface Encoded {
-  kind: 'new' | 'update' | 'destroy';
+  kind: 'new' | 'update' | 'destroy' | 'process';
   live: LiveFlow;
   line: string | null;
 }
@@ -29,6 +32,8 @@ export interface ConnectionHost {
   readonly intervalMs: number;
   /** Accept conntop 1.0 clients (protocol version 1). */
   readonly v1: boolean;
+  /** Processes are shared (--share-processes) with clients that offer the `processes` capability. */
+  readonly shareProcesses: boolean;
   /** Epoch ms when the server started (1.0's UPDATE_TICK counts seconds from it). */
   readonly startedMs: number;
   /** The table is not being followed (no client until now): a new client waits for woke() before its snapshot. */

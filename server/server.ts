@@ -3,7 +3,8 @@
 // by every client. Imports lib/ and server/ only; the composition root passes in the table, clock and log.
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import type { FlowChange, TableStats } from '../lib/flow-table.js';
+import type { ProcessLabel } from '../lib/enrich/processes.js';
+import type { FlowChange, LiveFlow, TableStats } from '../lib/flow-table.js';
 import type { SourceHealth } from '../lib/source.js';
 import { FailureLimiter } from './auth.js';
 import { Connection } from './connection.js';
@@ -29,6 +30,8 @@ export interface ServerOptions {
   maxClients?: number;
   /** Serve conntop 1.0 clients too (default true). */
   v1?: boolean;
+  /** Send flows' processes (processes()) to clients that take them, and offer the `processes` capability. */
+  shareProcesses?: boolean;
   now?: () => number;
   log: (message: string) => void;
 }
@@ -53,6 +56,7 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
   readonly highWaterBytes: number;
   readonly intervalMs: number;
   readonly v1: boolean;
+  readonly shareProcesses: boolean;
   readonly startedMs: number;
   readonly table: ServedTable;
   readonly encoder = new WireEncoder();
@@ -86,10 +90,11 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
     this.highWaterBytes = o.highWaterBytes ?? 1024 * 1024;
     this.maxClients = o.maxClients ?? 256;
     this.v1 = o.v1 ?? true;
+    this.shareProcesses = o.shareProcesses ?? false;
     this.now = o.now ?? Date.now;
     this.log = o.log;
     this.startedMs = this.now();
-    this.capabilities = ['filter', 'resync', ...(this.secret ? ['auth-hmac-sha256'] : []), ...(this.tls ? ['tls'] : [])];
+    this.capabilities = ['filter', 'resync', ...(this.secret ? ['auth-hmac-sha256'] : []), ...(this.tls ? ['tls'] : []), ...(this.shareProcesses ? ['processes'] : [])];
     this.limiter = new FailureLimiter({ maxFailures: 5, windowMs: 60000, logEveryMs: 1000, now: this.now });
     this.beat = setInterval(() => {
       const t = this.now();
@@ -226,6 +231,21 @@ export class ConntopServer implements SessionOutputLike, ConnectionHost {
       if (enc.length > 0) conn.deliver(enc);
       if (resync) conn.resynced(resync);
     }
+  }
+
+  /**
+   * The processes of open flows were found (--share-processes): each is remembered for snapshots and sent,
+   * as an update carrying `process`, to the clients that take processes. Ignored unless shareProcesses.
+   */
+  processes(found: readonly (readonly [LiveFlow, ProcessLabel])[], atMs: number = this.now()): void {
+    if (!this.shareProcesses) return;
+    const enc: Encoded[] = [];
+    for (const [live, label] of found) {
+      if (live.closed) continue;
+      enc.push({ kind: 'process', live, line: this.encoder.processLine(live, label, atMs) });
+    }
+    if (enc.length === 0) return;
+    for (const conn of this.live) conn.deliver(enc);
   }
 
   /** SessionOutput: a `refresh` line (stats as in --events, the source's health, its clock) to every client. */

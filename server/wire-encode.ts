@@ -1,6 +1,7 @@
 // server/ layer: the text of the server's flow messages (new, update, destroy, snapshot chunks), built once
 // per change and shared by every client that takes it. Imports lib/ only. Flow JSON is lib's flowJson, so a
 // flow on the wire is byte for byte what --once --json prints.
+import type { ProcessLabel } from '../lib/enrich/processes.js';
 import { flowJson } from '../lib/flow-json.js';
 import type { Flow } from '../lib/flow.js';
 import type { LiveFlow } from '../lib/flow-table.js';
@@ -60,6 +61,14 @@ function sameArr<T>(a: readonly T[], b: readonly T[]): boolean {
   return true;
 }
 
+/** `label` within the wire schema's caps (protocol-flow.ts ProcessLabelWireSchema): long texts are cut. */
+export function wireLabel(label: ProcessLabel): ProcessLabel {
+  if (label.kind === 'process') {
+    return { ...label, name: label.name.slice(0, 64), user: label.user === null ? null : label.user.slice(0, 64), cmdline: label.cmdline.slice(0, 4096) };
+  }
+  return label.kind === 'unavailable' ? { kind: 'unavailable', code: label.code.slice(0, 64) } : label;
+}
+
 /**
  * Gives each flow incarnation (LiveFlow object) a handle for the server's lifetime and remembers what was
  * last published of it. Both maps are weak: a flow the table dropped costs nothing here.
@@ -67,6 +76,8 @@ function sameArr<T>(a: readonly T[], b: readonly T[]): boolean {
 export class WireEncoder {
   private refs = new WeakMap<LiveFlow, number>();
   private shadows = new WeakMap<LiveFlow, Shadow>();
+  /** Processes found for flows (--share-processes), as the JSON text of the `process` member. */
+  private processes = new WeakMap<LiveFlow, string>();
   private nextRef = 1;
 
   /** The handle of `live`, assigned on first use (1, 2, ...). */
@@ -84,10 +95,24 @@ export class WireEncoder {
     this.shadows = new WeakMap();
   }
 
-  /** A `new` line for `live` (records its shadow). */
-  newLine(live: LiveFlow): string {
+  /** Remembers the process of `live` for later lines; returns the `update` line that tells it. */
+  processLine(live: LiveFlow, label: ProcessLabel, atMs: number): string {
+    const text = JSON.stringify(wireLabel(label));
+    this.processes.set(live, text);
+    return `{"type":"update","atMs":${atMs},"ref":${this.refOf(live)},"set":{},"process":${text}}`;
+  }
+
+  /** `,"process":{...}` when `withProcess` and the flow's process is known, else nothing. */
+  private processPart(live: LiveFlow, withProcess: boolean): string {
+    if (!withProcess) return '';
+    const p = this.processes.get(live);
+    return p === undefined ? '' : `,"process":${p}`;
+  }
+
+  /** A `new` line for `live` (records its shadow); with its process when `withProcess` and known. */
+  newLine(live: LiveFlow, withProcess = false): string {
     this.remember(live);
-    return `{"type":"new","atMs":${live.firstSeenMs},"ref":${this.refOf(live)},"flow":${flowJson(live.flow)}}`;
+    return `{"type":"new","atMs":${live.firstSeenMs},"ref":${this.refOf(live)},"flow":${flowJson(live.flow)}${this.processPart(live, withProcess)}}`;
   }
 
   /**
@@ -106,8 +131,8 @@ export class WireEncoder {
   }
 
   /** An `update` carrying every mutable field (for a client that missed intermediate updates). */
-  fullUpdateLine(live: LiveFlow): string {
-    return `{"type":"update","atMs":${live.lastChangeMs},"ref":${this.refOf(live)},"set":${JSON.stringify(diff(live.flow, undefined, new Shadow()))}}`;
+  fullUpdateLine(live: LiveFlow, withProcess = false): string {
+    return `{"type":"update","atMs":${live.lastChangeMs},"ref":${this.refOf(live)},"set":${JSON.stringify(diff(live.flow, undefined, new Shadow()))}${this.processPart(live, withProcess)}}`;
   }
 
   /** A `destroy` line; `full` sends every mutable field, else only those changed since last published. */
@@ -120,8 +145,8 @@ export class WireEncoder {
   }
 
   /** One snapshot entry `{"ref":N,"flow":{...}}` (the flow as it is now). */
-  snapshotEntry(live: LiveFlow): string {
-    return `{"ref":${this.refOf(live)},"flow":${flowJson(live.flow)}}`;
+  snapshotEntry(live: LiveFlow, withProcess = false): string {
+    return `{"ref":${this.refOf(live)},"flow":${flowJson(live.flow)}${this.processPart(live, withProcess)}}`;
   }
 
   private remember(live: LiveFlow): void {

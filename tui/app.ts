@@ -21,8 +21,11 @@ export interface AppOptions {
   screen: Screen;
   settings: SettingsStore;
   env: Readonly<Record<string, string | undefined>>;
-  /** Where flows come from, for the header: "this host", "replay FILE", "remote HOST". */
-  sourceLabel: string;
+  /**
+   * Where flows come from, for the header: "this host", "replay FILE", "server HOST:PORT", or (several
+   * servers) a function giving each server's state and flows at every frame.
+   */
+  sourceLabel: string | (() => string);
   compileFilter: FilterCompiler;
   group: Grouper;
   /** Monotonic ms. */
@@ -66,7 +69,7 @@ export async function runApp(o: AppOptions): Promise<string> {
     }
     view.tick();
     const theme = pickTheme(view.settings.theme, o.env);
-    const g = render(view, theme, { source: o.sourceLabel, intervalMs: session.intervalMs });
+    const g = render(view, theme, { source: typeof o.sourceLabel === 'string' ? o.sourceLabel : o.sourceLabel(), intervalMs: session.intervalMs });
     screen.draw(g);
     o.onFrame?.(g, view);
     // Highlights expire, held re-sorts wait and background enrichment continues without new input.

@@ -1,6 +1,8 @@
 // tui/ layer: a plain cell grid, what every render function draws into and what tests read back.
-// Imports nothing. One character and one attribute per cell; text is treated as single-width and cut with
-// an ellipsis (house style: text is never cut silently). terminal.ts copies it into terminal-kit's buffer.
+// Imports lib/ only. One character and one attribute per cell (a wide character fills two, lib/char-width.ts);
+// text is cut with an ellipsis (house style: text is never cut silently). terminal.ts copies it into terminal-kit's buffer.
+import { codePointWidth, isPlainAscii, textWidth } from '../lib/char-width.js';
+import { fit } from '../lib/format.js';
 
 /**
  * A cell attribute packed in one small integer: fg colour in bits 0-4 (0 = terminal default, 1-16 = ANSI
@@ -39,16 +41,7 @@ export function bgOf(a: Attr): number | undefined {
 
 /** Pads or cuts `s` to exactly `width` columns; a cut ends with "…". `middle` cuts in the middle (IPv6). */
 export function fitText(s: string, width: number, align: 'left' | 'right' = 'left', middle = false): string {
-  if (width <= 0) return '';
-  if (s.length > width) {
-    if (width === 1) return '…';
-    if (middle) {
-      const head = Math.ceil((width - 1) / 2);
-      return `${s.slice(0, head)}…${s.slice(s.length - (width - 1 - head))}`;
-    }
-    return `${s.slice(0, width - 1)}…`;
-  }
-  return align === 'left' ? s.padEnd(width) : s.padStart(width);
+  return width <= 0 ? '' : fit(s, width, align, middle ? 'middle' : 'end');
 }
 
 /** A width x height grid of cells; coordinates are 0-based columns (x) and lines (y); writes outside are clipped. */
@@ -60,20 +53,52 @@ export class Grid {
     this.attrs = new Uint16Array(width * height).fill(fill);
   }
 
-  /** Writes `text` at (x, y) with `a`, clipped at the right edge, control characters as "?"; returns the column after the text. */
+  /**
+   * Writes `text` at (x, y) with `a`, clipped at the right edge, control characters as "?"; returns the column
+   * after the text. A wide character (CJK, emoji) fills two cells: itself, then "" (so a line joins to the
+   * text a terminal shows); a combining mark joins the cell before it; a wide character that does not fit
+   * before the edge becomes a blank.
+   */
   put(x: number, y: number, text: string, a: Attr): number {
-    if (y < 0 || y >= this.height) return x + text.length;
+    if (y < 0 || y >= this.height) return x + textWidth(text);
     const row = y * this.width;
-    for (let i = 0; i < text.length; i++) {
-      const cx = x + i;
-      if (cx < 0) continue;
-      if (cx >= this.width) break;
-      // Control characters (from a PTR record, a process name) must never reach the terminal as such.
-      const c = text.charCodeAt(i);
-      this.chars[row + cx] = c < 32 || (c >= 0x7f && c < 0xa0) ? '?' : text[i];
-      this.attrs[row + cx] = a;
+    if (isPlainAscii(text)) {
+      for (let i = 0; i < text.length; i++) {
+        const cx = x + i;
+        if (cx < 0) continue;
+        if (cx >= this.width) break;
+        this.set(row, cx, text[i], a);
+      }
+      return x + text.length;
     }
-    return x + text.length;
+    let cx = x;
+    for (const ch of text) {
+      const c = ch.codePointAt(0)!;
+      // Control characters (from a PTR record, a process name) must never reach the terminal as such.
+      if (c < 32 || (c >= 0x7f && c < 0xa0)) { if (cx >= 0 && cx < this.width) this.set(row, cx, '?', a); cx++; continue; }
+      const w = codePointWidth(c);
+      if (w === 0) {
+        if (cx > 0 && cx <= this.width && cx > x) this.chars[row + cx - 1] += ch;
+        continue;
+      }
+      if (cx >= 0 && cx < this.width) {
+        if (w === 2 && cx + 1 < this.width) {
+          this.set(row, cx, ch, a);
+          this.set(row, cx + 1, '', a);
+        } else this.set(row, cx, w === 2 ? ' ' : ch, a);
+      }
+      cx += w;
+    }
+    return cx;
+  }
+
+  /** Sets one cell, blanking the other half of a wide character it overwrites. */
+  private set(row: number, cx: number, ch: string, a: Attr): void {
+    const i = row + cx;
+    if (this.chars[i] === '' && cx > 0) this.chars[i - 1] = ' ';
+    else if (cx + 1 < this.width && this.chars[i + 1] === '') this.chars[i + 1] = ' ';
+    this.chars[i] = ch;
+    this.attrs[i] = a;
   }
 
   /** Fills `w` cells from (x, y) with `ch` and `a`. */
@@ -92,7 +117,7 @@ export class Grid {
     return this.attrs[y * this.width + x];
   }
 
-  /** Line `y` as text (trailing blanks kept: exactly `width` characters). */
+  /** Line `y` as text (trailing blanks kept: exactly `width` columns). */
   line(y: number): string {
     return this.chars.slice(y * this.width, (y + 1) * this.width).join('');
   }

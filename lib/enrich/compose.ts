@@ -9,7 +9,7 @@ import { ReverseDns, createResolver } from './dns.js';
 import { GeoIp } from './geoip.js';
 import { geoipSearchDirs, resolveGeoDefaults } from './geoip-sources.js';
 import { Enricher } from './index.js';
-import { ProcessAttributor, type SocketLookup } from './processes.js';
+import { ProcessAttributor, type ProcessLabel, type SocketLookup } from './processes.js';
 import { loadServices } from './services.js';
 
 /** Which enrichment parts to run (the command line's --no-* switches). */
@@ -22,6 +22,8 @@ export interface EnrichConfig {
   sockets: SocketLookup | null;
   warn: (message: string) => void;
   onUpdate?: () => void;
+  /** Client mode: processes a server shared, by flowKey (see EnricherOptions.processOf). */
+  processOf?: (key: string) => ProcessLabel | undefined;
 }
 
 const monotonicMs = (): number => performance.now();
@@ -53,7 +55,7 @@ export async function composeEnricher(cfg: EnrichConfig): Promise<{ enricher: En
     : null;
   const local = new LocalAddresses(networkInterfaces);
   local.refresh();
-  const enricher = new Enricher({ now: monotonicMs, local, services, geo, dns, processes, selfPid: process.pid, onUpdate: cfg.onUpdate });
+  const enricher = new Enricher({ now: monotonicMs, local, services, geo, dns, processes, processOf: cfg.processOf, selfPid: process.pid, onUpdate: cfg.onUpdate });
   return { enricher, geo, dns };
 }
 

@@ -1,5 +1,6 @@
 // lib/ layer (enrich): a flow's direction relative to this machine, the NAT applied, and its service side.
 // Imports lib/flow.ts types and ./addr-class.ts. Pure functions: whether an address is local is injected.
+import type { SocketQuery } from './processes.js';
 import type { Flow, FlowTuple } from '../flow.js';
 import { canonicalIp } from './addr-class.js';
 
@@ -58,6 +59,21 @@ export function flowDirection(f: Pick<Flow, 'orig' | 'reply' | 'status'>, isLoca
   const serverLocal = isLocal(f.reply.src);
   const dir: Direction = clientLocal && serverLocal ? 'local' : clientLocal ? 'outbound' : serverLocal ? 'inbound' : 'forwarded';
   return { dir, nat: natKind(f) };
+}
+
+const SOCKET_PROTOS = new Set([6, 17, 33, 132, 136]);
+
+/**
+ * The socket lookup that finds the process behind a flow's local end, or null when there is no local end
+ * (forwarded) or the protocol has no sockets with ports. The client's socket sees the orig tuple; an inbound
+ * server's socket sees the reply tuple reversed.
+ */
+export function socketQuery(flow: Pick<Flow, 'family' | 'protoNum' | 'orig' | 'reply'>, dir: Direction): SocketQuery | null {
+  if (!SOCKET_PROTOS.has(flow.protoNum) || dir === 'forwarded') return null;
+  const o = flow.orig, r = flow.reply;
+  return dir === 'inbound'
+    ? { family: flow.family, protoNum: flow.protoNum, src: r.src, sport: r.sport ?? 0, dst: r.dst, dport: r.dport ?? 0 }
+    : { family: flow.family, protoNum: flow.protoNum, src: o.src, sport: o.sport ?? 0, dst: o.dst, dport: o.dport ?? 0 };
 }
 
 /** The remote end to geolocate: the server when outbound, the client when inbound, null when local. */

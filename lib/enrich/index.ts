@@ -4,7 +4,7 @@
 import { flowKey, type Flow } from '../flow.js';
 import { classifyAddress, isLocalClass, type AddrClass, type LocalAddresses } from './addr-class.js';
 import type { ReverseDns } from './dns.js';
-import { flowDirection, remoteAddress, serviceSide, type Direction, type NatKind, type ServiceSide } from './direction.js';
+import { flowDirection, remoteAddress, serviceSide, socketQuery, type Direction, type NatKind, type ServiceSide } from './direction.js';
 import type { GeoInfo, GeoIp } from './geoip.js';
 import { BoundedCache } from './lru.js';
 import type { ProcessAttributor, ProcessLabel, SocketQuery } from './processes.js';
@@ -40,6 +40,11 @@ export interface EnricherOptions {
   dns?: Pick<ReverseDns, 'request' | 'servers' | 'close'> | null;
   /** Null in client mode: the server attributes processes, the client does the rest. */
   processes?: Pick<ProcessAttributor, 'attribute' | 'close'> | null;
+  /**
+   * Client mode: the process a server shared for the flow with this flowKey (`--share-processes`), undefined
+   * when it shared none (the flow then has no `process`).
+   */
+  processOf?: (key: string) => ProcessLabel | undefined;
   /** This process's PID, to recognise conntop's own DNS queries. */
   selfPid?: number;
   /** Flows remembered (derived fields and process labels). */
@@ -62,7 +67,6 @@ interface Derived {
   query: SocketQuery | null;
 }
 
-const SOCKET_PROTOS = new Set([6, 17, 33, 132, 136]);
 /** rDNS is not asked for addresses no server will have a PTR for. */
 const NO_RDNS = new Set<AddrClass>(['unspecified', 'loopback', 'multicast', 'broadcast', 'link-local', 'documentation']);
 
@@ -108,6 +112,9 @@ export class Enricher {
       const label = this.#procs.get(key);
       if (label === undefined && !this.#inFlight.has(key) && !this.#closed && this.#want.size < (this.#o.maxFlows ?? 65_536)) this.#want.set(key, d.query);
       e.process = label ?? null;
+    } else if (this.#o.processOf) {
+      const shared = this.#o.processOf(key);
+      if (shared !== undefined) e.process = shared;
     }
     const own = this.#ownDns(flow, e.process);
     if (own) e.ownDns = own;
@@ -168,14 +175,8 @@ export class Enricher {
     const isLocal = (a: string) => isLocalClass(cls(a));
     const { dir, nat } = flowDirection(flow, isLocal);
     const services = this.#o.services;
-    const o = flow.orig, r = flow.reply;
-    let query: SocketQuery | null = null;
-    if (SOCKET_PROTOS.has(flow.protoNum) && dir !== 'forwarded') {
-      // The client's socket sees the orig tuple; an inbound server's socket sees the reply tuple reversed.
-      query = dir === 'inbound'
-        ? { family: flow.family, protoNum: flow.protoNum, src: r.src, sport: r.sport ?? 0, dst: r.dst, dport: r.dport ?? 0 }
-        : { family: flow.family, protoNum: flow.protoNum, src: o.src, sport: o.sport ?? 0, dst: o.dst, dport: o.dport ?? 0 };
-    }
+    const o = flow.orig;
+    const query = socketQuery(flow, dir);
     const d: Derived = {
       gen, dir, nat, query,
       classes: { src: cls(o.src), dst: cls(o.dst) },

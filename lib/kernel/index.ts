@@ -7,4 +7,5 @@ export { KernelSource, realtimeNs, type KernelDumpFilter, type KernelSourceOptio
 export { openRecorder } from './recorder.js';
 export { ReplaySource, type ReplayOptions } from './replay-source.js';
 export { SockDiagLookup } from './sock-diag-lookup.js';
+export { RootRelay, checkRequest, relayOpener, relaySysctls, type Channel, type SocketOpener } from './privsep.js';
 export { NETLINK_NETFILTER } from '../../netlink/nfnetlink.js';

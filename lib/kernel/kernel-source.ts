@@ -5,9 +5,10 @@ import { encodeDumpRequest, encodeStatsRequest } from '../../netlink/ct-request.
 import { SocketError, type DecodeError } from '../../netlink/errors.js';
 import { encodeNlError } from '../../netlink/message.js';
 import { AF, NETLINK_NETFILTER } from '../../netlink/nfnetlink.js';
-import { openNetlinkSocket, shimPatchLevel, shimPatched, type NetlinkSocket } from '../../netlink/socket.js';
+import { openNetlinkSocket as openSocket, shimPatchLevel, shimPatched, type NetlinkSocket } from '../../netlink/socket.js';
 import type { DumpJsonSink, DumpShortcut, FlowFilter, FlowSource, SourceHealth, SourceSink } from '../source.js';
 import { ENOBUFS, WirePipeline, type WireRecord } from './wire-pipeline.js';
+import type { SocketOpener } from './privsep.js';
 
 /** Kernel-side dump filters conntop exposes (ctnetlink.md §4.2). */
 export type KernelDumpFilter = Pick<DumpFilter, 'mark' | 'markMask' | 'zone'>;
@@ -27,6 +28,8 @@ export interface KernelSourceOptions {
   nowNs?: () => bigint;
   /** Runs the receive-buffer setsockopt under a raised net.core.rmem_max cap (see sysctl.ts withRmemMax). */
   withReceiveCap?: <T>(bytes: number, fn: () => T) => T;
+  /** Opens the sockets (default openNetlinkSocket; `conntopd --user` relays them from the root process, privsep.ts). */
+  openSocket?: SocketOpener;
 }
 
 /** Realtime ns with sub-millisecond resolution: the wall clock at start plus a monotonic offset. */
@@ -94,6 +97,7 @@ export class KernelSource implements FlowSource {
    */
   open(): void {
     if (this.reqSock) return;
+    const openNetlinkSocket = this.opts.openSocket ?? openSocket;
     this.reqSock = openNetlinkSocket(NETLINK_NETFILTER, {
       onDatagram: (d) => this.feed('in', d),
       onError: (e) => this.failAll(e),

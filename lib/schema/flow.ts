@@ -52,6 +52,7 @@ export const flowProperties = {
   stopNs: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'CLOCK_REALTIME ns as a decimal string' })),
   master: Type.Optional(FlowTupleSchema),
   secctx: Type.Optional(Type.String({ description: 'security context (SELinux)' })),
+  host: Type.Optional(Type.String({ description: 'the server the flow came from, when conntop follows several (-c given more than once)' })),
 };
 
 /** The flow object (README "JSON flow schema"). */

@@ -21,6 +21,8 @@ export interface StreamFlow {
   orig: { src: string; dst: string; sport?: number; dport?: number };
   reply: { src: string; dst: string; sport?: number; dport?: number };
   counters?: { orig: { packets: number; bytes: number }; reply: { packets: number; bytes: number } };
+  /** The server, with several -c. */
+  host?: string;
 }
 
 export interface Rates {
@@ -47,9 +49,10 @@ export interface StatsLine extends StreamLine {
   dumps: number;
 }
 
-/** The identity the tests compare by: kernel id + zone + protocol + original tuple. */
-export function keyOf(f: { id: number; zone?: number; protoNum: number; orig: { src: string; dst: string; sport?: number; dport?: number } }): string {
-  return `${f.id}|${f.zone ?? 0}|${f.protoNum}|${f.orig.src}|${f.orig.dst}|${f.orig.sport ?? ''}|${f.orig.dport ?? ''}`;
+/** The identity the tests compare by: kernel id + zone + protocol + original tuple (+ the server, with several -c). */
+export function keyOf(f: { id: number; zone?: number; protoNum: number; orig: { src: string; dst: string; sport?: number; dport?: number }; host?: string }): string {
+  const k = `${f.id}|${f.zone ?? 0}|${f.protoNum}|${f.orig.src}|${f.orig.dst}|${f.orig.sport ?? ''}|${f.orig.dport ?? ''}`;
+  return f.host === undefined ? k : `${k}|${f.host}`;
 }
 
 /** The open table a stream describes: apply its lines in order (new/update upsert, destroy removes). */

@@ -64,6 +64,30 @@ t.test('conntop --connect --once --json prints what the capture prints locally',
   await exited(child);
 });
 
+t.test('several -c: one table, every line tagged with its server; a server down does not stop --once', async (t) => {
+  const a = await startServer(t, ['--replay', capture, '--speed', '100', '-N', 'alpha']);
+  const b = await startServer(t, ['--replay', capture, '--speed', '100', '-N', 'beta']);
+  const local = spawnSync(process.execPath, [conntop, '--replay', capture, '--once', '--json'], { encoding: 'utf8', timeout: 20000 });
+  const both = spawnSync(process.execPath, [conntop, '-c', `127.0.0.1:${a.port}`, '-c', `127.0.0.1:${b.port}`, '--once', '--json'], { encoding: 'utf8', timeout: 20000 });
+  t.equal(both.status, 0, both.stderr);
+  const lines = both.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { host?: string });
+  const localLines = local.stdout.split('\n').filter(Boolean);
+  for (const host of ['alpha', 'beta']) {
+    // The same capture on both: each server's lines are the local ones plus their host (the last key).
+    const mine = lines.filter((l) => l.host === host).map((l) => JSON.stringify(l)).sort();
+    t.same(mine, localLines.map((l) => `${l.slice(0, -1)},"host":"${host}"}`).sort(), `${host}: every flow, tagged`);
+  }
+  t.equal(lines.length, 2 * localLines.length, 'identical flows of two servers are two lines');
+  const table = spawnSync(process.execPath, [conntop, '-c', `127.0.0.1:${a.port}`, '-c', `127.0.0.1:${b.port}`, '--once', '--wide', '-n', '--no-geoip'], { encoding: 'utf8', timeout: 20000 });
+  t.match(table.stdout.split('\n')[0], /^SERVER\s+PROTO/, 'the text table starts with a SERVER column');
+  t.notMatch(spawnSync(process.execPath, [conntop, '-c', `127.0.0.1:${a.port}`, '--once', '--wide', '-n', '--no-geoip'], { encoding: 'utf8', timeout: 20000 }).stdout, /SERVER/, 'one server: no SERVER column');
+  const down = spawnSync(process.execPath, [conntop, '-c', `127.0.0.1:${a.port}`, '-c', '127.0.0.1:1', '--once', '--json'], { encoding: 'utf8', timeout: 20000 });
+  t.equal(down.status, 0, 'one server down: the others are printed');
+  t.equal(down.stdout.split('\n').filter(Boolean).length, localLines.length);
+  t.match(down.stderr, /127\.0\.0\.1:1: .*(ECONNREFUSED|refused)/, 'with a note naming the server that is down');
+  t.equal(spawnSync(process.execPath, [conntop, '-c', '127.0.0.1:1', '-c', '127.0.0.1:2', '--once', '--json'], { encoding: 'utf8', timeout: 20000 }).status, 1, 'every server down: status 1');
+});
+
 t.test('conntop --server is conntopd', async (t) => {
   const child = spawn(process.execPath, [conntop, '--server', '-p', '0', '-l', '127.0.0.1', '--replay', capture, '--speed', '100'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
@@ -83,6 +107,12 @@ t.test('bad usage exits 2; an unreachable server exits 1', async (t) => {
   t.equal(spawnSync(process.execPath, [conntopd, '-l', 'example.com'], { encoding: 'utf8' }).status, 2);
   t.equal(spawnSync(process.execPath, [conntop, '-c', '[::1]:99999', '--once'], { encoding: 'utf8' }).status, 2);
   t.equal(spawnSync(process.execPath, [conntop, '--auth-file', '/x', '--once'], { encoding: 'utf8' }).status, 2);
+  t.equal(spawnSync(process.execPath, [conntop, '-c', 'h', '-c', 'h:55555', '--once'], { encoding: 'utf8' }).status, 2, 'the same server twice');
+  t.equal(spawnSync(process.execPath, [conntopd, '--share-processes', '--replay', capture], { encoding: 'utf8' }).status, 2, 'a capture has no processes to share');
+  t.equal(spawnSync(process.execPath, [conntopd, '--user', 'nobody', '-p', '80'], { encoding: 'utf8' }).status, 2, '--user with a port only root may bind');
+  t.equal(spawnSync(process.execPath, [conntopd, '--user', 'no-such-user-conntop'], { encoding: 'utf8' }).status, 2, '--user with an unknown user (or not root)');
+  t.equal(spawnSync(process.execPath, [conntopd, '--user', '0'], { encoding: 'utf8' }).status, 2, '--user root drops nothing (or not root)');
+  t.equal(spawnSync(process.execPath, [conntopd, '--user', 'nobody', '--replay', capture], { encoding: 'utf8' }).status, 2, 'a replay needs no root to drop');
   // a port nobody listens on: bind one and close it
   const r = spawnSync(process.execPath, [conntop, '-c', '127.0.0.1:1', '--once', '--json'], { encoding: 'utf8', timeout: 20000 });
   t.equal(r.status, 1);

@@ -234,3 +234,51 @@ t.test('asleep, a client waits after its handshake; woke() sends its snapshot', 
   await started;
   t.equal(m.table.snapshot().length, 25);
 });
+
+t.test('--share-processes: a found process reaches clients that take processes, as an update and in later snapshots', async (t) => {
+  const s = new Served({ shareProcesses: true });
+  await s.listen();
+  t.teardown(() => s.close());
+  const flows = [mkFlow(1), mkFlow(2)];
+  s.refresh(flows);
+  const m = new Mirror(s.port);
+  t.teardown(() => m.close());
+  await m.start();
+  const plain = new RawClient(s.port);
+  t.teardown(() => plain.destroy());
+  plain.send(helloLine()); // offers no `processes`
+  await plain.waitFor('snapshot-end');
+  const live = s.table.snapshot().find((l) => l.flow.id === flows[0].id)!;
+  const label = { kind: 'process', pid: 42, name: 'curl', uid: 1000, user: 'alice', cmdline: `curl ${'x'.repeat(5000)}` } as const;
+  s.server.processes([[live, label]]);
+  const key = m.table.snapshot().find((l) => l.flow.id === flows[0].id)!.key;
+  await until(() => m.source.processOf(key) !== undefined, 'the process at the client');
+  t.match(m.source.processOf(key), { kind: 'process', pid: 42, name: 'curl' }, 'the client knows the process by flow key');
+  t.equal((m.source.processOf(key) as { cmdline: string }).cmdline.length, 4096, 'a command line is cut to the wire cap');
+  t.ok(m.source.sharesProcesses, 'the hello said so');
+  s.refresh(flows);
+  await synced(s, m, 'a refresh after the process');
+  const late = new Mirror(s.port);
+  t.teardown(() => late.close());
+  await late.start();
+  t.match(late.source.processOf(key), { pid: 42 }, 'a later client gets it in its snapshot');
+  await until(() => plain.messages().some((x) => x.type === 'refresh'), 'the plain client\'s refresh');
+  t.notOk(plain.lines.some((l) => l.includes('"process"')), 'a client that did not offer processes gets none');
+});
+
+t.test('without shareProcesses the server ignores processes and offers no capability', async (t) => {
+  const s = new Served();
+  await s.listen();
+  t.teardown(() => s.close());
+  s.refresh([mkFlow(1)]);
+  const raw = new RawClient(s.port);
+  t.teardown(() => raw.destroy());
+  raw.send(helloLine({ capabilities: ['processes'] }));
+  const hello = await raw.waitFor('hello');
+  t.notOk((hello.capabilities as string[]).includes('processes'));
+  await raw.waitFor('snapshot-end');
+  s.server.processes([[s.table.snapshot()[0], { kind: 'no-socket' }]]);
+  s.refresh([mkFlow(1)]);
+  await until(() => raw.messages().filter((x) => x.type === 'refresh').length > 0, 'a refresh');
+  t.notOk(raw.lines.some((l) => l.includes('"process"')));
+});

@@ -190,3 +190,31 @@ t.test('-c HOST:PORT: the view follows a server, and its header names that serve
   pane.keys('q');
   await pane.waitFor(() => pane.variable('alternate_on') === '0', 'quit');
 });
+
+t.test('several -c: one table with a SERVER column, each server\'s state and flows in the header, server: filters', async (t) => {
+  const conntopd = [process.execPath, join(root, 'dist/lib/conntopd.js')];
+  const a = await startConntopd(t, conntopd, ['--replay', capture, '--speed', '100', '-N', 'alpha']);
+  const b = await startConntopd(t, conntopd, ['--replay', capture, '--speed', '100', '-N', 'beta']);
+  const home = mkdtempSync(join(tmpdir(), 'conntop-tui-'));
+  t.teardown(() => rmSync(home, { recursive: true, force: true }));
+  const pane = new TmuxPane(`node ${cli} -c 127.0.0.1:${a.port} -c 127.0.0.1:${b.port} --no-dns --no-geoip; exec sleep 3600`, 160, 40, {
+    HOME: home, XDG_CONFIG_HOME: join(home, 'config'), TERM: 'xterm-256color', PATH: process.env.PATH ?? '',
+  });
+  t.teardown(() => pane.kill());
+  let lines = await pane.waitFor((l) => /^Flows .*26\/2\.1M\]/.test(l[0] ?? '') && listLines(l).length === 26, 'both served tables', 30000);
+  t.match(lines[0], /2 servers: alpha 13 flows · beta 13 flows/, 'the header gives each server\'s flows');
+  t.match(lines.find((l) => /[▲▼]/.test(l)) ?? '', /^SERVER\s+PROTO/, 'the SERVER column comes first');
+  const rows = listLines(lines);
+  t.equal(rows.filter((l) => l.startsWith('alpha ')).length, 13);
+  t.equal(rows.filter((l) => l.startsWith('beta ')).length, 13, 'identical flows from two servers are two rows');
+  pane.keys('\\');
+  pane.type('server:beta');
+  pane.keys('Enter');
+  lines = await pane.waitFor((l) => listLines(l).length === 13 && l[0].includes('FILTER'), 'the server:beta filter');
+  t.ok(listLines(lines).every((l) => l.startsWith('beta ')));
+  b.child.kill('SIGKILL');
+  lines = await pane.waitFor((l) => /beta (down, reconnecting|connecting)/.test(l[0] ?? ''), 'beta shown down', 30000);
+  t.match(lines[0], /alpha 13 flows/, 'alpha still followed');
+  pane.keys('q');
+  await pane.waitFor(() => pane.variable('alternate_on') === '0', 'quit');
+});

@@ -2,7 +2,7 @@
 // deterministic synthetic table. Snapshots hold the text and the attributes of key lines; ISO times are
 // redacted. Regenerate with `npx tap --snapshot test/tui/render.test.ts` after a deliberate change.
 import t from 'tap';
-import type { Grid } from '../../tui/grid.js';
+import { fitText, Grid } from '../../tui/grid.js';
 import { render } from '../../tui/render.js';
 import { THEMES, pickTheme } from '../../tui/theme.js';
 import { handleKey } from '../../tui/view-keys.js';
@@ -74,4 +74,22 @@ t.test('control characters never reach the terminal', async (t) => {
   const g = new Grid(20, 1);
   g.put(0, 0, 'evil\x1b[2Jname\x07\x9b', 0);
   t.equal(g.line(0).trimEnd(), 'evil?[2Jname??');
+});
+
+t.test('wide characters fill two cells and keep the columns after them in place', (t) => {
+  const g = new Grid(12, 2);
+  t.equal(g.put(0, 0, '服务|x', 0), 6, 'put returns the column after the text');
+  t.equal(g.line(0), '服务|x      ', 'a line joins to the text a terminal shows');
+  t.equal(g.chars[1], '', 'the second cell of a wide character is empty');
+  g.put(1, 0, 'a', 0);
+  t.equal(g.line(0), ' a务|x      ', 'overwriting half of a wide character blanks its other half');
+  g.put(10, 1, '中文', 0);
+  t.equal(g.line(1), '          中', 'fits exactly at the edge');
+  g.put(11, 1, '中', 0);
+  t.equal(g.line(1), ' '.repeat(12), 'a wide character cut at the edge becomes a blank');
+  g.put(0, 1, 'e\u0301x', 0);
+  t.equal(g.chars[12], 'e\u0301', 'a combining mark joins the cell before it');
+  t.equal(g.chars[13], 'x');
+  t.equal(fitText('服务器x', 5), '服务…');
+  t.end();
 });
