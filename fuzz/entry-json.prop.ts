@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { JsonLine, entryKeyHash } from '../lib/kernel/entry-json.js';
 import { StatusNames, toFlow } from '../lib/kernel/to-flow.js';
 import { flowJson } from '../lib/flow-json.js';
-import { flowKey } from '../lib/flow.js';
+import { flowKey, flowKeyHash } from '../lib/flow.js';
 import { decodeCtEntry, isCtEntryMessage } from '../netlink/ct-decode.js';
 import { encodeCtEntryMessage } from '../netlink/ct-request.js';
 import { DecodeError } from '../netlink/errors.js';
@@ -69,5 +69,7 @@ export function propEntryKeyHashFollowsFlowKey({ numRuns, seed }: PropOptions): 
     const same = { ...b, id: a.id, zone: a.zone, protoNum: a.protoNum, orig: a.orig };
     strictEqual(entryKeyHash(same), entryKeyHash(a), 'equal keys, equal fingerprints');
     if (flowKey(toFlow(a)) === flowKey(toFlow(b))) strictEqual(entryKeyHash(a), entryKeyHash(b));
+    // The text table hashes Flows, the JSON path entries: one flow, one fingerprint either way.
+    strictEqual(flowKeyHash(toFlow(a)), entryKeyHash(a), 'a Flow hashes as its entry');
   }), { numRuns, seed });
 }

@@ -10,6 +10,7 @@ import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
 import { propSettingsAnyJson, propSettingsRoundTrip } from './settings.prop.js';
+import { propViewOrderMatchesCompare } from './view-order.prop.js';
 import { propEntryRoundTrip, propStatsRoundTrip } from './roundtrip.prop.js';
 import { propChangeLinesValidate, propFlowJsonValidates } from './schema.prop.js';
 import { propFramerAnyBytes, propFramerAnyChunking, propValidatorAnyJson } from './server-lines.prop.js';
@@ -41,6 +42,8 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'field-compare-total-preorder', run: propCompareIsTotalPreorder },
   { name: 'field-sort-key-matches-compare', run: propSortKeyMatchesCompare },
   { name: 'sort-rows-matches-compare', run: propSortRowsMatchesCompare },
+  // The view's ordered index (typed keys, radix and counting sorts) against a stable comparator sort.
+  { name: 'view-order-matches-compare', run: propViewOrderMatchesCompare },
   // The JSON outputs against their published schemas (lib/schema/, docs/schema/).
   { name: 'flow-json-validates', run: propFlowJsonValidates },
   { name: 'change-lines-validate', run: propChangeLinesValidate },

@@ -52,6 +52,11 @@ export interface Field {
   compare(a: Row, b: Row, opts: DisplayOptions): number;
   /** A key whose order under compareKeys (numbers numerically, before strings by code unit) is compare's. */
   sortKey(row: Row, opts: DisplayOptions): number | string;
+  /**
+   * Text columns sorted by their value: the value sortKey is made of (sortKey = textSortKey(textValue)), so a
+   * sort of many rows can map the few distinct values to keys once instead of building a key string per row.
+   */
+  readonly textValue?: (row: Row, opts: DisplayOptions) => TextValue;
   /** Order of magnitude 0..4 of a byte, packet or rate value (the TUI colours by it); absent for others. */
   magnitude?(row: Row, opts: DisplayOptions): number;
 }
@@ -107,16 +112,22 @@ function compareText(x: TextValue, y: TextValue): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** The sort key of a text value: values first (by code unit), then pending, then blanks. */
+export function textSortKey(v: TextValue): string {
+  return typeof v === 'string' ? flat('0', v) : v === PENDING ? '1' : '2';
+}
+
 /** A text column sorted by `get`; `show` (default: the value) may decorate it for display. */
 function text(s: Spec, get: (r: Row, o: DisplayOptions) => TextValue, show?: (r: Row, o: DisplayOptions) => string): Field {
   return {
+    textValue: get,
     ...base(s),
     format: (r, o) => {
       const v = get(r, o);
       return v === PENDING ? PENDING_MARK : v === null ? '' : show ? show(r, o) : v;
     },
     compare: (a, b, o) => compareText(get(a, o), get(b, o)),
-    sortKey: (r, o) => { const v = get(r, o); return typeof v === 'string' ? flat('0', v) : v === PENDING ? '1' : '2'; },
+    sortKey: (r, o) => textSortKey(get(r, o)),
   };
 }
 
@@ -202,6 +213,7 @@ export const FIELDS: readonly Field[] = [
       (r) => (natRank(r) === 0 ? '' : null),
       (r) => natText(r.flow)),
     // Sorted by the translated addresses (reply tuple), untranslated flows last.
+    textValue: undefined, // sorted by its own key
     compare: (a, b) => natRank(a) - natRank(b) || compareAddr(a.flow.reply.dst, b.flow.reply.dst) || compareAddr(a.flow.reply.src, b.flow.reply.src),
     // NUL separators: a key that is a prefix of another (unparsable text) still sorts first, as compareAddr does.
     sortKey: (r) => [natRank(r), addrSortKey(r.flow.reply.dst), addrSortKey(r.flow.reply.src)].join('\0'),
@@ -209,6 +221,7 @@ export const FIELDS: readonly Field[] = [
   {
     ...text({ id: 'dir', title: 'DIR', description: 'direction: out, in, fwd (forwarded), loc (local); NAT suffix S, D, SD', width: 5, minWidth: 5, priority: 88, enrich: true },
       enriched((e) => DIR_SHORT[e.dir]), (r) => DIR_SHORT[r.enrich!.dir] + NAT_SUFFIX[r.enrich!.nat]),
+    textValue: undefined,
     compare: (a, b) => dirRank(a) - dirRank(b),
     sortKey: dirRank,
   },
@@ -242,6 +255,7 @@ export const FIELDS: readonly Field[] = [
   num({ id: 'zone', title: 'ZONE', description: 'conntrack zone (blank when 0)', width: 5, priority: 51, sparse: true }, (r) => r.flow.zone || null, String, ''),
   {
     ...text({ id: 'flags', title: 'FLAGS', description: 'A assured, U unreplied, S source NAT, D destination NAT, O offloaded, E expected', width: 6, minWidth: 6, priority: 60 }, (r) => flagText(r.flow)),
+    textValue: undefined,
     compare: (a, b) => flagBits(a.flow) - flagBits(b.flow),
     sortKey: (r) => flagBits(r.flow),
   },
@@ -249,6 +263,7 @@ export const FIELDS: readonly Field[] = [
   text({ id: 'helper', title: 'HELPER', description: 'conntrack helper (ftp, sip, ...)', width: 8, minWidth: 8, priority: 25, sparse: true }, (r) => r.flow.helper),
   {
     ...text({ id: 'labels', title: 'LABELS', description: 'connection label bits', width: 12, minWidth: 6, priority: 50, sparse: true }, (r) => (r.flow.labels.length ? '' : null), (r) => r.flow.labels.join(',')),
+    textValue: undefined,
     compare: (a, b) => compareLabels(a.flow.labels, b.flow.labels),
     sortKey: (r) => labelsKey(r.flow.labels),
   },

@@ -262,10 +262,20 @@ export class FlowTable implements DumpShortcut {
 
   /** A new array of the open flows (plus ghosts if includeClosed), filtered then sorted; O(n log n). */
   snapshot(opts: { sort?: (a: LiveFlow, b: LiveFlow) => number; filter?: (f: LiveFlow) => boolean; includeClosed?: boolean } = {}): LiveFlow[] {
-    const out: LiveFlow[] = [];
     const { filter, sort } = opts;
-    for (const { live } of this.open.values()) if (!filter || filter(live)) out.push(live);
-    if (opts.includeClosed) for (const { live } of this.closed.values()) if (!filter || filter(live)) out.push(live);
+    let out: LiveFlow[];
+    if (!filter) {
+      // Sized once and filled by index through forEach: for-of allocated an iterator result per flow (3 MB of
+      // garbage per 100k-row snapshot, which the view takes on every re-sort) and push grew the array 17 times.
+      out = new Array<LiveFlow>(this.open.size + (opts.includeClosed ? this.closed.size : 0));
+      let i = 0;
+      this.open.forEach((e) => { out[i++] = e.live; });
+      if (opts.includeClosed) this.closed.forEach((e) => { out[i++] = e.live; });
+    } else {
+      out = [];
+      this.open.forEach((e) => { if (filter(e.live)) out.push(e.live); });
+      if (opts.includeClosed) this.closed.forEach((e) => { if (filter(e.live)) out.push(e.live); });
+    }
     if (sort) out.sort(sort);
     return out;
   }

@@ -88,6 +88,35 @@ export function sameFlowKey(a: Pick<Flow, 'id' | 'zone' | 'protoNum' | 'orig' | 
 }
 
 /**
+ * A 30-bit fingerprint of flowKey(f) (kernel id, zone, protocol, original tuple), for spotting an entry a dump
+ * repeats without keeping the entries or their keys. Equal keys always hash equal; two distinct flows that
+ * share an id collide with probability 2^-30. A decoded entry (CtEntry) hashes as the Flow made from it.
+ */
+export function flowKeyHash(f: { id?: number; zone?: number; protoNum: number; orig: FlowTuple }): number {
+  const o = f.orig;
+  let h = mix(0x811c9dc5, f.id ?? 0);
+  h = mix(h, f.zone ?? 0);
+  h = mix(h, f.protoNum);
+  h = mixText(h, o.src);
+  h = mixText(h, o.dst);
+  h = mix(h, (o.sport ?? o.type ?? o.srcKey ?? -1) + 1);
+  h = mix(h, (o.dport ?? o.code ?? o.dstKey ?? -1) + 1);
+  h = mix(h, (o.icmpId ?? -1) + 1);
+  h = mix(h, (o.zone ?? -1) + 1);
+  return h & 0x3fffffff;
+}
+
+function mix(h: number, v: number): number {
+  h = Math.imul(h ^ (v & 0xffff), 0x01000193);
+  return Math.imul(h ^ (v >>> 16), 0x01000193);
+}
+
+function mixText(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return Math.imul(h ^ 0x7c, 0x01000193); // a separator: "1.2.3.4" + "5" differs from "1.2.3.45"
+}
+
+/**
  * Merges what a NEW/UPDATE/DESTROY event carries into `dst` in place: state, helper (when non-null), status and
  * labels (when non-empty), mark (always: the kernel sends any non-zero mark), timeoutSec (when non-null),
  * master and secctx. Events carry no counters, use or start time, so those are kept. True when a reportable

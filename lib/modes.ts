@@ -116,16 +116,17 @@ function wantsEnrichment(opts: RunOptions): boolean {
 
 /**
  * The enricher the options ask for (null when every part is off); process lookup only against the live kernel
- * (a replay has no sockets); with --connect, the processes its server shares (`source.processOf`).
+ * (a replay has no sockets); with --connect, the processes its server shares (`source.processOf`). `onePass`:
+ * each flow is enriched once, so nothing is remembered per flow.
  */
-export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void, source?: FlowSource): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
+export async function openEnricher(opts: RunOptions, io: Io, record?: (rec: WireRecord) => void, source?: FlowSource, onePass = false): Promise<{ enricher: Enricher; settled: () => boolean } | null> {
   if (!wantsEnrichment(opts)) return null;
   const warned = new Set<string>();
   const sockets = opts.processes && !opts.replay ? new SockDiagLookup({ record }) : null;
   // Loaded on demand: GeoIP readers and the DNS stack cost start-up time the plain JSON outputs do not need.
   const { composeEnricher } = await import('./enrich/compose.js');
   const { enricher, dns } = await composeEnricher({
-    dns: opts.dns, geoip: opts.geoip, geoipDir: opts.geoipDir, services: opts.services, sockets,
+    dns: opts.dns, geoip: opts.geoip, geoipDir: opts.geoipDir, services: opts.services, sockets, onePass,
     processOf: source?.processOf ? (key) => source.processOf!(key) : undefined,
     warn: (m) => {
       if (warned.has(m)) return;

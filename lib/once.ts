@@ -2,12 +2,13 @@
 // output. Imports lib/ only (the source comes from ./modes openSource, lib/kernel/ being the netlink
 // boundary). Streams are passed in (house style §2).
 import { DEFAULT_DISPLAY, compareKeys, fieldById, type Field } from './fields.js';
-import { flowKey, sameFlowKey, type Flow } from './flow.js';
+import { DumpRepeats } from './dump-repeats.js';
+import { flowKey, flowKeyHash, sameFlowKey, type Flow } from './flow.js';
 import { LineWriter } from './output.js';
 import { openEnricher, openSource, warnHealth, type Io, type RunOptions } from './modes.js';
 import type { Row } from './row.js';
 import type { SourceEvent } from './source.js';
-import { onceColumns, renderTable } from './text-table.js';
+import { TableBuilder, onceColumns, renderTable, type TableOptions } from './text-table.js';
 
 const DEFAULT_ORDER: readonly Field[] = ['proto', 'src', 'dst', 'sport', 'dport'].map((id) => fieldById(id)!);
 
@@ -21,25 +22,72 @@ export const byDefault = (a: Row, b: Row): number => {
 };
 
 /**
- * Sorts `flows` in place into byDefault's order, with each row's sort keys (the columns' sortKey) made once
- * instead of in every comparison; ties keep the dump's order, as a stable sort with byDefault does. A test
- * holds the result equal to sorting with byDefault.
+ * Rows in byDefault's order, as indexes in the order they were added: each row's sort keys (the columns'
+ * sortKey) are made once, when it is added, and the row itself is not kept. Ties keep the order of adding,
+ * as a stable sort with byDefault does; a test holds it equal to sorting with byDefault.
  */
-export function sortByDefault(flows: Flow[]): void {
-  const n = DEFAULT_ORDER.length;
-  const keyed = flows.map((flow, i) => {
-    const keys: (number | string)[] = new Array(n);
-    for (let k = 0; k < n; k++) keys[k] = DEFAULT_ORDER[k].sortKey({ flow }, DEFAULT_DISPLAY);
-    return { flow, i, keys };
-  });
-  keyed.sort((a, b) => {
-    for (let k = 0; k < n; k++) {
-      const d = compareKeys(a.keys[k], b.keys[k]);
-      if (d !== 0) return d;
+export class DefaultOrder {
+  /** Per key of DEFAULT_ORDER: the rows' numeric keys (NaN where the key is a string) and string keys. */
+  private readonly cols = DEFAULT_ORDER.map(() => ({ nums: new Float64Array(1024), strs: undefined as string[] | undefined }));
+  private n = 0;
+
+  /** Makes `row`'s keys; its index is the number of rows added before it. */
+  add(row: Row): void {
+    const i = this.n++;
+    for (let k = 0; k < DEFAULT_ORDER.length; k++) {
+      const c = this.cols[k];
+      if (i === c.nums.length) {
+        const bigger = new Float64Array(i * 2);
+        bigger.set(c.nums);
+        c.nums = bigger;
+      }
+      const key = DEFAULT_ORDER[k].sortKey(row, DEFAULT_DISPLAY);
+      if (typeof key === 'number') c.nums[i] = key;
+      else {
+        c.nums[i] = NaN;
+        (c.strs ??= [])[i] = key;
+      }
     }
-    return a.i - b.i;
-  });
-  for (let i = 0; i < keyed.length; i++) flows[i] = keyed[i].flow;
+  }
+
+  /** The rows' indexes in byDefault's order. */
+  sorted(): number[] {
+    const n = this.n;
+    // Each key as one number in compareKeys' order: numbers as they are, then strings by their rank among the
+    // distinct strings (numbers sort before strings). Comparing typed arrays is what makes the sort cheap.
+    const ranks = this.cols.map(({ nums, strs }) => {
+      if (!strs) return nums;
+      let max = -Infinity;
+      for (let i = 0; i < n; i++) if (nums[i] > max) max = nums[i];
+      const distinct = [...new Set(strs.filter((x) => x !== undefined))].sort(compareKeys);
+      const rank = new Map<string, number>();
+      const base = max === -Infinity ? 0 : max + 1;
+      distinct.forEach((x, r) => rank.set(x, base + r));
+      const out = nums.slice(0, n);
+      for (let i = 0; i < n; i++) if (strs[i] !== undefined) out[i] = rank.get(strs[i])!;
+      return out;
+    });
+    // A plain array of small integers (lib/row-sort.ts: faster with mixed keys than a Uint32Array).
+    const idx: number[] = new Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    idx.sort((a, b) => {
+      for (let k = 0; k < ranks.length; k++) {
+        const d = ranks[k][a] - ranks[k][b];
+        if (d !== 0) return d;
+      }
+      return a - b;
+    });
+    return idx;
+  }
+}
+
+/** Sorts `flows` in place into byDefault's order (DefaultOrder), ties in their order. */
+export function sortByDefault(flows: Flow[]): void {
+  const order = new DefaultOrder();
+  for (const flow of flows) order.add({ flow });
+  const copy = flows.slice();
+  const idx = order.sorted();
+  for (let i = 0; i < idx.length; i++) flows[i] = copy[idx[i]];
 }
 
 /** The text table's width: none with --wide, else the terminal's columns, else 80. */
@@ -65,6 +113,7 @@ export function emptyTableText(opts: Pick<RunOptions, 'filter' | 'dumpFilter' | 
 export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
   // A server's flows arrive as Flows already: the kernel's streaming shortcut does not apply to them.
   if (opts.json && !opts.enrich && !io.openRemote) return streamJson(opts, io);
+  if (!opts.json && !io.openRemote && !waitsForAnswers(opts)) return streamText(opts, io);
   const { source, finish, record } = io.openRemote?.() ?? openSource(opts, false, io);
   const out = new LineWriter(io.stdout);
   // Dumps can repeat an entry (a hash resize mid-dump). Keyed by kernel id first; the full key (id, zone,
@@ -96,10 +145,7 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
     // Plain --json (a server's flows) carries the flow schema alone, as the kernel's streaming path does.
     const rows: Row[] = opts.json && !opts.enrich ? flows.map((flow) => ({ flow }) as Row) : await enrichOnce(flows, await openEnricher(opts, io, record, source));
     if (opts.json) for (const r of rows) out.line(JSON.stringify(r.enrich ? { ...r.flow, enrich: r.enrich } : r.flow));
-    else {
-      const columns = onceColumns({ services: opts.services, geoip: opts.geoip, dns: opts.dns, processes: opts.processes && !opts.replay });
-      for (const l of renderTable(rows, { columns, maxWidth: tableWidth(opts, io), emptyText: emptyTableText(opts) })) out.line(l);
-    }
+    else for (const l of renderTable(rows, tableOptions(opts, io))) out.line(l);
   } finally {
     finish();
   }
@@ -117,24 +163,65 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
 async function streamJson(opts: RunOptions, io: Io): Promise<number> {
   const { source, finish } = openSource(opts, false, io);
   const out = new LineWriter(io.stdout);
-  // Keyed by the low 30 bits of the id (small-integer keys, no boxed number per entry); the fingerprint
-  // covers the whole id, so two ids equal in their low bits are still told apart.
-  const firstHash = new Map<number, number>();
-  const moreHashes = new Set<number>();
+  const repeats = new DumpRepeats();
   try {
-    const notice = (ev: SourceEvent): void => {
-      if (ev.kind === 'notice') io.stderr.write(`conntop: note: ${ev.message}\n`); // e.g. a capture cut mid-record
-    };
-    await source.start(notice, undefined, {
+    await source.start(notices(io), undefined, {
       entry(line, len, id, keyHash) {
-        const slot = id & 0x3fffffff;
-        const prev = firstHash.get(slot);
-        if (prev === undefined) firstHash.set(slot, keyHash);
-        else if (prev === keyHash || moreHashes.has(keyHash)) return;
-        else moreHashes.add(keyHash);
-        out.lineBytes(line, len);
+        if (!repeats.repeated(id, keyHash)) out.lineBytes(line, len);
       },
     });
+  } finally {
+    finish();
+  }
+  await out.finish(); // a write error (not EPIPE) throws: one line on stderr, status 1
+  warnHealth(source, io);
+  return 0;
+}
+
+/** The source events --once prints besides flows: notices (e.g. a capture cut mid-record), on stderr. */
+const notices = (io: Io) => (ev: SourceEvent): void => {
+  if (ev.kind === 'notice') io.stderr.write(`conntop: note: ${ev.message}\n`);
+};
+
+/** True when enrichment answers arrive later (reverse DNS, GeoIP, process lookup): the table waits for them. */
+function waitsForAnswers(opts: RunOptions): boolean {
+  return opts.dns || opts.geoip || (opts.processes && !opts.replay);
+}
+
+/** The --once text table's columns, width and empty line for `opts`. */
+function tableOptions(opts: RunOptions, io: Io): TableOptions {
+  const columns = onceColumns({ services: opts.services, geoip: opts.geoip, dns: opts.dns, processes: opts.processes && !opts.replay });
+  return { columns, maxWidth: tableWidth(opts, io), emptyText: emptyTableText(opts) };
+}
+
+/**
+ * The text table when every enrichment answer is immediate (services and directions, or none): each dump copy
+ * is enriched and formatted as it arrives and only its cells and sort keys stay, not its Flow. The lines are
+ * what renderTable prints for the sorted, enriched rows (the same TableBuilder); a test holds them equal.
+ */
+async function streamText(opts: RunOptions, io: Io): Promise<number> {
+  const { source, finish, record } = openSource(opts, false, io);
+  const out = new LineWriter(io.stdout);
+  const repeats = new DumpRepeats();
+  const table = new TableBuilder(tableOptions(opts, io));
+  const order = new DefaultOrder();
+  try {
+    // Each flow is enriched once: remembering derived fields per flow would only keep 64k of them alive.
+    const en = await openEnricher(opts, io, record, source, true);
+    try {
+      const sink = notices(io);
+      await source.start((ev) => {
+        if (ev.kind !== 'dumpEntry') return sink(ev);
+        const flow = ev.flow;
+        if (repeats.repeated(flow.id, flowKeyHash(flow))) return;
+        const row: Row = en ? { flow, enrich: en.enricher.enrich(flow) } : { flow };
+        table.add(row);
+        order.add(row);
+      });
+    } finally {
+      en?.enricher.close();
+    }
+    table.write((l) => out.line(l), order.sorted());
   } finally {
     finish();
   }

@@ -109,26 +109,91 @@ export function layoutColumns(cols: readonly ColumnDemand[], maxWidth: number): 
  * column stays, enrichment columns showing "…" where answers are still pending. No rows: one line, emptyText.
  */
 export function renderTable(rows: readonly Row[], opts: TableOptions = {}): string[] {
-  if (rows.length === 0) return [opts.emptyText ?? 'no flows'];
-  const display = opts.display ?? DEFAULT_DISPLAY;
-  const fields = (opts.columns ?? ONCE_COLUMNS).map((id) => fieldById(id)).filter((f): f is Field => f !== undefined);
-  const cells = rows.map((r) => fields.map((f) => f.format(r, display)));
-  const demands: ColumnDemand[] = [];
-  const at: number[] = [];
-  fields.forEach((field, i) => {
-    let widest = 0;
-    for (const row of cells) widest = Math.max(widest, textWidth(row[i]));
-    if (field.sparse && widest === 0) return;
-    demands.push({ field, natural: Math.min(field.width, Math.max(titleOf(field, display).length, widest)) });
-    at.push(i);
-  });
-  const layout = layoutColumns(demands, opts.maxWidth ?? 80);
-  // Titles are never cut (a field's minWidth covers its title); cells are cut as their field says.
-  const line = (text: (i: number) => string): string =>
-    layout.map(({ index, width }) => {
-      const f = demands[index].field;
-      return fit(text(at[index]), width, f.align, f.cut);
-    }).join(' ').trimEnd();
-  const head = line((i) => titleOf(fields[i], display));
-  return [head, ...cells.map((row) => line((i) => row[i]))];
+  const table = new TableBuilder(opts);
+  for (const r of rows) table.add(r);
+  const lines: string[] = [];
+  table.write((l) => lines.push(l));
+  return lines;
 }
+
+/**
+ * renderTable one row at a time, for a dump too big to keep as rows: add() formats a row's cells at once and
+ * keeps only them (no Flow, no enrichment), write() lays the columns out from the widest cells and prints
+ * the rows in any order. The lines are renderTable's, which is this class over an array.
+ */
+export class TableBuilder {
+  private readonly display: DisplayOptions;
+  private readonly fields: Field[];
+  /** Widest cell so far, per field. */
+  private readonly widest: number[];
+  /**
+   * Each added row's cells in field order, joined by NUL (no decoded text holds one: the decoder's strings end
+   * at it): one flat string per row instead of an array and its cells, which a 100k-row table kept alive and
+   * its collections copied over and over. A row with a NUL in a cell keeps its array.
+   */
+  private readonly rows: (string | string[])[] = [];
+
+  constructor(private readonly opts: TableOptions = {}) {
+    this.display = opts.display ?? DEFAULT_DISPLAY;
+    this.fields = (opts.columns ?? ONCE_COLUMNS).map((id) => fieldById(id)).filter((f): f is Field => f !== undefined);
+    this.widest = this.fields.map(() => 0);
+  }
+
+  /** Rows added so far. */
+  get size(): number {
+    return this.rows.length;
+  }
+
+  /** Formats `row`'s cells and keeps them (the row itself is not kept). */
+  add(row: Row): void {
+    const { fields, widest, display } = this;
+    const cells: string[] = new Array(fields.length);
+    let nul = false;
+    for (let i = 0; i < fields.length; i++) {
+      const c = fields[i].format(row, display);
+      cells[i] = c;
+      const w = textWidth(c); // terminal columns: wide characters take two
+      if (w > widest[i]) widest[i] = w;
+      if (c.length > 0 && c.indexOf(SEP) >= 0) nul = true;
+    }
+    this.rows.push(nul ? cells : cells.join(SEP));
+  }
+
+  /** Emits the header and the rows (in `order`, indexes in the order of add(); default that order), or emptyText. */
+  write(emit: (line: string) => void, order?: ArrayLike<number>): void {
+    const { fields, display } = this;
+    if (this.rows.length === 0) {
+      emit(this.opts.emptyText ?? 'no flows');
+      return;
+    }
+    const demands: ColumnDemand[] = [];
+    const at: number[] = [];
+    fields.forEach((field, i) => {
+      if (field.sparse && this.widest[i] === 0) return;
+      demands.push({ field, natural: Math.min(field.width, Math.max(titleOf(field, display).length, this.widest[i])) });
+      at.push(i);
+    });
+    const layout = layoutColumns(demands, this.opts.maxWidth ?? 80);
+    const cols = layout.map(({ index, width }) => ({ cell: at[index], width, align: demands[index].field.align, cut: demands[index].field.cut }));
+    // Titles are never cut (a field's minWidth covers its title); cells are cut as their field says. Columns
+    // are joined by one space; trailing blanks go.
+    const line = (cells: readonly string[]): string => {
+      let s = '';
+      for (let j = 0; j < cols.length; j++) {
+        const c = cols[j];
+        if (j > 0) s += ' ';
+        s += fit(cells[c.cell], c.width, c.align, c.cut);
+      }
+      return s.trimEnd();
+    };
+    emit(line(fields.map((f) => titleOf(f, display))));
+    const n = this.rows.length;
+    for (let k = 0; k < n; k++) {
+      const row = this.rows[order ? order[k] : k];
+      emit(line(typeof row === 'string' ? row.split(SEP) : row));
+    }
+  }
+}
+
+/** Separates a stored row's cells. */
+const SEP = '\0';

@@ -15,6 +15,9 @@ import { ViewState } from './view-state.js';
 /** At most one frame per this many ms (about 30 frames per second). */
 const FRAME_MS = 33;
 
+/** Rows per step of a refresh's re-sort: a few ms each, so a key waits for one step, not a 100k-row sort. */
+const RESORT_SLICE_ROWS = 20_000;
+
 /** Everything the view runs on. */
 export interface AppOptions {
   session: SessionLike;
@@ -45,6 +48,7 @@ export async function runApp(o: AppOptions): Promise<string> {
     snapshot: (includeClosed) => session.table.snapshot({ includeClosed }),
     now: o.now, compileFilter: o.compileFilter, group: o.group,
     enrich: enricher ? (f) => enricher.enrich(f) : null,
+    resortSliceRows: RESORT_SLICE_ROWS,
   }, o.settings.load());
   if (view.settings.intervalMs !== session.intervalMs) session.setInterval(view.settings.intervalMs);
   view.width = screen.width;
@@ -72,6 +76,7 @@ export async function runApp(o: AppOptions): Promise<string> {
     const g = render(view, theme, { source: typeof o.sourceLabel === 'string' ? o.sourceLabel : o.sourceLabel(), intervalMs: session.intervalMs });
     screen.draw(g);
     o.onFrame?.(g, view);
+    if (view.resorting) stepSoon();
     // Highlights expire, held re-sorts wait and background enrichment continues without new input.
     if (view.filling) schedule(FRAME_MS);
     else if (view.resortPending) schedule(500);
@@ -86,6 +91,20 @@ export async function runApp(o: AppOptions): Promise<string> {
   // setImmediate can still run before that poll (in the same loop turn's check phase); the second cannot.
   const afterInput = (fn: () => void) => {
     setImmediate(() => setImmediate(() => { if (!stopped) fn(); }));
+  };
+  // One step of a stepped re-sort per event-loop turn (setImmediate runs after the poll phase read input):
+  // keys typed meanwhile are answered between steps; the frame after the last step shows the new order.
+  let stepping = false;
+  const stepSoon = () => {
+    if (stepping) return;
+    stepping = true;
+    setImmediate(function step() {
+      if (stopped) return;
+      if (view.resortStep()) {
+        stepping = false;
+        schedule();
+      } else setImmediate(step);
+    });
   };
   const drawNow = () => {
     if (timer !== null) {

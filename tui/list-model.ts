@@ -3,15 +3,16 @@
 // the 100k-row cost); between re-sorts, new flows are inserted at their sorted place by binary search and
 // gone ones removed, so a change batch costs O(batch x log n) plus array moves, never a full sort.
 import type { LiveFlow } from '../lib/flow-table.js';
+import { KeyedSort, SortScratch, sortIndices, type SortKey } from './key-sort.js';
 
-/** A row's sort key: every key of one sort is a number, or every key is a string. */
-export type SortKey = number | string;
+export type { SortKey } from './key-sort.js';
 
 /** How to order and which rows to keep. */
 export interface Ordering {
   key: (l: LiveFlow) => SortKey;
   descending: boolean;
-  keep: (l: LiveFlow) => boolean;
+  /** Which rows to list; null keeps every row (the common case: no filter, no hidden protocols). */
+  keep: ((l: LiveFlow) => boolean) | null;
   /**
    * For numeric keys that only approximate the order (a fast address key): keys for which `approximate`
    * is true are re-ordered within runs of equal keys by `tie` (the column's exact comparison).
@@ -21,16 +22,29 @@ export interface Ordering {
   exact?: (l: LiveFlow) => SortKey;
 }
 
+/** A rebuild in steps: the filter pass, the keys, then the sort; with what changed meanwhile. */
+interface RebuildJob {
+  flows: readonly LiveFlow[];
+  ord: Ordering;
+  kept: readonly LiveFlow[];
+  /** Flows the filter has seen. */
+  keptUpTo: number;
+  /** Latest firstSeenMs among the kept rows. */
+  seen: number;
+  sorter: KeyedSort<LiveFlow> | null;
+  inserted: LiveFlow[];
+  removed: LiveFlow[];
+}
+
 function cmpKeys(a: SortKey, b: SortKey): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The ordered rows and their keys, kept in step. */
+/** The ordered rows. */
 export class ListModel {
   /** Rows in display order. */
   rows: LiveFlow[] = [];
-  private keys: SortKey[] = [];
   private ord: Ordering | null = null;
   /**
    * The latest firstSeenMs among the rows of the last rebuild: a flow's 'new' change can arrive after a
@@ -40,31 +54,77 @@ export class ListModel {
    */
   private seenUpToMs = -Infinity;
 
+  /** Typed scratch arrays reused by every rebuild (a 100k-row sort allocated ~3 MB of them per call). */
+  private readonly scratch = new SortScratch();
+  /** A rebuild under way in steps (startRebuild), or null. */
+  private job: RebuildJob | null = null;
+
   /** Sorts `flows` (kept ones only) by `ord`; equal keys keep the order of `flows` (the table's, stable). */
   rebuild(flows: readonly LiveFlow[], ord: Ordering): void {
-    this.ord = ord;
-    const kept: LiveFlow[] = [];
-    let seen = -Infinity;
-    for (const l of flows) {
-      if (!ord.keep(l)) continue;
-      kept.push(l);
-      if (l.firstSeenMs > seen) seen = l.firstSeenMs;
+    this.startRebuild(flows, ord);
+    this.stepRebuild(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Begins rebuild(flows, ord) in steps (stepRebuild), so that a caller can answer input between them; the
+   * rows stay as they are (inserts and removals still apply, and are applied again to the new order) until
+   * the last step. A rebuild or another startRebuild replaces it; cancelRebuild drops it.
+   */
+  startRebuild(flows: readonly LiveFlow[], ord: Ordering): void {
+    this.job = { flows, ord, kept: ord.keep === null ? flows : [], keptUpTo: ord.keep === null ? flows.length : 0, seen: -Infinity, sorter: null, inserted: [], removed: [] };
+  }
+
+  /** True while a stepped rebuild is under way. */
+  get rebuilding(): boolean {
+    return this.job !== null;
+  }
+
+  /** Drops a stepped rebuild under way (the rows stay in their current order). */
+  cancelRebuild(): void {
+    this.job = null;
+  }
+
+  /**
+   * Does about `rowBudget` rows' worth of the stepped rebuild (filter, then keys; the sort takes one step of
+   * its own); true when it finished: the rows are then in the new order.
+   */
+  stepRebuild(rowBudget: number): boolean {
+    const j = this.job;
+    if (!j) return true;
+    const { flows, ord } = j;
+    let budget = rowBudget;
+    if (j.keptUpTo < flows.length) {
+      const keep = ord.keep!;
+      const kept = j.kept as LiveFlow[];
+      const end = Math.min(flows.length, j.keptUpTo + budget);
+      for (let i = j.keptUpTo; i < end; i++) if (keep(flows[i])) kept.push(flows[i]);
+      budget -= end - j.keptUpTo;
+      j.keptUpTo = end;
+      if (end < flows.length || budget <= 0) return false;
     }
-    const n = kept.length;
-    const keys = new Array<SortKey>(n);
-    for (let i = 0; i < n; i++) keys[i] = ord.key(kept[i]);
-    const idx = sortIndices(keys, ord.descending);
+    const kept = j.kept;
+    if (!j.sorter) {
+      for (let i = 0; i < kept.length; i++) if (kept[i].firstSeenMs > j.seen) j.seen = kept[i].firstSeenMs;
+      j.sorter = new KeyedSort(kept, ord.key, this.scratch);
+    }
+    const before = j.sorter.done;
+    if (!j.sorter.fill(budget)) return false;
+    const used = j.sorter.done - before;
+    // The sort (about as costly as the keys) gets a step of its own unless this one has room left for it.
+    if (used > 0 && budget - used < kept.length / 4) return false;
+    const { idx, keys } = j.sorter.sort(ord.descending);
     if (ord.exact && ord.approximate) finishRuns(idx, keys, kept, ord);
+    const n = kept.length;
     const rows = new Array<LiveFlow>(n);
-    const outKeys = new Array<SortKey>(n);
-    for (let i = 0; i < n; i++) {
-      const j = idx[i];
-      rows[i] = kept[j];
-      outKeys[i] = keys[j];
-    }
+    for (let i = 0; i < n; i++) rows[i] = kept[idx[i]];
+    this.job = null;
+    this.ord = ord;
     this.rows = rows;
-    this.keys = outKeys;
-    this.seenUpToMs = seen;
+    this.seenUpToMs = j.seen;
+    // What changed while the steps ran: gone rows leave the new order, new ones join it.
+    for (const l of j.removed) this.remove(l);
+    for (const l of j.inserted) this.insert(l);
+    return true;
   }
 
   /** True when `l` is listed (a scan: for tests and rare checks). */
@@ -72,31 +132,34 @@ export class ListModel {
     return this.rows.includes(l);
   }
 
-  /** Inserts `l` at its sorted place (after equal keys) if the ordering keeps it; returns its index or -1. */
+  /**
+   * Inserts `l` at its sorted place (after equal keys) if the ordering keeps it; returns its index or -1.
+   * The search reads the listed rows' keys as they are now (O(log n) key calls; no key array is kept in
+   * step with the rows): a row whose key changed since the last re-sort only blurs where a new row lands,
+   * until the next re-sort.
+   */
   insert(l: LiveFlow): number {
+    this.job?.inserted.push(l);
     const ord = this.ord;
-    if (!ord || !ord.keep(l)) return -1;
+    if (!ord || (ord.keep !== null && !ord.keep(l))) return -1;
     if (l.firstSeenMs <= this.seenUpToMs && this.rows.includes(l)) return -1;
     const k = ord.key(l);
     const sign = ord.descending ? -1 : 1;
     let lo = 0, hi = this.rows.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (sign * cmpKeys(this.keys[mid], k) <= 0) lo = mid + 1;
+      if (sign * cmpKeys(ord.key(this.rows[mid]), k) <= 0) lo = mid + 1;
       else hi = mid;
     }
     this.rows.splice(lo, 0, l);
-    this.keys.splice(lo, 0, k);
     return lo;
   }
 
   /** Removes `l` (found by identity, near `hint` first); returns its former index or -1. */
   remove(l: LiveFlow, hint = 0): number {
+    this.job?.removed.push(l);
     const i = this.indexOf(l, hint);
-    if (i >= 0) {
-      this.rows.splice(i, 1);
-      this.keys.splice(i, 1);
-    }
+    if (i >= 0) this.rows.splice(i, 1);
     return i;
   }
 
@@ -121,7 +184,7 @@ export class ListModel {
 }
 
 /** Re-orders runs of equal approximate keys by the exact keys (stable: ties keep their order). */
-function finishRuns(idx: Uint32Array, keys: readonly SortKey[], kept: readonly LiveFlow[], ord: Ordering): void {
+function finishRuns(idx: Uint32Array, keys: ArrayLike<SortKey>, kept: readonly LiveFlow[], ord: Ordering): void {
   for (let a = 0; a < idx.length;) {
     const k = keys[idx[a]];
     let b = a + 1;
@@ -134,119 +197,4 @@ function finishRuns(idx: Uint32Array, keys: readonly SortKey[], kept: readonly L
     }
     a = b;
   }
-}
-
-/** 6 UTF-16 units of `s` from `from` as an integer below 2^48 (codes above 255 count as 255): orders like them. */
-function prefixKey(s: string, from: number): number {
-  let k = 0;
-  for (let i = from; i < from + 6; i++) k = k * 256 + (i < s.length ? Math.min(255, s.charCodeAt(i)) : 0);
-  return k;
-}
-
-/** Up to this many distinct strings are ranked (one Map lookup per row) instead of radix-sorted by prefix. */
-const MAX_RANKED = 4096;
-
-/** Levels of 6 characters the string sort settles by radix passes (18 characters: an IPv4 key exactly). */
-const STRING_LEVELS = 3;
-
-/**
- * The permutation that sorts `keys` (ascending, or descending), stable: equal keys keep their order.
- * Numbers go through an LSD radix sort of their IEEE-754 bits (a comparator sort of 100k rows cost 100-300 ms
- * on a loaded machine; the radix sort is linear). Strings are radix-sorted by their first 18 characters,
- * 6 at a time from the last group to the first (stable passes compose), then each run that is still equal
- * there and holds a longer string is finished with a comparator on the whole strings.
- */
-export function sortIndices(keys: readonly SortKey[], descending: boolean): Uint32Array {
-  const n = keys.length;
-  let strings = false;
-  let maxLen = 0;
-  for (let i = 0; i < n; i++) {
-    const k = keys[i];
-    if (typeof k !== 'number') {
-      strings = true;
-      if (k.length > maxLen) maxLen = k.length;
-    }
-  }
-  const prim = new Float64Array(n);
-  if (!strings) {
-    for (let i = 0; i < n; i++) prim[i] = keys[i] as number;
-    return radixFloat(prim, descending, null);
-  }
-  const str = keys.map(String);
-  const sign = descending ? -1 : 1;
-  // Few distinct strings (protocols, states, countries, process names): sort those, radix-sort their ranks.
-  const distinct = new Map<string, number>();
-  for (let i = 0; i < n && distinct.size <= MAX_RANKED; i++) distinct.set(str[i], 0);
-  if (distinct.size <= MAX_RANKED) {
-    const sorted = [...distinct.keys()].sort();
-    sorted.forEach((v, r) => distinct.set(v, r));
-    for (let i = 0; i < n; i++) prim[i] = distinct.get(str[i])!;
-    return radixFloat(prim, descending, null);
-  }
-  // Characters above 255 do not fit the radix keys (host names in other scripts): a plain comparator sort then.
-  if (str.some((x) => /[^\u0000-\u00ff]/.test(x))) {
-    return Uint32Array.from(str.map((_, i) => i).sort((x, y) => (str[x] < str[y] ? -sign : str[x] > str[y] ? sign : x - y)));
-  }
-  const levels = Math.max(1, Math.min(STRING_LEVELS, Math.ceil(maxLen / 6)));
-  let idx: Uint32Array | null = null;
-  for (let level = levels - 1; level >= 0; level--) {
-    for (let i = 0; i < n; i++) prim[i] = prefixKey(str[i], level * 6);
-    idx = radixFloat(prim, descending, idx);
-  }
-  const out = idx!;
-  if (maxLen <= levels * 6) return out;
-  const settled = levels * 6;
-  const same = (a: number, b: number) => str[a].slice(0, settled) === str[b].slice(0, settled);
-  for (let a = 0; a < n;) {
-    let b = a + 1;
-    while (b < n && same(out[b], out[a])) b++;
-    if (b - a > 1) {
-      const run = Array.from(out.subarray(a, b));
-      if (run.some((i) => str[i].length > settled)) {
-        run.sort((x, y) => {
-          const p = str[x], q = str[y];
-          return p < q ? -sign : p > q ? sign : x - y;
-        });
-        out.set(run, a);
-      }
-    }
-    a = b;
-  }
-  return out;
-}
-
-/**
- * Stable LSD radix sort (4 passes of 16 bits) of indices by float keys; NaN sorts last ascending. `start`
- * is the order to begin from (a previous pass on less significant keys), else the identity.
- */
-function radixFloat(k: Float64Array, descending: boolean, start: Uint32Array | null): Uint32Array {
-  const n = k.length;
-  const words = new Uint32Array(k.buffer, k.byteOffset, n * 2);
-  const lo = new Uint32Array(n);
-  const hi = new Uint32Array(n);
-  // Sortable bits: flip all bits of negatives, only the sign bit of positives (little-endian word order).
-  const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-  for (let i = 0; i < n; i++) {
-    let l = words[2 * i + (le ? 0 : 1)];
-    let h = words[2 * i + (le ? 1 : 0)];
-    if (h & 0x80000000) { h = ~h >>> 0; l = ~l >>> 0; } else h = (h | 0x80000000) >>> 0;
-    if (descending) { h = ~h >>> 0; l = ~l >>> 0; }
-    lo[i] = l;
-    hi[i] = h;
-  }
-  let idx = start ? start.slice() : new Uint32Array(n);
-  let tmp = new Uint32Array(n);
-  if (!start) for (let i = 0; i < n; i++) idx[i] = i;
-  const count = new Uint32Array(65536);
-  const passes: Array<[Uint32Array, number]> = [[lo, 0], [lo, 16], [hi, 0], [hi, 16]];
-  for (const [arr, shift] of passes) {
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[(arr[i] >>> shift) & 0xffff]++;
-    if (n === 0 || count[(arr[0] >>> shift) & 0xffff] === n) continue; // all equal in these bits: order unchanged
-    let s = 0;
-    for (let b = 0; b < 65536; b++) { const c = count[b]; count[b] = s; s += c; }
-    for (let i = 0; i < n; i++) { const j = idx[i]; tmp[count[(arr[j] >>> shift) & 0xffff]++] = j; }
-    const x = idx; idx = tmp; tmp = x;
-  }
-  return idx;
 }

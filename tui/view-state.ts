@@ -7,10 +7,11 @@ import type { Flow } from '../lib/flow.js';
 import type { FlowChange, LiveFlow, TableStats } from '../lib/flow-table.js';
 import type { Row } from '../lib/row.js';
 import type { SourceHealth } from '../lib/source.js';
-import { addrNumKey, APPROXIMATE_ADDR_KEY, columnById, DEFAULT_COLUMNS, type FormatOpts } from './columns.js';
+import { addrNumKey, APPROXIMATE_ADDR_KEY, columnById, DEFAULT_COLUMNS, type Column, type FormatOpts } from './columns.js';
+import { textSortKey } from '../lib/fields.js';
 import { endAddr } from '../lib/field-values.js';
 import type { Mode } from './keymap.js';
-import { ListModel, type Ordering } from './list-model.js';
+import { ListModel, type Ordering, type SortKey } from './list-model.js';
 import type { FilterCompiler, GroupBy, Grouper, GroupRow, ViewSettings } from './ports.js';
 
 /** The settings a fresh install starts with. */
@@ -33,6 +34,11 @@ export interface ViewDeps {
   holdMs?: number;
   /** Ms a new flow stays highlighted (default 3000). */
   newMs?: number;
+  /**
+   * When set, the re-sort a refresh asks for runs in steps of about this many rows (resortStep), so that a
+   * caller can answer keys between them; unset, tick() re-sorts at once.
+   */
+  resortSliceRows?: number;
 }
 
 /** Protocol letters of the protocol menu and the Flow.proto names each covers. */
@@ -162,13 +168,14 @@ export class ViewState {
     const off = this.protoOff;
     const active = this.activeOnly;
     const ghosts = this.settings.ghosts;
-    // One scratch row for the keys: a Row object per flow per re-sort was a third of a 100k-row re-sort.
+    // One scratch row for the keys and the filter (neither keeps it): a Row object per flow per re-sort was a
+    // third of a 100k-row re-sort.
     const scratch: { flow: LiveFlow['flow']; live: LiveFlow; enrich?: Enrichment } = { flow: null!, live: null! };
     const filled = this.filled;
     const row = (l: LiveFlow): Row => {
       scratch.flow = l.flow;
       scratch.live = l;
-      scratch.enrich = filled.get(l);
+      scratch.enrich = filled.size === 0 ? undefined : filled.get(l); // a Map probe per row cost 10% of a re-sort
       return scratch;
     };
     // Addresses (without names) sort by a fast numeric key, exact for IPv4; IPv6 ties finish by the column.
@@ -179,24 +186,54 @@ export class ViewState {
       exact: (l: LiveFlow) => col.sortKey(row(l), o),
     } : null;
     return {
-      key: fast?.key ?? ((l) => col.sortKey(row(l), o)),
+      key: fast?.key ?? textKey(col, row, o) ?? ((l) => col.sortKey(row(l), o)),
       approximate: fast?.approximate,
       exact: fast?.exact,
       descending: this.settings.descending,
-      keep: (l) => (ghosts || l.closed === null) && (off.size === 0 || !off.has(l.flow.proto)) &&
-        (!active || l.rates.orig.bytesPerSec + l.rates.reply.bytesPerSec > 0) && (test === null || test(this.rowOf(l))),
+      // null when every row is listed: the common case skips a pass and an array over 100k rows.
+      keep: ghosts && off.size === 0 && !active && test === null ? null : (l) => (ghosts || l.closed === null) && (off.size === 0 || !off.has(l.flow.proto)) &&
+        (!active || l.rates.orig.bytesPerSec + l.rates.reply.bytesPerSec > 0) && (test === null || test(row(l))),
     };
   }
 
   /** Re-sorts from the table now and keeps the selected flow selected at the same screen line. */
   resort(): void {
+    this.list.rebuild(this.resortInput(), this.ordering());
+    if (!this.frozen) this.reselect();
+  }
+
+  private resortInput(): LiveFlow[] {
     this.resortPending = false;
     this.lastResortMs = this.deps.now();
     const all = this.deps.snapshot(this.settings.ghosts);
     if (this.needsFill()) this.fillQueue = all.filter((l) => !this.filled.has(l));
     else this.filled.clear();
-    this.list.rebuild(all, this.ordering());
+    return all;
+  }
+
+  /** True while a re-sort runs in steps (call resortStep until it returns true). */
+  get resorting(): boolean {
+    return this.list.rebuilding;
+  }
+
+  /** Key presses when the stepped re-sort began: one pressed since then holds the order still (htop's trick). */
+  private stepsSinceKeyMs = -Infinity;
+
+  /**
+   * The next step of a stepped re-sort; true when it ended: the new order is shown, or a key was pressed
+   * meanwhile and the re-sort waits for the hold to pass (rows must not jump under the user).
+   */
+  resortStep(): boolean {
+    if (!this.list.rebuilding) return true;
+    if (this.lastKeyMs !== this.stepsSinceKeyMs) {
+      this.list.cancelRebuild();
+      this.resortPending = true;
+      return true;
+    }
+    if (!this.list.stepRebuild(this.deps.resortSliceRows ?? Number.POSITIVE_INFINITY)) return false;
     if (!this.frozen) this.reselect();
+    if (this.mode === 'group') this.regroup();
+    return true;
   }
 
   private reselect(): void {
@@ -273,8 +310,14 @@ export class ViewState {
   tick(): void {
     const now = this.deps.now();
     if (this.resortPending && now - this.lastKeyMs >= (this.deps.holdMs ?? 1500) && !(this.loading && now - this.lastResortMs < LOAD_RESORT_MS)) {
-      this.resort();
-      if (this.mode === 'group') this.regroup();
+      if (this.deps.resortSliceRows !== undefined) {
+        // In steps (resortStep): a 100k-row re-sort in one task made every key typed meanwhile wait 20-60 ms.
+        this.stepsSinceKeyMs = this.lastKeyMs;
+        this.list.startRebuild(this.resortInput(), this.ordering());
+      } else {
+        this.resort();
+        if (this.mode === 'group') this.regroup();
+      }
     }
     const newMs = this.deps.newMs ?? 3000;
     for (const [l, t] of this.newSeen) if (now - t >= newMs) this.newSeen.delete(l);
@@ -374,6 +417,26 @@ export class ViewState {
     this.groups = this.deps.group(this.shownRows().map((l) => this.rowOf(l)), this.groupBy, { names: this.settings.names, services: this.settings.services });
     this.groupSel = Math.max(0, Math.min(this.groupSel, this.groups.length - 1));
   }
+}
+
+/**
+ * A text column's key through a cache of its few distinct values (protocols, states, countries): the same
+ * key as col.sortKey without building a key string per row (100k strings per re-sort were a fifth of it).
+ */
+function textKey(col: Column, row: (l: LiveFlow) => Row, o: FormatOpts): ((l: LiveFlow) => SortKey) | null {
+  const value = col.textValue;
+  if (!value) return null;
+  const cache = new Map<string, string>();
+  return (l) => {
+    const v = value(row(l), o);
+    if (typeof v !== 'string') return textSortKey(v);
+    let k = cache.get(v);
+    if (k === undefined) {
+      k = textSortKey(v);
+      if (cache.size < 4096) cache.set(v, k);
+    }
+    return k;
+  };
 }
 
 function matches(r: Row, q: string): boolean {

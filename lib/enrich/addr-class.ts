@@ -82,7 +82,11 @@ export function formatIPv6(g: Uint16Array): string {
     if (j - i > bestLen) { bestAt = i; bestLen = j - i; }
     i = j;
   }
-  const hex = (a: number, b: number) => Array.from(g.subarray(a, b), (x) => x.toString(16)).join(':');
+  const hex = (a: number, b: number): string => {
+    let t = '';
+    for (let i = a; i < b; i++) t += i > a ? `:${g[i].toString(16)}` : g[i].toString(16);
+    return t;
+  };
   if (bestAt < 0) return hex(0, 8);
   return `${hex(0, bestAt)}::${hex(bestAt + bestLen, 8)}`;
 }

@@ -22,6 +22,8 @@ export interface EnrichConfig {
   sockets: SocketLookup | null;
   warn: (message: string) => void;
   onUpdate?: () => void;
+  /** Each flow is enriched once (--once): nothing is remembered per flow (Enricher's rememberDerived false). */
+  onePass?: boolean;
   /** Client mode: processes a server shared, by flowKey (see EnricherOptions.processOf). */
   processOf?: (key: string) => ProcessLabel | undefined;
 }
@@ -55,7 +57,7 @@ export async function composeEnricher(cfg: EnrichConfig): Promise<{ enricher: En
     : null;
   const local = new LocalAddresses(networkInterfaces);
   local.refresh();
-  const enricher = new Enricher({ now: monotonicMs, local, services, geo, dns, processes, processOf: cfg.processOf, selfPid: process.pid, onUpdate: cfg.onUpdate });
+  const enricher = new Enricher({ now: monotonicMs, local, services, geo, dns, processes, processOf: cfg.processOf, selfPid: process.pid, onUpdate: cfg.onUpdate, rememberDerived: !cfg.onePass });
   return { enricher, geo, dns };
 }
 

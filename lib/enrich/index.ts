@@ -49,6 +49,11 @@ export interface EnricherOptions {
   selfPid?: number;
   /** Flows remembered (derived fields and process labels). */
   maxFlows?: number;
+  /**
+   * False when each flow is enriched once (--once): its derived fields are not remembered (no key, no cache
+   * entry per flow). Default true.
+   */
+  rememberDerived?: boolean;
   /** Process queries sent per tick; the rest wait for later ticks (bounded by maxFlows). */
   maxBatch?: number;
   /** Minimum ms between interface re-reads. */
@@ -97,7 +102,8 @@ export class Enricher {
 
   /** The enrichment of `flow` from what is known now; unknown parts are queued for the background. */
   enrich(flow: Flow): Enrichment {
-    const key = flowKey(flow);
+    // The key (a string per flow) only for what is kept by flow: derived fields, process labels.
+    const key = this.#o.rememberDerived !== false || this.#o.processes || this.#o.processOf ? flowKey(flow) : '';
     const d = this.#derive(key, flow);
     const { src, dst } = flow.orig;
     const srcName = this.#name(src, d.classes.src);
@@ -155,7 +161,8 @@ export class Enricher {
 
   #derive(key: string, flow: Flow): Derived {
     const gen = this.#o.local.generation;
-    const hit = this.#derived.get(key);
+    const remember = this.#o.rememberDerived !== false;
+    const hit = remember ? this.#derived.get(key) : undefined;
     if (hit && hit.gen === gen) return hit;
     const local = this.#o.local;
     // Flows share addresses: each is classified once per interface generation (a 100k-flow --once table spent
@@ -183,7 +190,7 @@ export class Enricher {
       service: services ? serviceSide(flow, (p, n) => services.lookup(p, n)) : null,
       remote: remoteAddress(flow, dir, (a) => cls(a) === 'public'),
     };
-    this.#derived.set(key, d);
+    if (remember) this.#derived.set(key, d);
     return d;
   }
 

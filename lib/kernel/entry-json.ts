@@ -3,6 +3,7 @@
 // flowJson(toFlow(e)) for entries the decoder made; a property test (fuzz/entry-json.prop.ts) holds it to that.
 import { DCCP_STATES, PROTO_NAMES, SCTP_STATES, TCP_STATES, stateName } from '../../netlink/ct-attrs.js';
 import type { CtCounters, CtEntry, CtTuple } from '../../netlink/ct-entry.js';
+import { flowKeyHash } from '../flow.js';
 import { JsonBytes, ascii } from '../json-bytes.js';
 import type { StatusNames } from './to-flow.js';
 
@@ -169,31 +170,5 @@ const COMMA = ascii(',');
 const CLOSE = ascii('}');
 const QUOTE = ascii('"');
 
-/**
- * A 30-bit fingerprint of a flow's identity (kernel id, zone, protocol, original tuple: what flowKey joins),
- * for spotting an entry a dump repeats without keeping the entries. Equal flows always hash equal; two
- * distinct flows that share an id collide with probability 2^-30.
- */
-export function entryKeyHash(e: CtEntry): number {
-  const o = e.orig;
-  let h = mix(0x811c9dc5, e.id ?? 0);
-  h = mix(h, e.zone ?? 0);
-  h = mix(h, e.protoNum);
-  h = mixText(h, o.src);
-  h = mixText(h, o.dst);
-  h = mix(h, (o.sport ?? o.type ?? o.srcKey ?? -1) + 1);
-  h = mix(h, (o.dport ?? o.code ?? o.dstKey ?? -1) + 1);
-  h = mix(h, (o.icmpId ?? -1) + 1);
-  h = mix(h, (o.zone ?? -1) + 1);
-  return h & 0x3fffffff;
-}
-
-function mix(h: number, v: number): number {
-  h = Math.imul(h ^ (v & 0xffff), 0x01000193);
-  return Math.imul(h ^ (v >>> 16), 0x01000193);
-}
-
-function mixText(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return Math.imul(h ^ 0x7c, 0x01000193); // a separator: "1.2.3.4" + "5" differs from "1.2.3.45"
-}
+/** A 30-bit fingerprint of the entry's flow identity: flowKeyHash of the Flow made from it (see lib/flow.ts). */
+export const entryKeyHash = (e: CtEntry): number => flowKeyHash(e);

@@ -1,10 +1,12 @@
 // The interactive view's benchmark (test/bench only, never unit tests), `npm run bench -- --only tui` or
-// `node dist/test/bench/tui-bench.js [--live]`. Two parts:
+// `node dist/test/bench/tui-bench.js [--no-live] [--idle-only]`. Three parts:
 // 1. In process, on a synthetic 100k-flow table: a frame (tick + render), a re-sort per column, and the work of
 //    a key (PageDown at the top and at row 90,000, a sort change, a filter keystroke) including its frame.
 // 2. Live (root, the kit in ../shared/bench, tmux): conntop on a 100k-flow namespace in a 200x50 tmux; keys sent
 //    at random phases of the 1 s refresh; key-to-screen latency from send-keys to the first capture-pane -e that
 //    shows the key's effect (colours included: a PageDown changes which line carries the selection colours).
+// 3. Idle (live, same kit): the view at 50,000 flows with a 1 s refresh and nothing pressed, its CPU (utime +
+//    stime) over 10 s and its highest VmRSS, next to a bare kernel dump every second (./load-child.js bare).
 // Median and worst of 50 each. Imports the tui/ and lib/ sources it measures, ./proc and node: modules.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { THEMES } from '../../tui/theme.js';
 import { handleKey } from '../../tui/view-keys.js';
 import { fakeEffects, INFO, synthView } from '../helpers/tui-view.js';
 import { TmuxPane } from '../helpers/tmux.js';
-import { fmt, median, table } from './proc.js';
+import { fmt, median, procCpuS, procMemKiB, table } from './proc.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const KIT = resolve(process.env.CONNTOP_BENCH_KIT ?? join(ROOT, '../shared/bench'));
@@ -133,11 +135,48 @@ export async function live(): Promise<Row[]> {
   return rows;
 }
 
+const IDLE_N = 50_000;
+const IDLE_S = 10;
+
+/** Part 3: idle CPU and RSS of the view at IDLE_N flows against a bare dump every second. */
+export async function idle(): Promise<Row[]> {
+  const ns = `conntop-tuiidle-${process.pid}`;
+  spawnSync(join(KIT, 'mkns.sh'), [ns, String(IDLE_N), '--quiet'], { stdio: 'inherit' });
+  const pane = new TmuxPane(`ip netns exec ${ns} node ${CLI} -d 1 --no-dns --no-geoip; exec sleep 3600`, 200, 50, { TERM: 'xterm-256color', PATH: process.env.PATH ?? '', HOME: '/nonexistent' });
+  try {
+    await pane.waitFor((l) => l.some((x) => /^Flows .*50k\//.test(x)) && !l[0].includes('loading'), 'the loaded table', 60_000);
+    // The pane's shell runs `ip netns exec … node`, which execs node: the shell's child is the view.
+    const sh = Number(pane.variable('pane_pid'));
+    const pid = Number(spawnSync('pgrep', ['-P', String(sh)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+    await sleep(3000); // past start-up's first refreshes
+    const cpu0 = procCpuS(pid);
+    let rss = 0;
+    for (let i = 0; i < IDLE_S; i++) {
+      await sleep(1000);
+      rss = Math.max(rss, procMemKiB(pid).VmRSS ?? 0);
+    }
+    const cpu = (procCpuS(pid) - cpu0) / IDLE_S;
+    pane.keys('q');
+    const bare = JSON.parse(spawnSync('ip', ['netns', 'exec', ns, process.execPath, join(ROOT, 'dist/test/bench/load-child.js'), 'bare', '--repeat', String(IDLE_S + 1), '--interval-ms', '1000'], { encoding: 'utf8' }).stdout) as { steadyCpuS: number; steadyWallS: number; maxRssKiB: number };
+    const bareCpu = bare.steadyCpuS / bare.steadyWallS;
+    return [
+      [`idle view at 50k flows, -d 1: CPU s/s (bare dump every second ${fmt(bareCpu)}, ratio ${fmt(cpu / bareCpu)})`, fmt(cpu), '-', `${fmt(1.5 * bareCpu)}`],
+      ['idle view at 50k flows: highest VmRSS, MiB (one run)', fmt(rss / 1024), '-', '150'],
+    ];
+  } finally {
+    pane.kill();
+    spawnSync(join(KIT, 'rmns.sh'), [ns]);
+  }
+}
+
 /** Prints both parts (the live one when root, the kit and tmux are there). */
 export async function main(argv: string[]): Promise<void> {
-  const rows = inProcess();
+  const rows = argv.includes('--idle-only') ? [] : inProcess();
   const canLive = process.getuid?.() === 0 && existsSync(join(KIT, 'mkns.sh')) && spawnSync('tmux', ['-V']).status === 0;
-  if (canLive && !argv.includes('--no-live')) rows.push(...(await live()));
+  if (canLive && !argv.includes('--no-live')) {
+    if (!argv.includes('--idle-only')) rows.push(...(await live()));
+    rows.push(...(await idle()));
+  }
   else rows.push(['live part skipped (needs root, the kit and tmux)', '-', '-', '-']);
   console.log(`\nThe interactive view at ${N.toLocaleString('en-US')} flows (ms, median and worst of ${REPS}):`);
   console.log(table(['measure', 'median', 'worst', 'target'], rows));

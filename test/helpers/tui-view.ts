@@ -7,12 +7,12 @@ import { ViewState, type ViewDeps } from '../../tui/view-state.js';
 import type { KeyEffects } from '../../tui/view-keys.js';
 import { synthTable } from './tui-table.js';
 
-/** A view of `table` at width x height, refreshed once; `clock.ms` is its monotonic clock. */
-export function makeView(table: FlowTable, width: number, height: number, settings: Partial<ViewSettings> = {}, enrich: ViewDeps['enrich'] = null) {
+/** A view of `table` at width x height, refreshed once; `clock.ms` is its monotonic clock; refresh re-sorts in steps of resortSliceRows rows when given. */
+export function makeView(table: FlowTable, width: number, height: number, settings: Partial<ViewSettings> = {}, enrich: ViewDeps['enrich'] = null, resortSliceRows?: number) {
   const clock = { ms: 100_000 };
   const view = new ViewState({
     snapshot: (c) => table.snapshot({ includeClosed: c }), now: () => clock.ms,
-    compileFilter: compileViewFilter, group: groupForView, enrich,
+    compileFilter: compileViewFilter, group: groupForView, enrich, resortSliceRows,
   }, settings);
   view.width = width;
   view.height = height;

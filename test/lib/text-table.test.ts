@@ -3,7 +3,7 @@
 // which columns may drop out. layoutColumns: priorities and minimum widths.
 import t from 'tap';
 import { fieldById } from '../../lib/fields.js';
-import { ONCE_COLUMNS, layoutColumns, onceColumns, renderTable } from '../../lib/text-table.js';
+import { ONCE_COLUMNS, TableBuilder, layoutColumns, onceColumns, renderTable } from '../../lib/text-table.js';
 import { ENRICHED_ROWS, PLAIN_ROWS, enrichment, flow } from '../helpers/rows.js';
 
 const ALL = onceColumns({ services: true, geoip: true, dns: true, processes: true });
@@ -106,4 +106,27 @@ t.test('layoutColumns keeps the first column, drops the lowest priority, shares 
   t.same(layoutColumns(cols, 45).map((c) => c.index), [0, 1, 2], 'the id goes first');
   t.same(layoutColumns(cols, 45).map((c) => c.width), [5, 19, 19], 'source and destination share what is left');
   t.same(layoutColumns(cols, 3), [{ index: 0, width: 5 }], 'the first column stays even when nothing fits');
+});
+
+t.test('TableBuilder: rows added one at a time, printed in any order, are renderTable\'s lines', async (t) => {
+  const table = new TableBuilder({ columns: ALL, maxWidth: 120 });
+  for (const r of ENRICHED_ROWS) table.add(r);
+  t.equal(table.size, ENRICHED_ROWS.length);
+  const lines: string[] = [];
+  const order = ENRICHED_ROWS.map((_, i) => ENRICHED_ROWS.length - 1 - i);
+  table.write((l) => lines.push(l), order);
+  const want = renderTable(ENRICHED_ROWS, { columns: ALL, maxWidth: 120 });
+  t.same(lines, [want[0], ...order.map((i) => want[1 + i])], 'header, then the rows in the given order');
+  const none: string[] = [];
+  new TableBuilder({ emptyText: 'nothing' }).write((l) => none.push(l));
+  t.same(none, ['nothing']);
+});
+
+t.test('TableBuilder: a cell holding a NUL (the rows\' separator) is kept as it is', async (t) => {
+  const odd = flow({ orig: { src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2 }, helper: 'a\0b' });
+  const table = new TableBuilder({ columns: ['proto', 'helper', 'src'], maxWidth: Infinity });
+  table.add({ flow: odd });
+  const lines: string[] = [];
+  table.write((l) => lines.push(l));
+  t.match(lines[1], /^tcp +a\0b +10\.0\.0\.1$/);
 });

@@ -1,36 +1,8 @@
-// The ordered index (tui/list-model.ts): its radix sort is held equal to a plain stable comparator sort
-// (house style: every fast copy has its slow twin), and inserts and removals keep the order.
+// The ordered index (tui/list-model.ts): inserts and removals keep the order; a filter keeps only its rows.
+// (Its sorts are held equal to a comparator sort in key-sort.test.ts and fuzz/view-order.prop.ts.)
 import t from 'tap';
-import { addrSortKey } from '../../lib/fields.js';
 import type { LiveFlow } from '../../lib/flow-table.js';
-import { ListModel, sortIndices, type SortKey } from '../../tui/list-model.js';
-
-function reference(keys: readonly SortKey[], desc: boolean): number[] {
-  const sign = desc ? -1 : 1;
-  return keys.map((_, i) => i).sort((a, b) => {
-    const x = keys[a], y = keys[b];
-    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
-    return sign * c || a - b;
-  });
-}
-
-let seed = 12345;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-
-t.test('radix sort equals a stable comparator sort', async (t) => {
-  const cases: Array<[string, SortKey[]]> = [
-    ['empty', []],
-    ['numbers with ties, negatives, fractions', Array.from({ length: 2000 }, () => Math.floor(rnd() * 50) - 10 + (rnd() < 0.3 ? 0.5 : 0))],
-    ['big numbers', Array.from({ length: 500 }, () => rnd() * 1e15)],
-    ['short strings', Array.from({ length: 1000 }, () => ['tcp', 'udp', 'icmp', '', 'gre'][Math.floor(rnd() * 5)])],
-    ['long strings sharing prefixes', Array.from({ length: 1000 }, () => `0ESTABLISHED${Math.floor(rnd() * 30)}x${'y'.repeat(Math.floor(rnd() * 20))}`)],
-    ['address keys', Array.from({ length: 3000 }, () => addrSortKey(rnd() < 0.8 ? `10.${Math.floor(rnd() * 3)}.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}` : `2001:db8::${Math.floor(rnd() * 65535).toString(16)}`))],
-    ['non-Latin text', Array.from({ length: 300 }, () => String.fromCharCode(0x400 + Math.floor(rnd() * 50), 0x100 + Math.floor(rnd() * 500)))],
-  ];
-  for (const [name, keys] of cases) {
-    for (const desc of [false, true]) t.same(Array.from(sortIndices(keys, desc)), reference(keys, desc), `${name}${desc ? ', descending' : ''}`);
-  }
-});
+import { ListModel } from '../../tui/list-model.js';
 
 t.test('insert and remove keep the order', async (t) => {
   const flows = Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, v: (i * 37) % 50, firstSeenMs: 0 }) as unknown as LiveFlow & { v: number });
@@ -45,4 +17,44 @@ t.test('insert and remove keep the order', async (t) => {
   t.equal(m.length, 99);
   t.notOk(m.has(flows[3]));
   t.equal(m.indexOf(flows[7], 90), m.rows.indexOf(flows[7]));
+});
+
+t.test('a keep predicate lists only its rows, in order; null lists every row', async (t) => {
+  const flows = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, v: i % 7, firstSeenMs: 0 }) as unknown as LiveFlow & { v: number });
+  const m = new ListModel();
+  const key = (l: LiveFlow) => (l as LiveFlow & { v: number }).v;
+  m.rebuild(flows, { key, descending: false, keep: (l) => key(l) % 2 === 0 });
+  t.same(m.rows.map(key), flows.map(key).filter((v) => v % 2 === 0).sort((a, b) => a - b));
+  t.equal(m.insert(flows[1]), -1, 'a row the predicate drops is not inserted');
+  m.rebuild(flows, { key, descending: false, keep: null });
+  t.equal(m.length, 50);
+});
+
+t.test('a rebuild in steps ends in the order of a rebuild at once, with what changed meanwhile', async (t) => {
+  const flows = Array.from({ length: 200 }, (_, i) => ({ key: `k${i}`, v: (i * 53) % 31, firstSeenMs: i }) as unknown as LiveFlow & { v: number });
+  const key = (l: LiveFlow) => (l as LiveFlow & { v: number }).v;
+  const ord = { key, descending: true, keep: (l: LiveFlow) => key(l) !== 3 };
+  const once = new ListModel();
+  once.rebuild(flows.slice(0, 150), ord);
+  const m = new ListModel();
+  m.rebuild(flows.slice(0, 150), { ...ord, descending: false });
+  const old = m.rows.slice();
+  m.startRebuild(flows.slice(0, 150), ord);
+  t.ok(m.rebuilding);
+  t.notOk(m.stepRebuild(40), 'first step: part of the filter');
+  t.same(m.rows, old, 'the old order meanwhile');
+  m.remove(flows[10]);
+  m.insert(flows[160]);
+  let steps = 1;
+  while (!m.stepRebuild(40)) steps++;
+  t.ok(steps >= 4, `several steps (${steps})`);
+  t.notOk(m.rebuilding);
+  once.remove(flows[10]);
+  once.insert(flows[160]);
+  t.same(m.rows.map(key), once.rows.map(key), 'same keys in order');
+  t.notOk(m.has(flows[10]), 'removed meanwhile: gone');
+  t.equal(m.rows.filter((l) => l === flows[160]).length, 1, 'inserted meanwhile: listed once');
+  m.startRebuild(flows, ord);
+  m.cancelRebuild();
+  t.notOk(m.rebuilding, 'cancelled');
 });

@@ -5,7 +5,7 @@ import type { FlowChange } from '../../lib/flow-table.js';
 import { handleKey } from '../../tui/view-keys.js';
 import type { ViewState } from '../../tui/view-state.js';
 import { synthFlow } from '../helpers/tui-table.js';
-import { fakeEffects, synthView } from '../helpers/tui-view.js';
+import { fakeEffects, makeView, synthView } from '../helpers/tui-view.js';
 
 const HEALTH = { badMessages: 0, unknownAttrs: 0, lastProblem: null };
 function keys(v: ViewState, ...ks: string[]): void {
@@ -297,4 +297,49 @@ t.test('a big batch of counter updates does not re-sort; a big batch of new flow
   view.onChanges(fresh);
   t.equal(view.list.length, 150);
   t.equal(view.list.rows[0], last, 'a bulk of new flows re-sorts from the table');
+});
+
+t.test('a refresh re-sort in steps: the old order until the last step, then the same order as at once', async (t) => {
+  const { table, view: reference, clock: refClock } = synthView(500);
+  const { view, clock } = makeView(table, 80, 24, {}, null, 64);
+  clock.ms += 5000;
+  refClock.ms += 5000;
+  const before = view.list.rows.slice();
+  const stats = refreshWithJump(table, 500, before[before.length - 1].key);
+  view.onRefresh(stats, HEALTH, true);
+  view.tick();
+  t.ok(view.resorting, 'tick began the stepped re-sort');
+  t.same(view.list.rows, before, 'the old order while it runs');
+  let steps = 0;
+  while (!view.resortStep()) steps++;
+  t.ok(steps >= 5, `several steps (${steps})`);
+  t.notOk(view.resorting);
+  reference.onRefresh(stats, HEALTH);
+  t.same(view.list.rows, reference.list.rows, 'the order a re-sort at once gives');
+});
+
+t.test('a key during a stepped re-sort drops it and holds the order; flows that came meanwhile stay listed', async (t) => {
+  const { table, view, clock } = (() => { const s = synthView(300); return { table: s.table, ...makeView(s.table, 80, 24, {}, null, 64) }; })();
+  clock.ms += 5000;
+  const before = view.list.rows.slice();
+  view.onRefresh(refreshWithJump(table, 300, before[before.length - 1].key), HEALTH, true);
+  view.tick();
+  view.resortStep();
+  keys(view, 'DOWN');
+  t.ok(view.resortStep(), 'the step after a key ends the re-sort');
+  t.same(view.list.rows, before, 'the order held');
+  t.ok(view.resortPending, 'to run again after the hold');
+  clock.ms += 2000;
+  view.tick();
+  // A new flow and a removal arrive between steps: both reach the new order.
+  table.apply({ kind: 'new', flow: synthFlow(5000, 1), atMs: 1_700_000_011_500 });
+  const added = table.drainChanges();
+  view.resortStep();
+  view.onChanges(added);
+  while (!view.resortStep());
+  const c = added.find((x) => x.kind === 'new');
+  const live = c && c.kind === 'new' ? c.live : null;
+  t.ok(live && view.list.has(live), 'the new flow is listed');
+  t.equal(view.list.rows.filter((l) => l === live).length, 1, 'once');
+  t.equal(view.list.rows[0], before[before.length - 1], 're-sorted by rate');
 });

@@ -141,3 +141,14 @@ t.test('every source off: still classifies and directs', async (t) => {
   const r = e.enrich(out);
   t.same(r, { dir: 'forwarded', nat: 'none', classes: { src: 'private', dst: 'public' }, service: null, remote: '8.8.8.8', geo: null, rdns: { src: null, dst: null } });
 });
+
+t.test('rememberDerived false (--once): the same enrichment, nothing kept per flow', async (t) => {
+  const local = new LocalAddresses(() => ({ eth0: [iface('192.168.1.10', '255.255.255.0')] }));
+  local.refresh();
+  const mk = (rememberDerived?: boolean) => new Enricher({ now: () => 0, local, services: builtinServices(), rememberDerived });
+  const once = mk(false), kept = mk(undefined);
+  t.teardown(() => { once.close(); kept.close(); });
+  const v6 = flow(3, tuple('2001:db8::1', 1, '2606:4700::1111', 53), tuple('2606:4700::1111', 53, '2001:db8::1', 1), 'udp');
+  for (const f of [out, v6, out]) t.same(once.enrich(f), kept.enrich(f));
+  t.equal(once.queuedProcessLookups, 0);
+});
