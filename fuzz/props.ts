@@ -1,5 +1,6 @@
 // fuzz/ layer: the registry of codec, state-machine and column-order properties, each a function of {numRuns, seed}.
 // Imports the *.prop.ts files. fuzz/run.ts runs them for a time budget; test/fuzz.test.ts in CI.
+import { propChangeLineMatchesChangeJson } from './change-line.prop.js';
 import { propDecodeAnyBytes } from './decode-any.prop.js';
 import { propDigestAnyBytes, propDigestIgnoresTimeoutAndHeader, propDigestSeesEveryByte, propMsgCursorMatchesSplit } from './digest.prop.js';
 import { propEntryJsonMatchesFlowJson, propEntryKeyHashFollowsFlowKey } from './entry-json.prop.js';
@@ -50,6 +51,8 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   // The JSON outputs against their published schemas (lib/schema/, docs/schema/).
   { name: 'flow-json-validates', run: propFlowJsonValidates },
   { name: 'change-lines-validate', run: propChangeLinesValidate },
+  // The --events fast path: a change's line written as bytes equals changeJson's text.
+  { name: 'change-line-matches-change-json', run: propChangeLineMatchesChangeJson },
   // The server's input path: line framing under any chunking and any bytes, validation of any JSON.
   { name: 'server-framer-any-chunking', run: propFramerAnyChunking },
   { name: 'server-framer-any-bytes', run: propFramerAnyBytes },

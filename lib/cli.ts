@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { keepYoungGenerationSmall } from './heap.js';
 import { openEnricher, openSource, prepareSysctls, runEvents, type Io, type RunOptions } from './modes.js';
+import { watchPipeReader } from './pipe-reader.js';
 import { runOnce } from './once.js';
 import { Session } from './session.js';
 import { FlowTable } from './flow-table.js';
@@ -21,7 +22,7 @@ import { DEFAULT_CREDITS } from './enrich/geoip-sources.js';
 import type { RemoteTarget } from './modes.js';
 import type { FlowSource } from './source.js';
 import {
-  MAX_INTERVAL_SEC, MAX_ZONE, SPEED_LIMITS, countArg, markArg, metricsArg, pathArg, rcvbufArg, secondsArg, speedArg, zoneArg,
+  MAX_INTERVAL_SEC, MAX_ZONE, SPEED_LIMITS, countArg, dnsWanted, markArg, metricsArg, pathArg, rcvbufArg, secondsArg, speedArg, zoneArg,
 } from './option-values.js';
 import { TABLE_LEGEND } from './text-table.js';
 import { completionScript, conntopManPage } from './manual-cli.js';
@@ -68,6 +69,7 @@ function buildProgram(writeOut: (text: string) => void): Command {
     .addOption(new Option('--linger <seconds>', `keep closed flows this long (ghost rows), at most ${MAX_INTERVAL_SEC}`).argParser(secondsArg).default(5))
     .addOption(new Option('--rcvbuf <bytes>', 'receive buffer to ask for on the event socket, up to 1 GiB').argParser(rcvbufArg).default(64 * 1024 * 1024, '64 MiB'))
     .option('--no-sysctl', 'leave nf_conntrack_acct, _timestamp and _events as they are')
+    .option('--dns', 'reverse DNS names (the default, but for --replay: a capture\'s addresses are looked up only when asked)')
     .option('-n, --no-dns', 'no reverse DNS')
     .option('--no-geoip', 'no GeoIP lookups')
     .addOption(new Option('--geoip-dir <dir>', 'look for MaxMind databases here first').argParser(pathArg))
@@ -143,7 +145,7 @@ export function parseOptions(argv: string[], writeOut: (text: string) => void): 
     lingerSec: o.linger as number,
     rcvbufBytes: o.rcvbuf as number,
     sysctl: o.sysctl as boolean,
-    dns: o.dns as boolean,
+    dns: dnsWanted(o.dns as boolean | undefined, o.replay !== undefined),
     geoip: o.geoip as boolean,
     geoipDir: o.geoipDir as string | undefined,
     services: (o.services as boolean) && (o.servname as boolean),
@@ -223,6 +225,7 @@ async function main(argv: string[]): Promise<Outcome> {
   const io = {
     stdout: process.stdout, stderr: process.stderr, env: process.env, sysctls, signal: abort.signal,
     openRemote: opts.remote ? await remoteOpener(opts) : undefined,
+    watchReader: (onGone: () => void) => watchPipeReader(1, onGone),
   };
   let code: number;
   try {

@@ -1,6 +1,7 @@
 // lib/ layer: the --events output, a SessionOutput that writes one JSON line per change (new, update, destroy,
 // resync) and one `stats` line per refresh through a LineWriter. The stream is passed in.
 import type { Writable } from 'node:stream';
+import { ChangeLine } from './change-line.js';
 import type { Enricher } from './enrich/index.js';
 import type { FlowChange, TableStats } from './flow-table.js';
 import { LineWriter, flowJson } from './output.js';
@@ -31,10 +32,17 @@ export function changeJson(c: FlowChange, enricher?: Enricher | null): string {
  */
 export class EventsOutput implements SessionOutput {
   private readonly out: LineWriter;
+  /** Where a change's line is written as bytes (changeJson's text without its strings). */
+  private readonly line = new ChangeLine();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private readonly closeListeners: (() => void)[] = [];
 
   constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null }) {
     this.out = new LineWriter(stream);
+    this.out.onClosed = () => {
+      for (const fn of this.closeListeners) fn();
+    };
   }
 
   /** True once the reader went away (EPIPE) or a write failed (the session then stops). */
@@ -42,20 +50,44 @@ export class EventsOutput implements SessionOutput {
     return this.out.closed;
   }
 
+  onClose(fn: () => void): void {
+    this.closeListeners.push(fn);
+  }
+
+  /** The reader left while nothing was being written (see pipe-reader.ts): the output closes quietly. */
+  readerLeft(): void {
+    this.out.readerLeft();
+  }
+
   changes(batch: readonly FlowChange[]): void | Promise<void> {
-    const { signal, enricher } = this.opts;
+    const { signal } = this.opts;
     for (let i = 0; i < batch.length; i++) {
       if (signal.aborted) return;
-      this.out.line(changeJson(batch[i], enricher));
+      const line = this.lineOf(batch[i]);
+      this.out.lineBytes(line.buf, line.len);
       if (this.out.backlogged) {
         // Serialize the rest now: once this call returns, the table goes on changing the flows (a DESTROY
         // would show up in a 'new' line written later). The batch is bounded by the table, so are its lines.
-        const rest: string[] = [];
-        for (let j = i + 1; j < batch.length; j++) rest.push(changeJson(batch[j], enricher));
+        const rest = new LineBlob();
+        for (let j = i + 1; j < batch.length; j++) {
+          const l = this.lineOf(batch[j]);
+          rest.add(l.buf, l.len);
+        }
         return this.rest(rest);
       }
     }
     this.flushSoon();
+  }
+
+  /** The line of one change as bytes (valid until the next call). */
+  private lineOf(c: FlowChange): { buf: Uint8Array; len: number } {
+    if (c.kind === 'resync') {
+      const b = Buffer.from(changeJson(c));
+      return { buf: b, len: b.length };
+    }
+    const enricher = this.opts.enricher;
+    this.line.write(c, enricher ? enricher.enrich(c.live.flow) : undefined);
+    return this.line;
   }
 
   /**
@@ -77,12 +109,13 @@ export class EventsOutput implements SessionOutput {
   }
 
   /** The rest of a batch's lines, written as the stream drains. */
-  private async rest(lines: readonly string[]): Promise<void> {
+  private async rest(lines: LineBlob): Promise<void> {
     const { signal } = this.opts;
-    for (const l of lines) {
+    for (let i = 0; i < lines.count; i++) {
       if (this.out.backlogged) await this.out.drained(signal);
       if (signal.aborted) return;
-      this.out.line(l);
+      const l = lines.line(i);
+      this.out.lineBytes(l, l.length);
     }
     this.out.flush();
     if (this.out.backlogged) await this.out.drained(signal);
@@ -105,3 +138,37 @@ export class EventsOutput implements SessionOutput {
     await this.out.finish();
   }
 }
+
+/**
+ * Lines serialized ahead of writing, as UTF-8 in chunks of CHUNK_BYTES (a line never spans two): no copy when
+ * it grows. One buffer doubled as it grew held up to twice the 37 MiB of a 50k-flow first table, plus the
+ * copies, outside the heap until a collection.
+ */
+class LineBlob {
+  private readonly chunks: Uint8Array[] = [];
+  /** Per line: its chunk, start and end. */
+  private readonly at: number[] = [];
+  private used = BLOB_CHUNK_BYTES;
+
+  get count(): number {
+    return this.at.length / 3;
+  }
+
+  add(b: Uint8Array, n: number): void {
+    if (this.used + n > BLOB_CHUNK_BYTES || this.chunks.length === 0) {
+      this.chunks.push(new Uint8Array(Math.max(BLOB_CHUNK_BYTES, n)));
+      this.used = 0;
+    }
+    const c = this.chunks.length - 1;
+    this.chunks[c].set(b.subarray(0, n), this.used);
+    this.at.push(c, this.used, this.used + n);
+    this.used += n;
+  }
+
+  /** Line i's bytes (a view). */
+  line(i: number): Uint8Array {
+    return this.chunks[this.at[3 * i]].subarray(this.at[3 * i + 1], this.at[3 * i + 2]);
+  }
+}
+
+const BLOB_CHUNK_BYTES = 1 << 20;

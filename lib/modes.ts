@@ -67,6 +67,8 @@ export interface Io {
   openSocket?: SocketOpener;
   /** With opts.remote: builds the server's client source (server/ is the composition root's to import). */
   openRemote?: () => { source: FlowSource; finish: () => void; record?: undefined };
+  /** Watches the reader of stdout: `onGone` when it left though nothing was written; returns stop(). */
+  watchReader?: (onGone: () => void) => () => void;
 }
 
 /** Builds the source the options ask for: a capture, or the kernel (recording when asked). */
@@ -183,6 +185,8 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   const en = opts.enrich ? await openEnricher(opts, io, record, source) : null;
   if (opts.enrich && opts.replay && opts.processes) io.stderr.write('conntop: note: a capture has no sockets to look up, so flows carry no process fields\n');
   const out = new EventsOutput(io.stdout, { signal: io.signal, enricher: en?.enricher });
+  // A quiet table writes only a stats line per refresh: a reader that left is noticed within a second anyway.
+  const stopWatch = io.watchReader?.(() => out.readerLeft());
   const session = new Session({
     source, table, intervalMs: opts.delaySec * 1000, iterations: opts.iterations, signal: io.signal,
     enricher: en?.enricher, warn: (m) => io.stderr.write(`conntop: note: ${m}\n`),
@@ -190,6 +194,7 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   try {
     await session.run(out);
   } finally {
+    stopWatch?.();
     en?.enricher.close(); // before the recorder closes: its lookups record too
     finish();
   }

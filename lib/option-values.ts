@@ -99,3 +99,11 @@ export function metricsArg(v: string): { host: string; port: number } {
     throw new InvalidArgumentError((e as Error).message);
   }
 }
+
+/**
+ * Whether reverse DNS runs: as -n/--dns say (`given`, undefined when neither was typed), else on for the live
+ * kernel and off for a --replay, whose addresses are a capture's: it resolves them only when asked (--dns).
+ */
+export function dnsWanted(given: boolean | undefined, replay: boolean): boolean {
+  return given ?? !replay;
+}

@@ -45,14 +45,23 @@ export class LineWriter {
   closed = false;
   /** The first write failure that was not the reader leaving; the caller reports it and exits 1. */
   error: OutputError | undefined;
+  /** Called once when `closed` turns true (the owner stops producing at once, not at its next write). */
+  onClosed: (() => void) | undefined;
   private readonly onError = (e: NodeJS.ErrnoException): void => {
+    const was = this.closed;
     this.closed = true;
     if (!QUIET_ENDS.has(e.code ?? '')) this.error ??= new OutputError(e);
+    if (!was) this.onClosed?.();
   };
   constructor(private readonly out: Writable) {
     this.fdBacked = typeof (out as { fd?: unknown }).fd === 'number';
     // Write callbacks see a failure before the 'error' event (a file's is emitted a tick later); both count.
     out.on('error', this.onError);
+  }
+
+  /** The reader went away though no write failed yet (a watcher saw it): a quiet end, as EPIPE. */
+  readerLeft(): void {
+    this.onError(Object.assign(new Error('the reader of the output left'), { code: 'EPIPE' }));
   }
 
   line(s: string): void {

@@ -32,7 +32,7 @@ export interface SessionOptions {
  *  waits for it before delivering more (backpressure), while the table keeps following the source. */
 export interface SessionOutput {
   /** Changes since the last call, delivered within milliseconds of the source events that caused them
-   *  (batched per event-loop turn) and after each refresh. `live` objects are the table's current objects;
+   *  (batched over a couple of ms) and after each refresh. `live` objects are the table's current objects;
    *  `flow` is the flow as the change described it (see FlowChange); a 'new' change never carries closed/reason.
    *  Read what you need before returning: afterwards the table goes on changing these objects. */
   changes(batch: readonly FlowChange[]): void | Promise<void>;
@@ -43,10 +43,15 @@ export interface SessionOutput {
   sourceEnded?(): void;
   /** True once the output can take nothing more (its reader left, or a write failed): the session stops. */
   readonly closed?: boolean;
+  /** Registers `fn` to run when `closed` turns true: the session then stops at once, not at its next refresh. */
+  onClose?(fn: () => void): void;
 }
 
 /** Why Session.run returned. */
 export type SessionEnd = 'aborted' | 'iterations' | 'source-ended' | 'output-closed';
+
+/** How long the first change of a batch waits for more before the batch is delivered, in ms. */
+const DELIVERY_MS = 2;
 
 /** The shortest refresh interval the session keeps, in ms: below it, refreshes would run back to back. */
 export const MIN_INTERVAL_MS = 10;
@@ -119,6 +124,7 @@ export class Session {
       this.wake();
     };
     signal.addEventListener('abort', onAbort);
+    out.onClose?.(() => this.wake());
     let ended = false;
     const endedP = source.ended.then(() => {
       ended = true;
@@ -146,6 +152,7 @@ export class Session {
           // A steady cadence: the interval runs from the start of one refresh to the start of the next.
           await this.sleepUntilDue(cycleStart);
           if (signal.aborted) return this.abortEnd();
+          if (out.closed) return 'output-closed';
           cycleStart = this.now();
           if ((await this.unlessAborted(source.refresh())) === ABORTED) return this.abortEnd();
         }
@@ -165,33 +172,69 @@ export class Session {
     else if (ev.kind === 'new' || ev.kind === 'update' || ev.kind === 'destroy' || ev.kind === 'overflow') this.queueDelivery();
   }
 
-  /** Delivers on the next event-loop turn: every event read in this turn shares one batch. */
+  /**
+   * Delivers within DELIVERY_MS: every event read meanwhile shares one batch. Not on the next turn: at a few
+   * thousand events a second each event is a wake-up of its own, and a delivery per wake-up (an immediate,
+   * a batch, a line write) cost more than the event itself.
+   */
   private queueDelivery(): void {
     if (this.deliveryQueued) return;
     this.deliveryQueued = true;
-    setImmediate(() => {
-      this.deliveryQueued = false;
-      // A delivery under way takes these changes too (it loops until none are left). Not deliver().catch() on
-      // it: each call would hang one more reaction on a promise a stuck reader never settles (a leak per turn).
-      if (!this.delivering) this.deliver().catch(() => undefined); // a failing output surfaces at the next refresh
-    });
+    setTimeout(this.onTurn, DELIVERY_MS);
+  }
+
+  /**
+   * The queued turn's delivery. While the output takes each batch at once it runs synchronously: an async
+   * delivery per turn (its promises, closures and the immediate's closure) was a third of what an event
+   * allocated in a storm. A delivery under way takes these changes too (it loops until none are left).
+   */
+  private readonly onTurn = (): void => {
+    this.deliveryQueued = false;
+    if (this.delivering) return;
+    let wait: Promise<void> | undefined;
+    try {
+      wait = this.deliverNow();
+    } catch {
+      return; // a failing output surfaces at the next refresh
+    }
+    // Not a catch on `delivering` per turn: each would hang one more reaction on a promise a stuck reader
+    // never settles (a leak per turn). One, when the delivery starts waiting.
+    if (wait) this.waitToDeliver(wait).catch(() => undefined);
+  };
+
+  /** Hands queued changes to the output until none are left or it asks to wait (its promise is returned). */
+  private deliverNow(): Promise<void> | undefined {
+    const out = this.out!;
+    while (this.table.pendingChanges > 0 && !this.signal.aborted && !out.closed) {
+      const r = out.changes(this.table.drainChanges());
+      if (r) return r;
+    }
+    return undefined;
   }
 
   /** Hands queued changes to the output until none are left; one delivery at a time, waiting on backpressure. */
   private deliver(): Promise<void> {
     if (this.delivering) return this.delivering;
+    try {
+      const wait = this.deliverNow();
+      return wait ? this.waitToDeliver(wait) : Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** The rest of a delivery once the output asked to wait: `delivering` until nothing is left. */
+  private waitToDeliver(first: Promise<void>): Promise<void> {
     const run = async (): Promise<void> => {
-      await null; // so that `delivering` is set before the loop can finish and clear it
-      const out = this.out!;
       try {
-        while (this.table.pendingChanges > 0 && !this.signal.aborted && !out.closed) {
-          const r = out.changes(this.table.drainChanges());
-          if (r && (await this.unlessAborted(r)) === ABORTED) return;
+        for (let wait: Promise<void> | undefined = first; wait; wait = this.deliverNow()) {
+          if ((await this.unlessAborted(wait)) === ABORTED) return;
         }
       } finally {
         this.delivering = null;
       }
     };
+    // run() stops at its first await, so `delivering` is set before its finally can clear it.
     this.delivering = run();
     return this.delivering;
   }
@@ -225,7 +268,7 @@ export class Session {
 
   /** Sleeps until cycleStart + interval (re-read after every wake-up), refreshNow() or abort. */
   private async sleepUntilDue(cycleStart: number): Promise<void> {
-    while (!this.signal.aborted && !this.dueNow) {
+    while (!this.signal.aborted && !this.dueNow && !this.out!.closed) {
       const left = cycleStart + this.interval - this.now();
       if (left <= 0) break;
       await abortableSleep(left, this.waker.signal);

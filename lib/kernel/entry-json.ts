@@ -4,9 +4,9 @@
 import { DCCP_STATES, PROTO_NAMES, SCTP_STATES, TCP_STATES, stateName } from '../../netlink/ct-attrs.js';
 import type { CtCounters, CtEntry, CtTuple } from '../../netlink/ct-entry.js';
 import { flowKeyHash } from '../flow.js';
+import { JsonBytes, ascii } from '../json-bytes.js';
 import type { StatusNames } from './to-flow.js';
 
-const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
 // The fixed pieces of a line, in the order flowJson writes them.
 const ID = ascii('{"id":');
@@ -42,68 +42,13 @@ const DST_KEY = ascii(',"dstKey":');
 const TZONE = ascii(',"zone":');
 
 /** One JSON line being written: bytes [0, len) of `buf`, which grows as needed and is reused line after line. */
-export class JsonLine {
-  buf = new Uint8Array(2048);
-  len = 0;
+export class JsonLine extends JsonBytes {
   /** `"proto":"tcp","protoNum":6` and `,"status":[...]` pieces, made once per protocol and status word. */
   private readonly protoPieces = new Map<number, Uint8Array>();
   private readonly statusPieces = new Map<number, Uint8Array>();
 
-  constructor(private readonly names: StatusNames) {}
-
-  /** Room for `n` more bytes. */
-  private room(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
-    bigger.set(this.buf.subarray(0, this.len));
-    this.buf = bigger;
-  }
-
-  private put(piece: Uint8Array): void {
-    const n = piece.length;
-    this.room(n);
-    // A loop: pieces are a few bytes, where TypedArray.prototype.set costs more than the copy.
-    const b = this.buf;
-    let at = this.len;
-    for (let i = 0; i < n; i++) b[at++] = piece[i];
-    this.len = at;
-  }
-
-  /** ASCII text that needs no escaping (addresses, names from conntop's tables). */
-  private text(s: string): void {
-    this.room(s.length);
-    const b = this.buf;
-    let n = this.len;
-    for (let i = 0; i < s.length; i++) b[n++] = s.charCodeAt(i);
-    this.len = n;
-  }
-
-  /** Any string as a JSON string (helper and security-context names come from the kernel as they are). */
-  private jsonString(s: string): void {
-    const j = JSON.stringify(s);
-    this.room(j.length * 3);
-    this.len += new TextEncoder().encodeInto(j, this.buf.subarray(this.len)).written;
-  }
-
-  /** The decimal digits of a non-negative integer below 2^53. */
-  private uint(v: number): void {
-    this.room(16);
-    const b = this.buf;
-    if (v < 10) {
-      b[this.len++] = 48 + v;
-      return;
-    }
-    let digits = 1;
-    for (let p = 10; p <= v && digits < 16; p *= 10) digits++;
-    const start = this.len;
-    let n = start + digits;
-    this.len = n;
-    if (v <= 0x7fffffff) {
-      // Small-integer arithmetic: ids, ports, marks, timeouts and most counters.
-      for (let x = v | 0; n > start; x = (x / 10) | 0) b[--n] = 48 + (x % 10);
-    } else {
-      for (let x = v; n > start; x = Math.floor(x / 10)) b[--n] = 48 + (x % 10);
-    }
+  constructor(private readonly names: StatusNames) {
+    super();
   }
 
   private tuple(t: CtTuple): void {

@@ -60,6 +60,9 @@ export class KernelSource implements FlowSource {
   /** The session's interval decides when the kernel is dumped. */
   readonly schedulesRefreshes = false;
 
+  /** realtimeNs's base in ms: the wall clock at start minus the monotonic clock (performance.now). */
+  private readonly baseMs = Date.now() - performance.now();
+
   constructor(private readonly opts: KernelSourceOptions = {}) {
     this.nowNs = opts.nowNs ?? realtimeNs();
     this.pipeline = new WirePipeline(() => undefined, opts.filter);
@@ -78,6 +81,11 @@ export class KernelSource implements FlowSource {
   }
 
   private feed(dir: 'in' | 'out', data: Uint8Array): void {
+    if (!this.opts.record && !this.opts.nowNs) {
+      // Nothing keeps the record: the same clock in ms, as numbers (an event costs no bigint).
+      this.pipeline.feedAt(dir, data, Math.floor(this.baseMs + performance.now()));
+      return;
+    }
     const rec: WireRecord = { tsNs: this.nowNs(), direction: dir, family: NETLINK_NETFILTER, data };
     this.opts.record?.(rec);
     this.pipeline.feed(rec);

@@ -58,15 +58,22 @@ export class WirePipeline {
   /** Feeds one datagram. Never throws for bad bytes: they are counted and reported. */
   feed(rec: WireRecord): void {
     if (rec.family !== NETLINK_NETFILTER) return; // sock_diag traffic belongs to process lookup, not to the flow stream
-    const atMs = Number(rec.tsNs / 1000000n);
+    this.feedAt(rec.direction, rec.data, Number(rec.tsNs / 1000000n));
+  }
+
+  /**
+   * feed() for a netfilter datagram whose time is already in epoch ms (whole ms, as feed() computes it from
+   * tsNs): the live source's path when nothing is recorded, without a record object and three bigints per event.
+   */
+  feedAt(direction: WireRecord['direction'], data: Uint8Array, atMs: number): void {
     try {
-      if (rec.direction === 'out') this.noteRequests(rec.data, atMs);
-      else this.feedIn(rec.data, atMs);
+      if (direction === 'out') this.noteRequests(data, atMs);
+      else this.feedIn(data, atMs);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       // A datagram that cannot be framed may have held dump entries: no dump in flight may sweep on its end.
-      if (rec.direction === 'in') for (const p of this.pending.values()) if (p.kind === 'dump') p.bad = true;
-      this.problem(e, rec.data);
+      if (direction === 'in') for (const p of this.pending.values()) if (p.kind === 'dump') p.bad = true;
+      this.problem(e, data);
     }
     this.health.unknownAttrs = this.unknown.total;
   }

@@ -1,6 +1,7 @@
 // Benchmark (never run by unit tests; root needed): what an event costs conntop --events, and its memory with a
 // reader that never reads. Needs only the project itself (test/helpers/storm.mjs makes the events), not ../shared.
 //   node dist/test/bench/event-cost.js [--flows 20000] [--rates 3000,30000] [--seconds 10] [--stuck-seconds 60]
+//     [--cpu-prof DIR] (the measured conntop writes a V8 CPU profile into DIR when it stops)
 // In a throw-away namespace: fills the table with FLOWS entries, runs `conntop --events -d 0.5` (its stdout read
 // and its stats lines counted), takes its CPU time (/proc/PID/stat) over an idle window and over a paced storm of
 // each rate. On a shared host a starved process refreshes less often, so CPU is compared per refresh: the added
@@ -20,6 +21,7 @@ const FLOWS = Number(opt('--flows', '20000'));
 const RATES = opt('--rates', '3000,30000').split(',').map(Number);
 const SECONDS = Number(opt('--seconds', '10'));
 const STUCK_S = Number(opt('--stuck-seconds', '60'));
+const PROF_DIR = opt('--cpu-prof', '');
 const CLI = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
 const STORM = fileURLToPath(new URL('../../../test/helpers/storm.mjs', import.meta.url));
 const NS = `conntop-evcost-${process.pid}`;
@@ -53,8 +55,9 @@ function pacedStorm(rate: number, seconds: number): Promise<number> {
   });
 }
 
-function startConntop(stdout: 'ignore' | 'pipe'): ChildProcess {
-  const [cmd, a] = inNs(process.execPath, [CLI, '--events', '-d', '0.5', '-n', '--no-geoip', '--no-services', '--no-processes']);
+function startConntop(stdout: 'ignore' | 'pipe', prof = false): ChildProcess {
+  const node = prof && PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : [];
+  const [cmd, a] = inNs(process.execPath, [...node, CLI, '--events', '-d', '0.5', '-n', '--no-geoip', '--no-services', '--no-processes']);
   return spawn(cmd, a, { stdio: ['ignore', stdout, 'inherit'] });
 }
 
@@ -73,7 +76,7 @@ async function main(): Promise<void> {
     stormJson([String(FLOWS), String(FLOWS), '200']);
     log(`table filled with ${FLOWS} flows`);
     const costs: { rate: number; events: number; eventsPerS: number; idleCpuPct: number; stormCpuPct: number; addedUsPerEvent: number }[] = [];
-    const c = startConntop('pipe');
+    const c = startConntop('pipe', true);
     let refreshes = 0;
     createInterface({ input: c.stdout! }).on('line', (l) => {
       if (l.startsWith('{"event":"stats"')) refreshes++;

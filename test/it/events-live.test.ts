@@ -108,3 +108,15 @@ t.test('SIGTERM with a reader that never reads, during a storm: exits at once wi
   t.equal(code, 143, `exits with 128 + SIGTERM (stderr: ${err.trim().slice(-300)})`);
   t.equal(ctSysctls(ns), before, 'sysctls restored');
 });
+
+t.test('| head -1 on a quiet table: conntop ends within seconds of the reader leaving, not at its next refresh', { skip }, async (t) => {
+  const ns = createNetns(t, 'evpipe');
+  // A shell pipeline: a real pipe, as a user's (a spawned child's stdout would be a socket pair).
+  const c = ns.spawn('sh', ['-c', `"$0" "$1" --events -d 60 ${quiet.join(' ')} | head -1`, process.execPath, CLI]);
+  let out = '';
+  c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
+  const late = new Promise<'late'>((r) => setTimeout(() => r('late'), 20_000));
+  t.equal(await Promise.race([exited, late]), 0, 'the pipeline ended before the next refresh (60 s)');
+  t.match(out, /^\{"event":"stats"/);
+});

@@ -208,6 +208,28 @@ t.test('ghosts are capped by maxClosed, oldest dropped first; a reborn key repla
   t.equal(none.stats().closedLingering, 0, 'maxClosed 0 keeps no ghosts');
 });
 
+t.test('ghost order survives a reborn ghost in the middle: eviction and expiry still go oldest first', async (t) => {
+  const flows = [1, 2, 3, 4, 5].map((i) => mk(i, 3000 + i));
+  const tb = run([...dump(T0, flows), ...flows.map((f, i) => ({ kind: 'destroy' as const, flow: f, atMs: T0 + 10 + i }))], { maxClosed: 4, lingerMs: 100 });
+  const ghosts = () => tb.snapshot({ includeClosed: true }).filter((l) => l.closed).map((l) => l.flow.id);
+  t.same(ghosts(), [2, 3, 4, 5], 'the oldest (1) was evicted');
+  tb.apply({ kind: 'new', flow: ev(mk(3, 3003)), atMs: T0 + 20 }); // reborn: its ghost leaves from the middle
+  t.same(ghosts(), [2, 4, 5]);
+  tb.apply({ kind: 'destroy', flow: mk(3, 3003), atMs: T0 + 30 });
+  tb.apply({ kind: 'destroy', flow: mk(6, 3006), atMs: T0 + 31 }); // unknown: no ghost
+  t.same(ghosts(), [2, 4, 5, 3], 'closed again: now the newest');
+  tb.tick(T0 + 113); // 2 (closed at +11) and 4 (+13) expire at closed + linger, 5 (+14) not yet
+  t.same(ghosts(), [5, 3]);
+  t.equal(tb.stats().closedLingering, 2);
+  tb.tick(T0 + 200);
+  t.same(ghosts(), []);
+  for (const f of [7, 8, 9].map((i) => mk(i, 3000 + i))) {
+    tb.apply({ kind: 'new', flow: ev(f), atMs: T0 + 300 });
+    tb.apply({ kind: 'destroy', flow: f, atMs: T0 + 301 });
+  }
+  t.same(ghosts(), [7, 8, 9], 'the emptied list takes new ghosts');
+});
+
 t.test('overflow marks stale; only a complete dump begun after it resyncs', async (t) => {
   const tb = run(dump(T0, [a(), b()]));
   tb.drainChanges();

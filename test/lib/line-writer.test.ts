@@ -253,3 +253,21 @@ t.test('backlogged is false once the reader went away (EPIPE), though the stream
   t.equal(w.backlogged, false);
   t.equal(await settled(w.drained()), true);
 });
+
+t.test('onClosed runs once when the reader goes away (EPIPE), so its owner can stop at once', async (t) => {
+  const epipe = Object.assign(new Error('EPIPE'), { code: 'EPIPE' });
+  const s = new Writable({ highWaterMark: 1, autoDestroy: false, write(_c, _e, cb) { setImmediate(() => cb(epipe)); } });
+  const w = new LineWriter(s);
+  let calls = 0;
+  w.onClosed = () => calls++;
+  w.line('a');
+  w.flush();
+  await tick();
+  await tick();
+  t.equal(w.closed, true);
+  t.equal(calls, 1);
+  w.line('b');
+  w.flush();
+  await tick();
+  t.equal(calls, 1, 'once');
+});

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { InvalidArgumentError } from 'commander';
 import {
-  MAX_INTERVAL_SEC, MAX_RCVBUF_BYTES, SPEED_LIMITS, countArg, markArg, pathArg, rcvbufArg, secondsArg, speedArg, zoneArg,
+  MAX_INTERVAL_SEC, MAX_RCVBUF_BYTES, SPEED_LIMITS, countArg, dnsWanted, markArg, pathArg, rcvbufArg, secondsArg, speedArg, zoneArg,
 } from '../../lib/option-values.js';
 
 const cases: [string, (v: string) => unknown, [string, unknown][], string[]][] = [
@@ -25,3 +25,10 @@ for (const [name, parse, good, bad] of cases) {
     for (const v of bad) t.throws(() => parse(v), InvalidArgumentError, `refuses ${JSON.stringify(v)}`);
   });
 }
+
+t.test('reverse DNS: on for the live kernel, off for a replay unless asked; -n and --dns win either way', async (t) => {
+  t.equal(dnsWanted(undefined, false), true);
+  t.equal(dnsWanted(undefined, true), false, 'a replay resolves no capture address unless asked');
+  t.equal(dnsWanted(true, true), true, '--replay --dns');
+  t.equal(dnsWanted(false, false), false, '-n');
+});

@@ -127,6 +127,51 @@ t.test('events are delivered as they arrive, long before the next refresh', asyn
   t.equal(await run, 'aborted');
 });
 
+/** A Recorder whose reader leaves (EPIPE) after the first line it writes: closed a moment later, as a write callback. */
+class LeavingReader extends Recorder {
+  closed = false;
+  private listeners: (() => void)[] = [];
+  onClose(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+  leave(): void {
+    this.closed = true;
+    for (const fn of this.listeners) fn();
+  }
+  override changes(batch: readonly FlowChange[]): void | Promise<void> {
+    super.changes(batch);
+    if (this.stats.length > 0) setImmediate(() => this.leave());
+  }
+}
+
+t.test('a reader that leaves ends the run at once, not at the next refresh', async (t) => {
+  const src = new FakeSource();
+  const { s } = session(src, { intervalMs: 3_600_000 });
+  const out = new LeavingReader();
+  const run = s.run(out);
+  await until(() => out.stats.length === 1, 'the first stats');
+  src.emit({ kind: 'new', flow: mk(7, { counters: undefined, use: null }), atMs: T0 + 5 });
+  let end: string | undefined;
+  void run.then((e) => (end = e));
+  await until(() => end !== undefined, 'the end of the run');
+  t.equal(end, 'output-closed');
+  t.equal(src.refreshes, 0, 'no refresh came first');
+});
+
+t.test('an output that closes by itself (no line written) ends the run at once', async (t) => {
+  const src = new FakeSource();
+  const { s } = session(src, { intervalMs: 3_600_000 });
+  const out = new LeavingReader();
+  const run = s.run(out);
+  await until(() => out.stats.length === 1, 'the first stats');
+  out.leave();
+  let end: string | undefined;
+  void run.then((e) => (end = e));
+  await until(() => end !== undefined, 'the end of the run');
+  t.equal(end, 'output-closed');
+  t.equal(src.refreshes, 0);
+});
+
 t.test('refreshNow and setInterval wake the cadence', async (t) => {
   const src = new FakeSource();
   const { s, abort } = session(src, { intervalMs: 3_600_000 });
