@@ -142,6 +142,16 @@ export class JsonBytes {
     at = this.str(at, t.src);
     at = put(this.buf, at, ',"dst":');
     at = this.str(at, t.dst);
+    // flowJson's common shape (ports and nothing else) writes sport before dport whatever the key order.
+    if (t.dport !== undefined && t.sport !== undefined && t.zone === undefined && t.type === undefined && t.code === undefined &&
+      t.icmpId === undefined && t.srcKey === undefined && t.dstKey === undefined) {
+      at = put(this.buf, at, ',"sport":');
+      at = num(this.buf, at, t.sport);
+      at = put(this.buf, at, ',"dport":');
+      at = num(this.buf, at, t.dport);
+      this.buf[at++] = 0x7d;
+      return at;
+    }
     for (const k in t) {
       if (k === 'src' || k === 'dst') continue;
       const v = t[k as keyof FlowTuple];

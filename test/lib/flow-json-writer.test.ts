@@ -53,3 +53,12 @@ t.test('take() hands out its bytes and starts a fresh buffer', async (t) => {
   t.same(first, copy, 'later writes leave taken bytes alone');
   t.equal(first.toString().startsWith('[{"id":'), true);
 });
+
+// fast-check counterexample (seed 24301 of flow-json-writer-matches-flow-json, after flowJson's tuple fast path
+// landed): a tuple whose keys came in the order dport, sport was written in key order, flowJson writes sport first.
+t.test('regression: ports written sport first whatever the tuple\'s key order', async (t) => {
+  const f = mkFlow(1);
+  const orig = { src: '', dst: '::', dport: 0, sport: Number.MAX_SAFE_INTEGER };
+  checkFlowJsonBytes(new JsonBytes(64), { ...f, orig } as Flow);
+  t.pass('equal to flowJson');
+});
