@@ -61,11 +61,12 @@ export class EventsOutput implements SessionOutput {
 
   changes(batch: readonly FlowChange[]): void | Promise<void> {
     const { signal } = this.opts;
+    // After an abort the batch is still written, without waiting (finish() flushes it): an event that came
+    // in just before the signal is reported on the way out, as the capture has it.
     for (let i = 0; i < batch.length; i++) {
-      if (signal.aborted) return;
       const line = this.lineOf(batch[i]);
       this.out.lineBytes(line.buf, line.len);
-      if (this.out.backlogged) {
+      if (this.out.backlogged && !signal.aborted) {
         // Serialize the rest now: once this call returns, the table goes on changing the flows (a DESTROY
         // would show up in a 'new' line written later). The batch is bounded by the table, so are its lines.
         const rest = new LineBlob();
@@ -76,7 +77,8 @@ export class EventsOutput implements SessionOutput {
         return this.rest(rest);
       }
     }
-    this.flushSoon();
+    if (signal.aborted) this.flushNow();
+    else this.flushSoon();
   }
 
   /** The line of one change as bytes (valid until the next call). */

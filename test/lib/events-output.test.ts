@@ -103,3 +103,25 @@ t.test('under backpressure, lines describe the flows as they were when the batch
   t.equal(text.trim().split('\n').length, 4, 'four new lines');
   t.notMatch(text, /DYING/, 'no line shows the later destroy');
 });
+
+// Found by test/it/live.test.ts under CI: once changes waited 2 ms for more, a NEW event read just before
+// SIGINT was applied to the table but its batch reached the output after the abort, which dropped it.
+t.test('a batch handed over after an abort is still written, without waiting', async (t) => {
+  const { PassThrough } = await import('node:stream');
+  const { EventsOutput } = await import('../../lib/events-output.js');
+  const { FlowTable } = await import('../../lib/flow-table.js');
+  const { mkFlow } = await import('../helpers/serve-harness.js');
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (d: Buffer) => (text += d.toString()));
+  const abort = new AbortController();
+  const out = new EventsOutput(stream, { signal: abort.signal });
+  const table = new FlowTable({ lingerMs: 0, trackChanges: true });
+  table.apply({ kind: 'new', flow: mkFlow(7), atMs: 1_700_000_000_000 });
+  abort.abort();
+  await out.changes(table.drainChanges());
+  await out.finish();
+  await new Promise((r) => setImmediate(r));
+  t.match(text, /^\{"event":"new"/, 'the new line is written');
+  t.equal(text.split('\n').filter((l) => l).length, 1);
+});
