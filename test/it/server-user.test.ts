@@ -31,7 +31,9 @@ t.test('--user: the server runs as the user, clients stay exact, SIGTERM restore
     for (let i = from; i < from + n; i++) ns.exec('conntrack', ['-I', '-p', 'udp', '-s', `10.9.0.${i}`, '-d', '10.8.0.1', '--sport', String(1000 + i), '--dport', '53', '-t', '300', '-u', 'ASSURED']);
   };
   add(1, 20);
-  const d = ns.spawn(process.execPath, [conntopd, '--user', String(NOBODY.uid), '-p', String(PORT), '-d', '0.3'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+  // `env -i`: tap's process hooks put NODE_OPTIONS into any env it is given, and the forked user child cannot
+  // read tap's hooks in a checkout only root may enter (a 0700 folder, like /root).
+  const d = ns.spawn('env', ['-i', `PATH=${process.env.PATH ?? '/usr/bin:/bin'}`, process.execPath, conntopd, '--user', String(NOBODY.uid), '-p', String(PORT), '-d', '0.3']);
   t.teardown(() => { d.kill('SIGKILL'); });
   let err = '';
   d.stderr!.on('data', (b: Buffer) => (err += b.toString()));
