@@ -1,8 +1,10 @@
 // lib/ layer: the --events line of a flow change written as UTF-8 bytes into one reused buffer, the same text as
 // changeJson (events-output.ts) and flowJson (flow-json.ts) build as strings. At tens of thousands of events a
 // second the strings were most of what an event allocated (a kilobyte or two of pieces per line, then encoded
-// once more into the output chunk), and so most of the collector's work. Pure: no I/O. Imports ./flow-table types.
+// once more into the output chunk), and so most of the collector's work. Pure: no I/O. Imports ./flow-table types and
+// ./flow-json's portsOnly.
 import type { FlowChange } from './flow-table.js';
+import { portsOnly } from './flow-json.js';
 import type { DirCounters, Flow, FlowTuple } from './flow.js';
 import { JsonBytes, ascii } from './json-bytes.js';
 
@@ -166,8 +168,7 @@ export class ChangeLine extends JsonBytes {
     this.str(t.src);
     this.put(DST);
     this.str(t.dst);
-    if (t.dport !== undefined && t.sport !== undefined && t.zone === undefined && t.type === undefined && t.code === undefined &&
-      t.icmpId === undefined && t.srcKey === undefined && t.dstKey === undefined) {
+    if (portsOnly(t)) {
       this.put(SPORT);
       this.num(t.sport);
       this.put(DPORT);

@@ -1,7 +1,8 @@
 // lib/ layer: flowJson written as UTF-8 bytes straight into a growing buffer, for the server's snapshot chunks
-// (100k flows a client). Imports ./flow only. The bytes are exactly Buffer.from(flowJson(f)) for every Flow
-// (fuzz/flow-json-writer.prop.ts and test/lib/flow-json-writer.test.ts hold it to that); strings that need
+// (100k flows a client). Imports ./flow and ./flow-json (portsOnly). The bytes are exactly
+// Buffer.from(flowJson(f)) for every Flow (fuzz/flow-json-writer.prop.ts and test/lib/flow-json-writer.test.ts hold it to that); strings that need
 // escaping, and numbers that are not small whole ones, go through the same code as flowJson.
+import { portsOnly } from './flow-json.js';
 import type { Flow, FlowTuple } from './flow.js';
 
 const MAX_DIGITS_INT = 0xffffffff; // up to here, digits are written by hand; above, through String()
@@ -143,8 +144,7 @@ export class JsonBytes {
     at = put(this.buf, at, ',"dst":');
     at = this.str(at, t.dst);
     // flowJson's common shape (ports and nothing else) writes sport before dport whatever the key order.
-    if (t.dport !== undefined && t.sport !== undefined && t.zone === undefined && t.type === undefined && t.code === undefined &&
-      t.icmpId === undefined && t.srcKey === undefined && t.dstKey === undefined) {
+    if (portsOnly(t)) {
       at = put(this.buf, at, ',"sport":');
       at = num(this.buf, at, t.sport);
       at = put(this.buf, at, ',"dport":');

@@ -5,11 +5,19 @@ import type { DirCounters, Flow, FlowTuple } from './flow.js';
 
 const str = JSON.stringify; // for text that may need escaping (addresses are checked, names come from tables)
 
+/**
+ * True for the common tuple shape (TCP, UDP: ports and nothing else, as the decoder builds it). Every JSON
+ * writer of a flow writes it as src, dst, sport, dport whatever the object's key order; other shapes in key order.
+ */
+export function portsOnly(t: FlowTuple): t is FlowTuple & { sport: number; dport: number } {
+  return t.dport !== undefined && t.sport !== undefined && t.zone === undefined && t.type === undefined && t.code === undefined &&
+    t.icmpId === undefined && t.srcKey === undefined && t.dstKey === undefined;
+}
+
 function tupleJson(t: FlowTuple): string {
   // The common shape first (TCP, UDP: ports and nothing else, as the decoder builds it): a for-in over
   // every tuple was the costliest step of an event's line.
-  if (t.dport !== undefined && t.sport !== undefined && t.zone === undefined && t.type === undefined && t.code === undefined &&
-    t.icmpId === undefined && t.srcKey === undefined && t.dstKey === undefined) {
+  if (portsOnly(t)) {
     return `{"src":${str(t.src)},"dst":${str(t.dst)},"sport":${t.sport},"dport":${t.dport}}`;
   }
   let s = `{"src":${str(t.src)},"dst":${str(t.dst)}`;
