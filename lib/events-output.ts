@@ -38,7 +38,11 @@ export class EventsOutput implements SessionOutput {
 
   private readonly closeListeners: (() => void)[] = [];
 
-  constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null }) {
+  /**
+   * flushAtOnce: write each batch as it comes instead of within FLUSH_MS (the session's batches are already
+   * one per burst of events when the source batches its reads: a timer would be one more wake-up each).
+   */
+  constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null; flushAtOnce?: boolean }) {
     this.out = new LineWriter(stream);
     this.out.onClosed = () => {
       for (const fn of this.closeListeners) fn();
@@ -77,7 +81,7 @@ export class EventsOutput implements SessionOutput {
         return this.rest(rest);
       }
     }
-    if (signal.aborted) this.flushNow();
+    if (signal.aborted || this.opts.flushAtOnce) this.flushNow();
     else this.flushSoon();
   }
 
