@@ -30,8 +30,9 @@ export interface FlowDirection {
   nat: NatKind;
 }
 
+// Equal text is the same end without parsing (an untranslated flow's tuples mirror each other exactly).
 const sameEnd = (a: string, ap: number | undefined, b: string, bp: number | undefined) =>
-  ap === bp && canonicalIp(a) === canonicalIp(b);
+  ap === bp && (a === b || canonicalIp(a) === canonicalIp(b));
 
 /** The flow's endpoints as named in FlowEnds. */
 export function flowEnds(f: Pick<Flow, 'orig' | 'reply'>): FlowEnds {

@@ -164,34 +164,39 @@ export class Enricher {
     const remember = this.#o.rememberDerived !== false;
     const hit = remember ? this.#derived.get(key) : undefined;
     if (hit && hit.gen === gen) return hit;
-    const local = this.#o.local;
     // Flows share addresses: each is classified once per interface generation (a 100k-flow --once table spent
     // a third of its enrichment parsing the same addresses again).
     if (this.#classesGen !== gen) {
       this.#classes.clear();
       this.#classesGen = gen;
     }
-    const cls = (a: string): AddrClass => {
-      let c = this.#classes.get(a);
-      if (c === undefined) {
-        c = classifyAddress(a, local);
-        if (this.#classes.size < 65_536) this.#classes.set(a, c);
-      }
-      return c;
-    };
-    const isLocal = (a: string) => isLocalClass(cls(a));
-    const { dir, nat } = flowDirection(flow, isLocal);
+    // Each address of the flow is looked up once (the reply tuple mostly repeats the original's addresses).
+    const o = flow.orig, r = flow.reply;
+    const cSrc = this.#cls(o.src), cDst = this.#cls(o.dst);
+    const cReplySrc = r.src === o.dst ? cDst : r.src === o.src ? cSrc : this.#cls(r.src);
+    const cls = (a: string): AddrClass => (a === o.src ? cSrc : a === r.src ? cReplySrc : a === o.dst ? cDst : this.#cls(a));
+    const { dir, nat } = flowDirection(flow, (a) => isLocalClass(cls(a)));
     const services = this.#o.services;
-    const o = flow.orig;
-    const query = socketQuery(flow, dir);
     const d: Derived = {
-      gen, dir, nat, query,
-      classes: { src: cls(o.src), dst: cls(o.dst) },
+      gen, dir, nat,
+      // Only process attribution asks for the socket.
+      query: this.#o.processes ? socketQuery(flow, dir) : null,
+      classes: { src: cSrc, dst: cDst },
       service: services ? serviceSide(flow, (p, n) => services.lookup(p, n)) : null,
       remote: remoteAddress(flow, dir, (a) => cls(a) === 'public'),
     };
     if (remember) this.#derived.set(key, d);
     return d;
+  }
+
+  /** The class of address text `a`, from the cache of the current interface generation when it is there. */
+  #cls(a: string): AddrClass {
+    let c = this.#classes.get(a);
+    if (c === undefined) {
+      c = classifyAddress(a, this.#o.local);
+      if (this.#classes.size < 65_536) this.#classes.set(a, c);
+    }
+    return c;
   }
 
   /** The first PTR name, null when there is none (or DNS is off), undefined while the lookup runs. */
