@@ -156,6 +156,8 @@ export class TableBuilder {
    * its collections copied over and over. A row with a NUL in a cell keeps its array.
    */
   private readonly rows: (string | string[])[] = [];
+  /** The cells of the row being added. */
+  private readonly scratch: string[];
 
   /** `layoutEvery`: rows between two checks for dropped columns (tests set 1). */
   constructor(private readonly opts: TableOptions = {}, layoutEvery = 1024) {
@@ -163,6 +165,7 @@ export class TableBuilder {
     this.fields = (opts.columns ?? ONCE_COLUMNS).map((id) => fieldById(id)).filter((f): f is Field => f !== undefined);
     this.widest = this.fields.map(() => 0);
     this.dropped = this.fields.map(() => false);
+    this.scratch = this.fields.map(() => '');
     this.layoutEvery = layoutEvery;
   }
 
@@ -174,7 +177,7 @@ export class TableBuilder {
   /** Formats `row`'s cells and keeps them (the row itself is not kept). */
   add(row: Row): void {
     const { fields, widest, display, dropped } = this;
-    const cells: string[] = new Array(fields.length);
+    const cells = this.scratch; // joined into one string below: one array for every row
     let nul = false;
     for (let i = 0; i < fields.length; i++) {
       if (dropped[i]) {
@@ -187,7 +190,7 @@ export class TableBuilder {
       if (w > widest[i]) widest[i] = w;
       if (c.length > 0 && c.indexOf(SEP) >= 0) nul = true;
     }
-    this.rows.push(nul ? cells : cells.join(SEP));
+    this.rows.push(nul ? cells.slice() : cells.join(SEP));
     if (++this.sinceLayout >= this.layoutEvery) {
       this.sinceLayout = 0;
       this.noteDropped();
