@@ -38,11 +38,18 @@ export class EventsOutput implements SessionOutput {
 
   private readonly closeListeners: (() => void)[] = [];
 
+  /** True once the first refresh's stats line (the end of the first table) was written. */
+  private firstTableOut = false;
+
   /**
-   * flushAtOnce: write each batch as it comes instead of within FLUSH_MS (the session's batches are already
+   * `released`: called once the first table was written out: start-up's garbage (its lines, the chunks a
+   * socket's stream held, the dump's decoding) can go at once (lib/heap.ts fullCollector). Without it V8
+   * kept the heap it grew for them until its memory reducer ran, 8-9 s later: 50k flows into a node reader
+   * held 140 MiB RSS, then 103 MiB.
+   * `flushAtOnce`: write each batch as it comes instead of within FLUSH_MS (the session's batches are already
    * one per burst of events when the source batches its reads: a timer would be one more wake-up each).
    */
-  constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null; flushAtOnce?: boolean }) {
+  constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null; released?: () => void; flushAtOnce?: boolean }) {
     this.out = new LineWriter(stream);
     this.out.onClosed = () => {
       for (const fn of this.closeListeners) fn();
@@ -131,7 +138,14 @@ export class EventsOutput implements SessionOutput {
     if (this.opts.signal.aborted) return;
     this.out.line(JSON.stringify({ event: 'stats', atMs, ...stats, health }));
     this.flushNow();
-    if (this.out.backlogged) return this.out.drained(this.opts.signal);
+    if (this.out.backlogged) return this.out.drained(this.opts.signal).then(() => this.afterFirstTable());
+    this.afterFirstTable();
+  }
+
+  private afterFirstTable(): void {
+    if (this.firstTableOut) return;
+    this.firstTableOut = true;
+    this.opts.released?.();
   }
 
   /**
