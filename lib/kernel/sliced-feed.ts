@@ -1,0 +1,95 @@
+// lib/kernel/ (the kernel boundary): feeds datagrams to the pipeline in time slices, for the interactive view.
+// The socket shim hands over up to 32 dump datagrams (~100 flows each) per poll callback; decoded and applied
+// in one go, they held a key typed meanwhile for tens of ms. Here, once a slice's budget is spent, datagrams are
+// copied into a queue and processed in later event-loop turns (setImmediate: after the poll phase has read
+// the keys), in arrival order (events and requests too, so the table sees them as a direct feed would).
+
+/** One datagram waiting: direction, bytes (owned), arrival time (epoch ms) and the capture's ns time if any. */
+interface Queued {
+  dir: 'in' | 'out';
+  data: Uint8Array;
+  atMs: number;
+}
+
+/** Processes datagrams at once while a slice has budget left, and queues them for the next turns otherwise. */
+export class SlicedFeed {
+  private readonly queue: Queued[] = [];
+  private head = 0;
+  /** Monotonic ms when the current slice began, or null between slices. */
+  private sliceStartMs: number | null = null;
+  private scheduled = false;
+  private closed = false;
+
+  constructor(
+    /** Decodes and applies one datagram (WirePipeline.feedAt or a recording wrapper). */
+    private readonly process: (dir: 'in' | 'out', data: Uint8Array, atMs: number) => void,
+    /** The most ms one slice spends before the rest waits for the next event-loop turn. */
+    private readonly sliceMs: number,
+    /** Monotonic ms (performance.now in production). */
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Datagrams queued and not yet processed. */
+  get backlog(): number {
+    return this.queue.length - this.head;
+  }
+
+  /**
+   * Processes `data` now, or queues a copy of it (the shim's receive buffer is reused by the next datagram).
+   * Everything after a queued datagram is queued too, so the order of arrival is the order of processing.
+   */
+  push(dir: 'in' | 'out', data: Uint8Array, atMs: number): void {
+    if (this.closed) return;
+    if (this.backlog === 0 && this.hasBudget()) {
+      this.process(dir, data, atMs);
+      return;
+    }
+    this.queue.push({ dir, data: new Uint8Array(data), atMs });
+    this.schedule();
+  }
+
+  /** Drops what is queued (the source closed: nothing waits for it any more). */
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+    this.head = 0;
+  }
+
+  private hasBudget(): boolean {
+    const t = this.now();
+    if (this.sliceStartMs === null) {
+      this.sliceStartMs = t;
+      this.schedule(); // the slice ends when this turn's poll phase is over
+      return true;
+    }
+    return t - this.sliceStartMs < this.sliceMs;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.step);
+  }
+
+  /** One slice from the queue, in the check phase (after the poll phase read input). */
+  private readonly step = (): void => {
+    this.scheduled = false;
+    this.sliceStartMs = null;
+    if (this.closed) return;
+    const start = this.now();
+    while (this.head < this.queue.length) {
+      const q = this.queue[this.head];
+      this.queue[this.head++] = undefined as unknown as Queued; // the bytes can go as soon as they are used
+      this.process(q.dir, q.data, q.atMs);
+      if (this.now() - start >= this.sliceMs) break;
+    }
+    if (this.head >= this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+      return;
+    }
+    // More to do: the next turn continues, and whatever arrives meanwhile queues behind it.
+    this.sliceStartMs = start;
+    this.schedule();
+  };
+}
