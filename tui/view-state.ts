@@ -52,7 +52,7 @@ const BULK = 2000;
 /** While loading, big batches re-sort at most this often (ms). */
 const LOAD_RESORT_MS = 250;
 /** Per tick, at most this many ms go to enriching rows in the background (sort or filter by enrichment). */
-const FILL_BUDGET_MS = 8;
+const FILL_BUDGET_MS = 5;
 
 /** The view's state; every method is synchronous and cheap enough for a keypress (O(visible) or a bounded scan). */
 export class ViewState {
@@ -319,8 +319,11 @@ export class ViewState {
     if (this.mode === 'group' && !(deferResort && this.resortPending)) this.regroup();
   }
 
-  /** Per frame: a pending re-sort once the hold passed, new-flow highlights expiring, background enrichment. */
-  tick(): void {
+  /**
+   * Per frame: a pending re-sort once the hold passed, new-flow highlights expiring, background enrichment
+   * (skipped when `background` is false: a key's own frame leaves it to the frames after it).
+   */
+  tick(background = true): void {
     const now = this.deps.now();
     if (this.resortPending && now - this.lastKeyMs >= (this.deps.holdMs ?? 1500) && !(this.loading && now - this.lastResortMs < LOAD_RESORT_MS)) {
       // In steps when stepped (resortStep): a 100k-row re-sort in one task made every key typed meanwhile wait 20-60 ms.
@@ -329,7 +332,7 @@ export class ViewState {
     }
     const newMs = this.deps.newMs ?? 3000;
     for (const [l, t] of this.newSeen) if (now - t >= newMs) this.newSeen.delete(l);
-    if (this.fillQueue.length > 0 && this.deps.enrich) {
+    if (background && this.fillQueue.length > 0 && this.deps.enrich) {
       const enrich = this.deps.enrich;
       const start = now;
       let i = 0;

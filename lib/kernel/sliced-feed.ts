@@ -4,12 +4,16 @@
 // copied into a queue and processed in later event-loop turns (setImmediate: after the poll phase has read
 // the keys), in arrival order (events and requests too, so the table sees them as a direct feed would).
 
-/** One datagram waiting: direction, bytes (owned), arrival time (epoch ms) and the capture's ns time if any. */
+/** One datagram waiting: direction, its bytes (a view of `buf`, which the feed owns) and arrival time (epoch ms). */
 interface Queued {
   dir: 'in' | 'out';
   data: Uint8Array;
+  buf: Uint8Array;
   atMs: number;
 }
+
+/** Copy buffers kept for reuse at most (32 KiB each for dump datagrams: 4 MiB). */
+const POOL_MAX = 128;
 
 /** Processes datagrams at once while a slice has budget left, and queues them for the next turns otherwise. */
 export class SlicedFeed {
@@ -19,6 +23,11 @@ export class SlicedFeed {
   private sliceStartMs: number | null = null;
   private scheduled = false;
   private closed = false;
+  /**
+   * Buffers of processed datagrams, reused for the next copies: a dump of 100k flows queues about 1,000
+   * datagrams of 32 KiB, and a fresh copy each was 32 MB of external memory per refresh for the GC to reclaim.
+   */
+  private readonly pool: Uint8Array[] = [];
 
   constructor(
     /** Decodes and applies one datagram (WirePipeline.feedAt or a recording wrapper). */
@@ -44,7 +53,10 @@ export class SlicedFeed {
       this.process(dir, data, atMs);
       return;
     }
-    this.queue.push({ dir, data: new Uint8Array(data), atMs });
+    let buf = this.pool.pop();
+    if (!buf || buf.length < data.length) buf = new Uint8Array(Math.max(data.length, 32768));
+    buf.set(data);
+    this.queue.push({ dir, data: buf.subarray(0, data.length), buf, atMs });
     this.schedule();
   }
 
@@ -53,6 +65,7 @@ export class SlicedFeed {
     this.closed = true;
     this.queue.length = 0;
     this.head = 0;
+    this.pool.length = 0;
   }
 
   private hasBudget(): boolean {
@@ -81,6 +94,7 @@ export class SlicedFeed {
       const q = this.queue[this.head];
       this.queue[this.head++] = undefined as unknown as Queued; // the bytes can go as soon as they are used
       this.process(q.dir, q.data, q.atMs);
+      if (this.pool.length < POOL_MAX) this.pool.push(q.buf); // the pipeline keeps no reference to the bytes
       if (this.now() - start >= this.sliceMs) break;
     }
     if (this.head >= this.queue.length) {
