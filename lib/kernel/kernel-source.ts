@@ -80,6 +80,9 @@ export class KernelSource implements FlowSource {
       if (!w) return;
       this.waiters.delete(seq);
       if (err) w.reject(err);
+      // Sliced, the refresh's end (the table's tick over every flow, the view's update) runs in a turn of its
+      // own, not in the slice that swept the table at the dump's end: a key typed meanwhile goes between.
+      else if (this.sliced) setImmediate(() => w.resolve());
       else w.resolve();
     };
   }

@@ -1,5 +1,5 @@
 // The interactive view's benchmark (test/bench only, never unit tests), `npm run bench -- --only tui` or
-// `node dist/test/bench/tui-bench.js [--no-live] [--idle-only] [--keys-only] [--storm-rate N] [--cpu-prof DIR]`:
+// `node dist/test/bench/tui-bench.js [--no-live] [--idle-only] [--keys-only] [--storm-rate N] [--cpu-prof DIR] [--node-args ARGS]`:
 // 1. In process, on a synthetic 100k-flow table: a frame (tick + render), a re-sort per column, and the work of
 //    a key (PageDown at the top and at row 90,000, a sort change, a filter keystroke) including its frame.
 // 2. Live (root, the kit in ../shared/bench, tmux): conntop on a 100k-flow namespace in a 200x50 tmux, with a
@@ -7,7 +7,8 @@
 //    phases of the 1 s refresh through one tmux control-mode client (../helpers/tmux-control.ts): latency from
 //    the write of send-keys to the arrival of the pane output after which capture-pane -e first shows the key's
 //    effect (colours included: a PageDown changes which line carries the selection colours). The instrument's
-//    floor is measured first, on a pane running `cat`. --cpu-prof DIR: the live conntop writes a V8 profile.
+//    floor is measured first, on a pane running `cat`. --cpu-prof DIR: the live conntop writes a V8 profile;
+//    --node-args ARGS: more node options for it (e.g. --import a GC observer).
 // 3. Idle (live, same kit): the view at 50,000 flows with a 1 s refresh and nothing pressed, its CPU (utime +
 //    stime) over 10 s and its highest VmRSS, next to a bare kernel dump every second (./load-child.js bare).
 // Median and worst of 50 each. Imports the tui/ and lib/ sources it measures, ../helpers, ./proc and node: modules.
@@ -122,11 +123,11 @@ const headerOf = (lines: string[]) => plain(lines.find((l) => /[▲▼]/.test(l)
 const STORM_RATE_DEFAULT = 3000;
 
 /** Part 2: live, through tmux, on a namespace of N flows, with a paced event storm running. */
-export async function live(stormRate = STORM_RATE_DEFAULT, profDir = ''): Promise<Row[]> {
+export async function live(stormRate = STORM_RATE_DEFAULT, profDir = '', nodeArgs = ''): Promise<Row[]> {
   const ns = `conntop-tuibench-${process.pid}`;
   const rows: Row[] = [];
   spawnSync(join(KIT, 'mkns.sh'), [ns, String(N), '--quiet'], { stdio: 'inherit' });
-  const nodeFlags = profDir ? `--cpu-prof --cpu-prof-dir ${profDir} ` : '';
+  const nodeFlags = `${profDir ? `--cpu-prof --cpu-prof-dir ${profDir} ` : ''}${nodeArgs ? `${nodeArgs} ` : ''}`;
   const pane = new TmuxPane(`ip netns exec ${ns} node ${nodeFlags}${CLI} -d 1 --no-dns --no-geoip; exec sleep 3600`, 200, 50, { TERM: 'xterm-256color', PATH: process.env.PATH ?? '', HOME: '/nonexistent' });
   const ctl = new TmuxControl(pane);
   let storm: ChildProcess | null = null;
@@ -170,7 +171,7 @@ export async function live(stormRate = STORM_RATE_DEFAULT, profDir = ''): Promis
       storm = null;
     }
     pane.keys('Escape', 'q');
-    if (profDir) await pane.waitFor((l) => !l.some((x) => /^Flows /.test(x)), 'conntop to quit (writing its profile)', 30_000).catch(() => undefined);
+    if (profDir || nodeArgs) await pane.waitFor((l) => !l.some((x) => /^Flows /.test(x)), 'conntop to quit (writing its profile)', 30_000).catch(() => undefined);
   } finally {
     storm?.kill();
     ctl.close();
@@ -222,7 +223,7 @@ export async function main(argv: string[]): Promise<void> {
     if (!argv.includes('--idle-only')) {
       rows.push(...(await instrumentFloor()));
       const opt = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
-      rows.push(...(await live(Number(opt('--storm-rate') ?? STORM_RATE_DEFAULT), opt('--cpu-prof') ?? '')));
+      rows.push(...(await live(Number(opt('--storm-rate') ?? STORM_RATE_DEFAULT), opt('--cpu-prof') ?? '', opt('--node-args') ?? '')));
     }
     if (!argv.includes('--keys-only')) rows.push(...(await idle()));
   }
