@@ -5,7 +5,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
-import { keepYoungGenerationSmall } from './heap.js';
+import { runInNewContext } from 'node:vm';
+import { fullCollector, keepYoungGenerationSmall } from './heap.js';
 import { openEnricher, openSource, prepareSysctls, runEvents, VIEW_SLICE_MS, type Io, type RunOptions } from './modes.js';
 import { watchPipeReader } from './pipe-reader.js';
 import { runOnce } from './once.js';
@@ -226,6 +227,7 @@ async function main(argv: string[]): Promise<Outcome> {
     stdout: process.stdout, stderr: process.stderr, env: process.env, sysctls, signal: abort.signal,
     openRemote: opts.remote ? await remoteOpener(opts) : undefined,
     watchReader: (onGone: () => void) => watchPipeReader(1, onGone),
+    released: opts.mode === 'events' ? fullCollector(setFlagsFromString, (code) => runInNewContext(code), Date.now) : undefined,
   };
   let code: number;
   try {

@@ -67,6 +67,8 @@ export interface Io {
   openSocket?: SocketOpener;
   /** With opts.remote: builds the server's client source (server/ is the composition root's to import). */
   openRemote?: () => { source: FlowSource; finish: () => void; record?: undefined };
+  /** A full garbage collection (lib/heap.ts fullCollector), for when much of the heap just became garbage. */
+  released?: () => void;
   /** Watches the reader of stdout: `onGone` when it left though nothing was written; returns stop(). */
   watchReader?: (onGone: () => void) => () => void;
 }
@@ -191,7 +193,7 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   // JSON streams carry the plain flow schema unless --enrich asks for more (scripts want speed and stable keys).
   const en = opts.enrich ? await openEnricher(opts, io, record, source) : null;
   if (opts.enrich && opts.replay && opts.processes) io.stderr.write('conntop: note: a capture has no sockets to look up, so flows carry no process fields\n');
-  const out = new EventsOutput(io.stdout, { signal: io.signal, enricher: en?.enricher });
+  const out = new EventsOutput(io.stdout, { signal: io.signal, enricher: en?.enricher, released: io.released });
   // A quiet table writes only a stats line per refresh: a reader that left is noticed within a second anyway.
   const stopWatch = io.watchReader?.(() => out.readerLeft());
   const session = new Session({

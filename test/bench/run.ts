@@ -242,6 +242,8 @@ async function steady(n: number): Promise<void> {
   row(`  start-up to the first table, CPU s`, fmt(c.startupCpuS), `--enrich ${fmt(l.startupCpuS)}`, null, 'info', '');
 }
 
+const STATS_PREFIX = Buffer.from('{"event":"stats"');
+
 /** A running `conntop --events`, its stdout parsed: the set of flow ids its change stream describes. */
 class Follower {
   /** Open flows by id and original tuple → kernel id. */
@@ -250,7 +252,8 @@ class Follower {
   statsLines = 0;
   /** Every line read from stdout. */
   lines = 0;
-  private buf = '';
+  /** The unfinished last line of what was read. */
+  private rest: Buffer = Buffer.alloc(0);
   private readonly proc;
   private waiters: (() => void)[] = [];
   readonly startedAt = process.hrtime.bigint();
@@ -268,34 +271,42 @@ class Follower {
     this.proc = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', openSync(errPath, 'w')] });
     children.add(this.proc);
     this.exited = new Promise((r) => this.proc.on('close', (code, sig) => { this.exitCode = code ?? sig ?? 'killed'; children.delete(this.proc); r(); }));
-    this.proc.stdout!.setEncoding('utf8').on('data', (s: string) => this.onData(s));
+    this.proc.stdout!.on('data', (b: Buffer) => this.onData(b));
   }
 
   get pid(): number {
     return this.proc.pid!;
   }
 
-  private onData(s: string): void {
-    this.buf += s;
+  // The reader works on bytes and decodes only the lines it needs, as `cat` would keep up: a reader that
+  // decoded every line into a string (and re-sliced one growing string) fell behind the first table's 50k
+  // lines, and conntop's RSS then held the queued output, which is the reader's cost, not conntop's.
+  private onData(chunk: Buffer): void {
+    const b = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
+    let start = 0;
     let nl: number;
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
-      this.lines++;
-      // Cheap routing: only stats lines and the id of new/update/destroy lines are needed.
-      if (line.startsWith('{"event":"stats"')) {
-        this.lastStats = JSON.parse(line) as Record<string, unknown>;
-        if (this.statsLines++ === 0) this.firstStatsS = Number(process.hrtime.bigint() - this.startedAt) / 1e9;
-        for (const w of this.waiters.splice(0)) w();
-        continue;
-      }
-      if (!this.trackIds) continue;
-      // A flow is its id and its original tuple: kernel ids are hashes and two live flows can share one.
-      const m = /^\{"event":"(new|update|destroy)".*?"flow":\{"id":(\d+),.*?"orig":(\{[^}]*\})/.exec(line);
-      if (!m) continue;
-      if (m[1] === 'destroy') this.ids.delete(`${m[2]} ${m[3]}`);
-      else this.ids.set(`${m[2]} ${m[3]}`, Number(m[2]));
+    while ((nl = b.indexOf(10, start)) >= 0) {
+      this.onLine(b, start, nl);
+      start = nl + 1;
     }
+    this.rest = Buffer.from(b.subarray(start));
+  }
+
+  private onLine(b: Buffer, start: number, end: number): void {
+    this.lines++;
+    // Cheap routing: only stats lines and the id of new/update/destroy lines are needed.
+    if (end - start >= STATS_PREFIX.length && b.compare(STATS_PREFIX, 0, STATS_PREFIX.length, start, start + STATS_PREFIX.length) === 0) {
+      this.lastStats = JSON.parse(b.toString('utf8', start, end)) as Record<string, unknown>;
+      if (this.statsLines++ === 0) this.firstStatsS = Number(process.hrtime.bigint() - this.startedAt) / 1e9;
+      for (const w of this.waiters.splice(0)) w();
+      return;
+    }
+    if (!this.trackIds) return;
+    // A flow is its id and its original tuple: kernel ids are hashes and two live flows can share one.
+    const m = /^\{"event":"(new|update|destroy)".*?"flow":\{"id":(\d+),.*?"orig":(\{[^}]*\})/.exec(b.toString('utf8', start, end));
+    if (!m) return;
+    if (m[1] === 'destroy') this.ids.delete(`${m[2]} ${m[3]}`);
+    else this.ids.set(`${m[2]} ${m[3]}`, Number(m[2]));
   }
 
   /** Resolves at the next stats line (one per refresh). */
