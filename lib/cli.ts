@@ -15,7 +15,6 @@ import { FlowTable } from './flow-table.js';
 import { basename } from 'node:path';
 import { readlinkSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { loadSettings, nodeSettingsIo, saveSettings } from './settings.js';
 import { explain } from './errors.js';
 import { LineWriter } from './output.js';
 import { sharedSysctlGuard } from './sysctl.js';
@@ -275,9 +274,10 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
     return 2;
   }
   // Loaded on demand: terminal-kit and the view cost start-up time and memory that --once and --events do not need.
-  const [{ runApp }, { compileViewFilter }, { groupForView }, { settingsFromView, viewFromSettings }, { openScreen }, { DEFAULT_COLUMNS }] = await Promise.all([
+  // The settings file too (its reader pulls in the filter parser).
+  const [{ runApp }, { compileViewFilter }, { groupForView }, { settingsFromView, viewFromSettings }, { openScreen }, { DEFAULT_COLUMNS }, { loadSettings, nodeSettingsIo, saveSettings }] = await Promise.all([
     import('../tui/app.js'), import('../tui/filter.js'), import('../tui/grouping.js'), import('../tui/settings-map.js'), import('../tui/terminal.js'),
-    import('../tui/columns.js'),
+    import('../tui/columns.js'), import('./settings.js'),
   ]);
   const notes: string[] = [];
   // Warnings while the screen is up go to the status line, never into the screen's cells.

@@ -1,7 +1,8 @@
 // lib/ layer: --once, one dump printed as a text table or as JSON lines, and the enrichment of a one-shot
 // output. Imports lib/ only (the source comes from ./modes openSource, lib/kernel/ being the netlink
 // boundary). Streams are passed in (house style §2).
-import { DEFAULT_DISPLAY, compareKeys, fieldById, type Field } from './fields.js';
+import { DEFAULT_DISPLAY, compareKeys, fieldById, textSortKey, type Field } from './fields.js';
+import type { TextValue } from './field-values.js';
 import { DumpRepeats } from './dump-repeats.js';
 import { flowKey, flowKeyHash, sameFlowKey, type Flow } from './flow.js';
 import { LineWriter } from './output.js';
@@ -21,14 +22,23 @@ export const byDefault = (a: Row, b: Row): number => {
   return 0;
 };
 
+/** One key of DEFAULT_ORDER per row: numbers, strings where the key is one, or codes of a text column's values. */
+interface KeyColumn {
+  /** Per row: the numeric key, NaN where it is a string (strs), or the code of its value (text columns). */
+  nums: Float64Array;
+  strs: string[] | undefined;
+  /** Text columns (Field.textValue): each distinct value's code, in the order first seen (codes index it). */
+  codes: Map<TextValue, number> | undefined;
+}
+
 /**
  * Rows in byDefault's order, as indexes in the order they were added: each row's sort keys (the columns'
- * sortKey) are made once, when it is added, and the row itself is not kept. Ties keep the order of adding,
- * as a stable sort with byDefault does; a test holds it equal to sorting with byDefault.
+ * sortKey) are made once, when it is added, and the row itself is not kept. A text column keeps the code of
+ * its value instead of a key string per row (the few distinct values get keys when sorting). Ties keep the
+ * order of adding, as a stable sort with byDefault does; a test holds it equal to sorting with byDefault.
  */
 export class DefaultOrder {
-  /** Per key of DEFAULT_ORDER: the rows' numeric keys (NaN where the key is a string) and string keys. */
-  private readonly cols = DEFAULT_ORDER.map(() => ({ nums: new Float64Array(1024), strs: undefined as string[] | undefined }));
+  private readonly cols: KeyColumn[] = DEFAULT_ORDER.map((f) => ({ nums: new Float64Array(1024), strs: undefined, codes: f.textValue ? new Map() : undefined }));
   private n = 0;
 
   /** Makes `row`'s keys; its index is the number of rows added before it. */
@@ -41,7 +51,15 @@ export class DefaultOrder {
         bigger.set(c.nums);
         c.nums = bigger;
       }
-      const key = DEFAULT_ORDER[k].sortKey(row, DEFAULT_DISPLAY);
+      const f = DEFAULT_ORDER[k];
+      if (c.codes !== undefined) {
+        const v = f.textValue!(row, DEFAULT_DISPLAY);
+        let code = c.codes.get(v);
+        if (code === undefined) c.codes.set(v, (code = c.codes.size));
+        c.nums[i] = code;
+        continue;
+      }
+      const key = f.sortKey(row, DEFAULT_DISPLAY);
       if (typeof key === 'number') c.nums[i] = key;
       else {
         c.nums[i] = NaN;
@@ -55,7 +73,17 @@ export class DefaultOrder {
     const n = this.n;
     // Each key as one number in compareKeys' order: numbers as they are, then strings by their rank among the
     // distinct strings (numbers sort before strings). Comparing typed arrays is what makes the sort cheap.
-    const ranks = this.cols.map(({ nums, strs }) => {
+    const ranks = this.cols.map(({ nums, strs, codes }) => {
+      if (codes) {
+        // A text column's keys are all strings (textSortKey): its values ranked by their keys.
+        const values = [...codes.keys()];
+        const byKey = values.map((v, code) => ({ key: textSortKey(v), code })).sort((a, b) => compareKeys(a.key, b.key));
+        const rankOf = new Float64Array(values.length);
+        byKey.forEach(({ code }, r) => (rankOf[code] = r));
+        const out = new Float64Array(n);
+        for (let i = 0; i < n; i++) out[i] = rankOf[nums[i]];
+        return out;
+      }
       if (!strs) return nums;
       let max = -Infinity;
       for (let i = 0; i < n; i++) if (nums[i] > max) max = nums[i];
@@ -221,7 +249,7 @@ async function streamText(opts: RunOptions, io: Io): Promise<number> {
     } finally {
       en?.enricher.close();
     }
-    table.write((l) => out.line(l), order.sorted());
+    table.writeTo(out, order.sorted());
   } finally {
     finish();
   }

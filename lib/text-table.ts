@@ -116,27 +116,57 @@ export function renderTable(rows: readonly Row[], opts: TableOptions = {}): stri
   return lines;
 }
 
+/** Where TableBuilder.writeTo puts lines: as text, or as UTF-8 bytes b[0, len) without the newline (LineWriter). */
+export interface TableLineSink {
+  line(s: string): void;
+  lineBytes(b: Uint8Array, len: number): void;
+}
+
+/** A laid-out column of a TableBuilder: which cell of a row it shows, in how many terminal columns. */
+interface PlacedColumn {
+  cell: number;
+  width: number;
+  align: 'left' | 'right';
+  cut: 'end' | 'middle';
+}
+
+/** "…" in UTF-8. */
+const ELLIPSIS_BYTES = [0xe2, 0x80, 0xa6];
+
 /**
  * renderTable one row at a time, for a dump too big to keep as rows: add() formats a row's cells at once and
  * keeps only them (no Flow, no enrichment), write() lays the columns out from the widest cells and prints
  * the rows in any order. The lines are renderTable's, which is this class over an array.
+ * Columns only ever drop out as rows come (a wider cell can only make the layout drop more, in a fixed order
+ * of priorities), so every `layoutEvery` rows add() lays the table out and stops formatting the columns that
+ * already dropped out: at 80 columns half of a 100k-row table's cells were made for nothing.
  */
 export class TableBuilder {
   private readonly display: DisplayOptions;
   private readonly fields: Field[];
-  /** Widest cell so far, per field. */
+  /** Widest cell so far, per field (left as it was once the field dropped out). */
   private readonly widest: number[];
+  /** Per field: true once the layout drops it whatever rows come; its cells are then left blank. */
+  private readonly dropped: boolean[];
+  private readonly layoutEvery: number;
+  private sinceLayout = 0;
   /**
    * Each added row's cells in field order, joined by NUL (no decoded text holds one: the decoder's strings end
    * at it): one flat string per row instead of an array and its cells, which a 100k-row table kept alive and
    * its collections copied over and over. A row with a NUL in a cell keeps its array.
    */
   private readonly rows: (string | string[])[] = [];
+  /** The cells of the row being added. */
+  private readonly scratch: string[];
 
-  constructor(private readonly opts: TableOptions = {}) {
+  /** `layoutEvery`: rows between two checks for dropped columns (tests set 1). */
+  constructor(private readonly opts: TableOptions = {}, layoutEvery = 1024) {
     this.display = opts.display ?? DEFAULT_DISPLAY;
     this.fields = (opts.columns ?? ONCE_COLUMNS).map((id) => fieldById(id)).filter((f): f is Field => f !== undefined);
     this.widest = this.fields.map(() => 0);
+    this.dropped = this.fields.map(() => false);
+    this.scratch = this.fields.map(() => '');
+    this.layoutEvery = layoutEvery;
   }
 
   /** Rows added so far. */
@@ -146,53 +176,146 @@ export class TableBuilder {
 
   /** Formats `row`'s cells and keeps them (the row itself is not kept). */
   add(row: Row): void {
-    const { fields, widest, display } = this;
-    const cells: string[] = new Array(fields.length);
+    const { fields, widest, display, dropped } = this;
+    const cells = this.scratch; // joined into one string below: one array for every row
     let nul = false;
     for (let i = 0; i < fields.length; i++) {
+      if (dropped[i]) {
+        cells[i] = '';
+        continue;
+      }
       const c = fields[i].format(row, display);
       cells[i] = c;
       const w = textWidth(c); // terminal columns: wide characters take two
       if (w > widest[i]) widest[i] = w;
       if (c.length > 0 && c.indexOf(SEP) >= 0) nul = true;
     }
-    this.rows.push(nul ? cells : cells.join(SEP));
+    this.rows.push(nul ? cells.slice() : cells.join(SEP));
+    if (++this.sinceLayout >= this.layoutEvery) {
+      this.sinceLayout = 0;
+      this.noteDropped();
+    }
+  }
+
+  /** Marks the fields the layout of the rows so far leaves out: more rows can only leave out more. */
+  private noteDropped(): void {
+    const maxWidth = this.opts.maxWidth ?? 80;
+    if (maxWidth === Infinity) return;
+    const { demands, at } = this.demands();
+    const kept = new Set(layoutColumns(demands, maxWidth).map((c) => c.index));
+    for (let k = 0; k < demands.length; k++) if (!kept.has(k)) this.dropped[at[k]] = true;
+  }
+
+  /** The columns that compete for the width (sparse ones blank in every row stay out) and their fields' indexes. */
+  private demands(): { demands: ColumnDemand[]; at: number[] } {
+    const demands: ColumnDemand[] = [];
+    const at: number[] = [];
+    this.fields.forEach((field, i) => {
+      if (field.sparse && this.widest[i] === 0) return;
+      demands.push({ field, natural: Math.min(field.width, Math.max(titleOf(field, this.display).length, this.widest[i])) });
+      at.push(i);
+    });
+    return { demands, at };
+  }
+
+  /** The columns shown and their widths. */
+  private layout(): PlacedColumn[] {
+    const { demands, at } = this.demands();
+    return layoutColumns(demands, this.opts.maxWidth ?? 80).map(({ index, width }) => ({ cell: at[index], width, align: demands[index].field.align, cut: demands[index].field.cut }));
   }
 
   /** Emits the header and the rows (in `order`, indexes in the order of add(); default that order), or emptyText. */
   write(emit: (line: string) => void, order?: ArrayLike<number>): void {
-    const { fields, display } = this;
     if (this.rows.length === 0) {
       emit(this.opts.emptyText ?? 'no flows');
       return;
     }
-    const demands: ColumnDemand[] = [];
-    const at: number[] = [];
-    fields.forEach((field, i) => {
-      if (field.sparse && this.widest[i] === 0) return;
-      demands.push({ field, natural: Math.min(field.width, Math.max(titleOf(field, display).length, this.widest[i])) });
-      at.push(i);
-    });
-    const layout = layoutColumns(demands, this.opts.maxWidth ?? 80);
-    const cols = layout.map(({ index, width }) => ({ cell: at[index], width, align: demands[index].field.align, cut: demands[index].field.cut }));
-    // Titles are never cut (a field's minWidth covers its title); cells are cut as their field says. Columns
-    // are joined by one space; trailing blanks go.
-    const line = (cells: readonly string[]): string => {
-      let s = '';
-      for (let j = 0; j < cols.length; j++) {
-        const c = cols[j];
-        if (j > 0) s += ' ';
-        s += fit(cells[c.cell], c.width, c.align, c.cut);
-      }
-      return s.trimEnd();
-    };
-    emit(line(fields.map((f) => titleOf(f, display))));
+    const cols = this.layout();
+    emit(lineOf(cols, this.fields.map((f) => titleOf(f, this.display))));
     const n = this.rows.length;
     for (let k = 0; k < n; k++) {
       const row = this.rows[order ? order[k] : k];
-      emit(line(typeof row === 'string' ? row.split(SEP) : row));
+      emit(lineOf(cols, typeof row === 'string' ? row.split(SEP) : row));
     }
   }
+
+  /**
+   * write() into `out`, a row of printable ASCII cells as bytes made straight from its stored text (no cells,
+   * padded strings or line string per row); any other row as write() makes it. The same lines: a test holds it.
+   */
+  writeTo(out: TableLineSink, order?: ArrayLike<number>): void {
+    if (this.rows.length === 0) {
+      out.line(this.opts.emptyText ?? 'no flows');
+      return;
+    }
+    const cols = this.layout();
+    out.line(lineOf(cols, this.fields.map((f) => titleOf(f, this.display))));
+    const nf = this.fields.length;
+    const starts = new Int32Array(nf), ends = new Int32Array(nf);
+    // A cell takes its width in bytes, or its width + 2 when cut ("…" is 3 bytes), plus a space before it.
+    const buf = new Uint8Array(cols.reduce((b, c) => b + c.width + 3, 0));
+    const n = this.rows.length;
+    for (let k = 0; k < n; k++) {
+      const row = this.rows[order ? order[k] : k];
+      if (typeof row !== 'string') {
+        out.line(lineOf(cols, row));
+        continue;
+      }
+      for (let f = 0, p = 0; f < nf; f++) {
+        const e = f === nf - 1 ? row.length : row.indexOf(SEP, p);
+        starts[f] = p;
+        ends[f] = e;
+        p = e + 1;
+      }
+      const len = asciiLine(row, cols, starts, ends, buf);
+      if (len < 0) out.line(lineOf(cols, row.split(SEP)));
+      else out.lineBytes(buf, len);
+    }
+  }
+}
+
+/** One line: each column's cell fitted to its width (cut as its field says), joined by one space, trailing blanks gone. */
+function lineOf(cols: readonly PlacedColumn[], cells: readonly string[]): string {
+  let s = '';
+  for (let j = 0; j < cols.length; j++) {
+    const c = cols[j];
+    if (j > 0) s += ' ';
+    s += fit(cells[c.cell], c.width, c.align, c.cut);
+  }
+  return s.trimEnd();
+}
+
+/**
+ * lineOf's line as UTF-8 in `buf` when every shown cell (row[starts[i], ends[i])) is printable ASCII: fit's
+ * padding and cuts done on bytes. Returns the length, or -1 for any other character (the caller uses lineOf).
+ */
+function asciiLine(row: string, cols: readonly PlacedColumn[], starts: Int32Array, ends: Int32Array, buf: Uint8Array): number {
+  let n = 0;
+  for (let j = 0; j < cols.length; j++) {
+    const c = cols[j];
+    if (j > 0) buf[n++] = 32;
+    const s = starts[c.cell], e = ends[c.cell], w = c.width;
+    for (let i = s; i < e; i++) {
+      const ch = row.charCodeAt(i);
+      if (ch < 0x20 || ch > 0x7e) return -1;
+    }
+    const len = e - s;
+    if (len <= w) {
+      if (c.align === 'right') for (let i = len; i < w; i++) buf[n++] = 32;
+      for (let i = s; i < e; i++) buf[n++] = row.charCodeAt(i);
+      if (c.align === 'left') for (let i = len; i < w; i++) buf[n++] = 32;
+      continue;
+    }
+    // cutTo on ASCII: nothing at width 0, "…" alone at 1, else the start (or both ends) and "…" in width columns.
+    if (w <= 0) continue;
+    const tail = w === 1 ? 0 : c.cut === 'end' ? 0 : Math.floor((w - 1) / 2);
+    const head = w === 1 ? 0 : w - 1 - tail;
+    for (let i = s; i < s + head; i++) buf[n++] = row.charCodeAt(i);
+    for (const b of ELLIPSIS_BYTES) buf[n++] = b;
+    for (let i = e - tail; i < e; i++) buf[n++] = row.charCodeAt(i);
+  }
+  while (n > 0 && buf[n - 1] === 32) n--;
+  return n;
 }
 
 /** Separates a stored row's cells. */

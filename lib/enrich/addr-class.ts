@@ -1,7 +1,8 @@
 // lib/ layer (enrich): IP text parsing and address classes (loopback, RFC 1918, ..., this host).
-// Imports only `node:os` types. The interface list is injected (`os.networkInterfaces` in the CLI),
+// Imports `node:os` types and ../addr-order.ts (the IPv6 scanner). The interface list is injected (`os.networkInterfaces` in the CLI),
 // so LocalAddresses holds no global state and is refreshed by its owner's tick.
 import type { NetworkInterfaceInfo } from 'node:os';
+import { parse6Into } from '../addr-order.js';
 
 /** Every class an address can have; `this-host` wins over the scope classes for the machine's own addresses. */
 export type AddrClass =
@@ -33,43 +34,15 @@ export function formatIPv4(v: number): string {
   return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 }
 
-/** IPv6 text (with `::`, an embedded IPv4 tail or a `%zone`) to its eight 16-bit groups, or null. */
+/**
+ * IPv6 text (with `::`, an embedded IPv4 tail or a `%zone`) to its eight 16-bit groups, or null. The scan is
+ * addr-order's parse6Into (no split, no regular expression: a 100k-flow table parsed addresses this way in a
+ * tenth of the time), held equal to the RFC 4291 reading by fuzz/filter.prop.ts.
+ */
 export function parseIPv6(input: string): Uint16Array | null {
   const pct = input.indexOf('%');
-  const s = pct >= 0 ? input.slice(0, pct) : input;
-  const dbl = s.indexOf('::');
-  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return null;
-  // An IPv4 part may only end the address (RFC 4291 2.2), so never the part before `::`.
-  const parsePart = (part: string, v4Tail: boolean): number[] | null => {
-    if (part === '') return [];
-    const out: number[] = [];
-    const items = part.split(':');
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i];
-      if (v4Tail && i === items.length - 1 && it.includes('.')) {
-        const v4 = parseIPv4(it);
-        if (v4 === null) return null;
-        out.push(v4 >>> 16, v4 & 0xffff);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(it)) return null;
-        out.push(parseInt(it, 16));
-      }
-    }
-    return out;
-  };
   const groups = new Uint16Array(8);
-  if (dbl < 0) {
-    const all = parsePart(s, true);
-    if (all === null || all.length !== 8) return null;
-    groups.set(all);
-    return groups;
-  }
-  const head = parsePart(s.slice(0, dbl), false);
-  const tail = parsePart(s.slice(dbl + 2), true);
-  if (head === null || tail === null || head.length + tail.length > 7) return null;
-  groups.set(head, 0);
-  groups.set(tail, 8 - tail.length);
-  return groups;
+  return parse6Into(pct >= 0 ? input.slice(0, pct) : input, groups) ? groups : null;
 }
 
 /** Eight groups as RFC 5952 text (lower case, longest zero run of ≥ 2 groups compressed). */

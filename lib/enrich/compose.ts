@@ -5,10 +5,10 @@ import { createReadStream } from 'node:fs';
 import { readFile, readdir, readlink, stat } from 'node:fs/promises';
 import { homedir, networkInterfaces } from 'node:os';
 import { LocalAddresses } from './addr-class.js';
-import { ReverseDns, createResolver } from './dns.js';
-import { GeoIp } from './geoip.js';
+import type { ReverseDns } from './dns.js';
+import type { GeoIp } from './geoip.js';
 import { geoipSearchDirs, resolveGeoDefaults } from './geoip-sources.js';
-import { Enricher } from './index.js';
+import { Enricher } from './enricher.js';
 import { ProcessAttributor, type ProcessLabel, type SocketLookup } from './processes.js';
 import { loadServices } from './services.js';
 
@@ -35,6 +35,9 @@ export async function composeEnricher(cfg: EnrichConfig): Promise<{ enricher: En
   const services = cfg.services ? await loadServices((p) => readFile(p, 'utf8')) : null;
   let geo: GeoIp | null = null;
   if (cfg.geoip) {
+    // Loaded on demand, as the resolver below: the GeoIP reader (maxmind, a dozen modules) and node:dns cost
+    // start-up time that -n --no-geoip runs (the --once table) do not need.
+    const { GeoIp } = await import('./geoip.js');
     geo = new GeoIp({
       dirs: geoipSearchDirs({ geoipDir: cfg.geoipDir, home: safeHome() }),
       defaults: resolveGeoDefaults((s) => import.meta.resolve(s)),
@@ -51,7 +54,11 @@ export async function composeEnricher(cfg: EnrichConfig): Promise<{ enricher: En
     });
     await geo.start().catch((e: unknown) => cfg.warn(`GeoIP off: ${e instanceof Error ? e.message : String(e)}`));
   }
-  const dns = cfg.dns ? new ReverseDns({ resolver: createResolver({ timeoutMs: 1000, tries: 2 }), now: monotonicMs }) : null;
+  let dns: ReverseDns | null = null;
+  if (cfg.dns) {
+    const { ReverseDns, createResolver } = await import('./dns.js');
+    dns = new ReverseDns({ resolver: createResolver({ timeoutMs: 1000, tries: 2 }), now: monotonicMs });
+  }
   const processes = cfg.sockets
     ? new ProcessAttributor({ sockets: cfg.sockets, fs: { readdir, readlink, readFile: (p) => readFile(p, 'utf8') }, now: monotonicMs, readPasswd: () => readFile('/etc/passwd', 'utf8') })
     : null;

@@ -27,27 +27,31 @@ const ALIAS: Readonly<Record<string, string>> = { udplite: 'udp' };
 
 /** An immutable protocol+port to name table; `size` ≤ MAX_SERVICES. */
 export class ServiceTable {
-  readonly #byKey: ReadonlyMap<string, string>;
+  /** Names by protocol, then port: a lookup builds no key string (a 100k-flow table looks up 100k ports). */
+  readonly #byProto = new Map<string, Map<number, string>>();
+  #size = 0;
   /** Where the names came from, for the status line: a file path or "built-in". */
   readonly origin: string;
 
   constructor(entries: Iterable<readonly [string, number, string]>, origin: string) {
-    const m = new Map<string, string>();
     for (const [proto, port, name] of entries) {
-      const key = `${proto}/${port}`;
-      if (!m.has(key) && m.size < MAX_SERVICES) m.set(key, name);
+      let ports = this.#byProto.get(proto);
+      if (ports === undefined) this.#byProto.set(proto, (ports = new Map()));
+      if (!ports.has(port) && this.#size < MAX_SERVICES) {
+        ports.set(port, name);
+        this.#size++;
+      }
     }
-    this.#byKey = m;
     this.origin = origin;
   }
 
   get size(): number {
-    return this.#byKey.size;
+    return this.#size;
   }
 
   /** The service name for `proto` ("tcp", "udp", "sctp", ...) and `port` (0–65535), or undefined. */
   lookup(proto: string, port: number): string | undefined {
-    return this.#byKey.get(`${ALIAS[proto] ?? proto}/${port}`);
+    return this.#byProto.get(ALIAS[proto] ?? proto)?.get(port);
   }
 }
 

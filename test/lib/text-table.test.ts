@@ -122,6 +122,16 @@ t.test('TableBuilder: rows added one at a time, printed in any order, are render
   t.same(none, ['nothing']);
 });
 
+t.test('TableBuilder: columns dropped as rows come, lines written as bytes, are renderTable\'s lines', async (t) => {
+  for (const width of [80, 120, 200]) {
+    const table = new TableBuilder({ columns: ALL, maxWidth: width }, 1); // lays out after every row
+    for (const r of ENRICHED_ROWS) table.add(r);
+    const lines: string[] = [];
+    table.writeTo({ line: (s) => lines.push(s), lineBytes: (b, len) => lines.push(Buffer.from(b.subarray(0, len)).toString('utf8')) });
+    t.same(lines, WANT[width], `${width} columns`);
+  }
+});
+
 t.test('TableBuilder: a cell holding a NUL (the rows\' separator) is kept as it is', async (t) => {
   const odd = flow({ orig: { src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2 }, helper: 'a\0b' });
   const table = new TableBuilder({ columns: ['proto', 'helper', 'src'], maxWidth: Infinity });

@@ -1,7 +1,8 @@
 import t from 'tap';
 import type { NetworkInterfaceInfo } from 'node:os';
 import type { Flow, FlowTuple } from '../../../lib/flow.js';
-import { Enricher, LocalAddresses, ReverseDns, builtinServices, type ProcessLabel, type ReverseResolver, type SocketQuery } from '../../../lib/enrich/index.js';
+import { Enricher } from '../../../lib/enrich/enricher.js';
+import { LocalAddresses, ReverseDns, builtinServices, type ProcessLabel, type ReverseResolver, type SocketQuery } from '../../../lib/enrich/index.js';
 import type { GeoInfo } from '../../../lib/enrich/geoip.js';
 
 const iface = (address: string, netmask: string): NetworkInterfaceInfo =>
