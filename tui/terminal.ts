@@ -1,10 +1,11 @@
-// tui/ layer: the ONLY file that imports terminal-kit. It copies a Grid into terminal-kit's ScreenBuffer
-// and draws only what changed (delta), turns terminal-kit's key, mouse and resize events into plain
-// callbacks, and owns the terminal modes: alternate screen, hidden cursor, raw input, mouse reporting.
+// tui/ layer: the ONLY file that imports terminal-kit. It draws a Grid's changed cells (screen-delta.ts; one
+// write per frame), turns terminal-kit's key, mouse and resize events into plain callbacks, and owns the
+// terminal modes: alternate screen, hidden cursor, raw input, mouse reporting.
 // restore() undoes them synchronously and idempotently; lib/cli.ts calls it on every exit path.
 import { writeSync } from 'node:fs';
 import termkit from 'terminal-kit';
-import { bgOf, BOLD, DIM, fgOf, INVERSE, UNDERLINE, type Attr, type Grid } from './grid.js';
+import type { Grid } from './grid.js';
+import { ScreenDelta } from './screen-delta.js';
 
 /** A mouse event in 0-based cells: a left click, or the wheel. */
 export interface MouseEvent {
@@ -40,30 +41,14 @@ export function openScreen(io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteS
   let restored = false;
   let width = io.stdout.columns || 80;
   let height = io.stdout.rows || 24;
-  let buf = new termkit.ScreenBuffer({ dst: term, width, height });
-  let full = true;
-  const attrCache = new Map<Attr, number>();
-  const toKit = (a: Attr): number => {
-    let n = attrCache.get(a);
-    if (n === undefined) {
-      const fg = fgOf(a), bg = bgOf(a);
-      const obj = {
-        ...(fg === undefined ? { defaultColor: true } : { color: fg }), ...(bg === undefined ? { bgDefaultColor: true } : { bgColor: bg }),
-        bold: (a & BOLD) !== 0, dim: (a & DIM) !== 0, inverse: (a & INVERSE) !== 0, underline: (a & UNDERLINE) !== 0,
-      };
-      n = (buf.object2attr(obj) as unknown as number);
-      attrCache.set(a, n);
-    }
-    return n;
-  };
+  const delta = new ScreenDelta();
   writeSync(fd, '\x1b[?1049h\x1b[?25l\x1b[2J');
   term.grabInput(io.mouse ? { mouse: 'button' } : true);
   const resizeFns: Array<(w: number, h: number) => void> = [];
   term.on('resize', (w: number, h: number) => {
     width = w;
     height = h;
-    buf = new termkit.ScreenBuffer({ dst: term, width, height });
-    full = true;
+    delta.reset();
     for (const fn of resizeFns) fn(w, h);
   });
   return {
@@ -71,21 +56,8 @@ export function openScreen(io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteS
     get height() { return height; },
     draw(g: Grid): void {
       if (restored) return;
-      // Runs of equal attributes become one put each (a cell-by-cell put cost a 200x60 frame ~10 ms).
-      for (let y = 0; y < Math.min(g.height, height); y++) {
-        let x = 0;
-        const w = Math.min(g.width, width);
-        while (x < w) {
-          const a = g.attrs[y * g.width + x];
-          let e = x + 1;
-          while (e < w && g.attrs[y * g.width + e] === a) e++;
-          // No format arguments: terminal-kit then takes the text as it is (no format or markup parsing).
-          buf.put({ x, y, attr: toKit(a), wrap: false, dx: 1, dy: 0 }, g.chars.slice(y * g.width + x, y * g.width + e).join(''));
-          x = e;
-        }
-      }
-      buf.draw({ delta: !full });
-      full = false;
+      const out = delta.encode(g, width, height);
+      if (out !== '') io.stdout.write(out);
     },
     onKey(fn) { term.on('key', (name: string) => fn(name)); },
     onMouse(fn) {
