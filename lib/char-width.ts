@@ -1,7 +1,7 @@
 // lib/ layer: how many terminal columns a text takes. Imports nothing.
 // Process names, reverse-DNS names and GeoIP organisations can hold CJK, emoji or combining marks; counting
-// UTF-16 units would shift every column after them. The table mirrors string-kit's codePointWidth (terminal-kit's
-// measure of a cell), held equal to it by test/lib/char-width.test.ts; tui/screen-delta.ts writes the cells.
+// UTF-16 units would shift every column after them. The table mirrors string-kit's codePointWidth (what
+// terminal-kit's ScreenBuffer uses to place cells), held equal to it by test/lib/char-width.test.ts.
 
 /**
  * Emoji-block code points a terminal draws one column wide (text presentation), as [first, last] pairs in
