@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fullCollector, keepYoungGenerationSmall } from './heap.js';
-import { openEnricher, openSource, prepareSysctls, runEvents, type Io, type RunOptions } from './modes.js';
+import { openEnricher, openSource, prepareSysctls, runEvents, VIEW_SLICE_MS, type Io, type RunOptions } from './modes.js';
 import { watchPipeReader } from './pipe-reader.js';
 import { runOnce } from './once.js';
 import { Session } from './session.js';
@@ -286,7 +286,7 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
   const table = new FlowTable({ lingerMs: opts.lingerSec * 1000, trackChanges: true });
   // The sockets before the sysctls: without the privilege for them, their error comes first and alone. With
   // --connect, a server's client source; its connection notes reach the status line as session notices.
-  const { source, finish, record } = io.openRemote?.() ?? openSource(opts, true, { stderr: warnSink });
+  const { source, finish, record } = io.openRemote?.() ?? openSource(opts, true, { stderr: warnSink }, VIEW_SLICE_MS);
   prepareSysctls(opts, io);
   const en = await openEnricher(opts, { ...io, stderr: warnSink }, record, source);
   const quit = new AbortController();

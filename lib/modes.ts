@@ -73,8 +73,14 @@ export interface Io {
   watchReader?: (onGone: () => void) => () => void;
 }
 
-/** Builds the source the options ask for: a capture, or the kernel (recording when asked). */
-export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'stderr' | 'openSocket'>): { source: FlowSource; finish: () => void; record?: (rec: WireRecord) => void } {
+/** Ms of datagram decoding per event-loop turn in the interactive view (keys are read between slices). */
+export const VIEW_SLICE_MS = 4;
+
+/**
+ * Builds the source the options ask for: a capture, or the kernel (recording when asked). `sliceMs`: the
+ * kernel's datagrams are applied in slices of about that many ms (the interactive view, VIEW_SLICE_MS).
+ */
+export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'stderr' | 'openSocket'>, sliceMs?: number): { source: FlowSource; finish: () => void; record?: (rec: WireRecord) => void } {
   if (opts.replay) {
     const source = new ReplaySource(opts.replay, { filter: opts.filter, speed: opts.speed });
     return { source, finish: () => source.close() };
@@ -103,6 +109,7 @@ export function openSource(opts: RunOptions, events: boolean, io?: Pick<Io, 'std
     record: rec?.record,
     withReceiveCap: (bytes, fn) => withRmemMax(procSysctl, bytes, fn),
     openSocket: io?.openSocket,
+    sliceMs,
   });
   source.open(); // refused without CAP_NET_ADMIN: that error comes first and alone
   if (events && !source.shimPatched) {

@@ -62,7 +62,8 @@ export async function runApp(o: AppOptions): Promise<string> {
     view.settingsDirty = false;
     o.settings.save(view.currentSettings());
   };
-  const frame = () => {
+  // `forKey`: the frame answers a key, so background work (enrichment filling in) waits for the next frame.
+  const frame = (forKey = false) => {
     timer = null;
     if (stopped) return;
     lastFrame = o.now();
@@ -71,7 +72,7 @@ export async function runApp(o: AppOptions): Promise<string> {
       pending = [];
       view.onChanges(batch);
     }
-    view.tick();
+    view.tick(!forKey);
     const theme = pickTheme(view.settings.theme, o.env);
     const g = render(view, theme, { source: typeof o.sourceLabel === 'string' ? o.sourceLabel : o.sourceLabel(), intervalMs: session.intervalMs });
     screen.draw(g);
@@ -106,13 +107,13 @@ export async function runApp(o: AppOptions): Promise<string> {
       } else setImmediate(step);
     });
   };
-  const drawNow = () => {
+  const drawNow = (forKey = false) => {
     if (timer !== null) {
       clearTimeout(timer);
       clearImmediate(timer as unknown as NodeJS.Immediate);
       timer = null;
     }
-    frame();
+    frame(forKey);
   };
   screen.onKey((key) => {
     const wasMode = view.mode;
@@ -125,9 +126,9 @@ export async function runApp(o: AppOptions): Promise<string> {
     if (wasMode === 'setup' && view.mode !== 'setup') saveIfDirty();
     if (wasMode !== 'setup') saveIfDirty();
     // A key is answered at once: the frame limit is for change batches, not for the user.
-    drawNow();
+    drawNow(true);
   });
-  if (o.mouse) screen.onMouse((m) => { if (mouse(view, m)) drawNow(); });
+  if (o.mouse) screen.onMouse((m) => { if (mouse(view, m)) drawNow(true); });
   screen.onResize((w, h) => {
     view.width = w;
     view.height = h;

@@ -52,7 +52,7 @@ const BULK = 2000;
 /** While loading, big batches re-sort at most this often (ms). */
 const LOAD_RESORT_MS = 250;
 /** Per tick, at most this many ms go to enriching rows in the background (sort or filter by enrichment). */
-const FILL_BUDGET_MS = 8;
+const FILL_BUDGET_MS = 5;
 
 /** The view's state; every method is synchronous and cheap enough for a keypress (O(visible) or a bounded scan). */
 export class ViewState {
@@ -202,6 +202,16 @@ export class ViewState {
     if (!this.frozen) this.reselect();
   }
 
+  /** A re-sort in steps when the caller steps them (resortSliceRows), else at once. */
+  private resortSoon(): void {
+    if (this.deps.resortSliceRows === undefined) {
+      this.resort();
+      return;
+    }
+    this.stepsSinceKeyMs = this.lastKeyMs;
+    this.list.startRebuild(this.resortInput(), this.ordering());
+  }
+
   private resortInput(): LiveFlow[] {
     this.resortPending = false;
     this.lastResortMs = this.deps.now();
@@ -266,11 +276,14 @@ export class ViewState {
     // thousands of counter updates counted here re-sorted 100k rows mid-dump, while keys waited.
     let moves = 0;
     for (const c of batch) if (c.kind !== 'update') moves++;
-    if (moves > BULK || moves > this.list.length / 8 + 64) {
+    // A rebuild reads the whole table (snapshot, filter), whatever the list's length: with a filter showing a
+    // few rows of 100k, a storm's batches rebuilt the table's 100k rows inside every frame.
+    const tableRows = Math.max(this.list.length, this.stats?.total ?? 0);
+    if (moves > BULK || moves > tableRows / 8 + 64) {
       if (!this.loading) for (const c of batch) if (c.kind === 'new') this.newSeen.set(c.live, now);
       // While the first dump streams in, re-sort at most every LOAD_RESORT_MS (rows show as they arrive).
       if (this.loading && now - this.lastResortMs < LOAD_RESORT_MS) this.resortPending = true;
-      else if (!refreshFollows) this.resort();
+      else if (!refreshFollows) this.resortSoon();
       return;
     }
     for (const c of batch) {
@@ -306,22 +319,20 @@ export class ViewState {
     if (this.mode === 'group' && !(deferResort && this.resortPending)) this.regroup();
   }
 
-  /** Per frame: a pending re-sort once the hold passed, new-flow highlights expiring, background enrichment. */
-  tick(): void {
+  /**
+   * Per frame: a pending re-sort once the hold passed, new-flow highlights expiring, background enrichment
+   * (skipped when `background` is false: a key's own frame leaves it to the frames after it).
+   */
+  tick(background = true): void {
     const now = this.deps.now();
     if (this.resortPending && now - this.lastKeyMs >= (this.deps.holdMs ?? 1500) && !(this.loading && now - this.lastResortMs < LOAD_RESORT_MS)) {
-      if (this.deps.resortSliceRows !== undefined) {
-        // In steps (resortStep): a 100k-row re-sort in one task made every key typed meanwhile wait 20-60 ms.
-        this.stepsSinceKeyMs = this.lastKeyMs;
-        this.list.startRebuild(this.resortInput(), this.ordering());
-      } else {
-        this.resort();
-        if (this.mode === 'group') this.regroup();
-      }
+      // In steps when stepped (resortStep): a 100k-row re-sort in one task made every key typed meanwhile wait 20-60 ms.
+      this.resortSoon();
+      if (this.deps.resortSliceRows === undefined && this.mode === 'group') this.regroup();
     }
     const newMs = this.deps.newMs ?? 3000;
     for (const [l, t] of this.newSeen) if (now - t >= newMs) this.newSeen.delete(l);
-    if (this.fillQueue.length > 0 && this.deps.enrich) {
+    if (background && this.fillQueue.length > 0 && this.deps.enrich) {
       const enrich = this.deps.enrich;
       const start = now;
       let i = 0;

@@ -9,6 +9,7 @@ import { openNetlinkSocket as openSocket, shimPatchLevel, shimPatched, type Netl
 import type { DumpJsonSink, DumpShortcut, FlowFilter, FlowSource, SourceHealth, SourceSink } from '../source.js';
 import { ENOBUFS, WirePipeline, type WireRecord } from './wire-pipeline.js';
 import type { SocketOpener } from './privsep.js';
+import { SlicedFeed } from './sliced-feed.js';
 
 /**
  * How long the event socket is not polled after a read that got something, in ms (shim patch v3): events
@@ -36,6 +37,11 @@ export interface KernelSourceOptions {
   withReceiveCap?: <T>(bytes: number, fn: () => T) => T;
   /** Opens the sockets (default openNetlinkSocket; `conntopd --user` relays them from the root process, privsep.ts). */
   openSocket?: SocketOpener;
+  /**
+   * When set, datagrams are decoded and applied in slices of at most about this many ms per event-loop turn
+   * (sliced-feed.ts), so input is read between them: the interactive view's keys do not wait for a dump.
+   */
+  sliceMs?: number;
 }
 
 /** Realtime ns with sub-millisecond resolution: the wall clock at start plus a monotonic offset. */
@@ -50,6 +56,7 @@ export function realtimeNs(): () => bigint {
  */
 export class KernelSource implements FlowSource {
   private readonly pipeline: WirePipeline;
+  private readonly sliced: SlicedFeed | null;
   private readonly nowNs: () => bigint;
   private reqSock: NetlinkSocket | undefined;
   private evSock: NetlinkSocket | undefined;
@@ -73,11 +80,15 @@ export class KernelSource implements FlowSource {
     this.nowNs = opts.nowNs ?? realtimeNs();
     this.pipeline = new WirePipeline(() => undefined, opts.filter);
     this.pipeline.onBadDatagram = opts.onBadDatagram;
+    this.sliced = opts.sliceMs ? new SlicedFeed((dir, data, atMs) => this.pipeline.feedAt(dir, data, atMs), opts.sliceMs) : null;
     this.pipeline.onRequestDone = (seq, err) => {
       const w = this.waiters.get(seq);
       if (!w) return;
       this.waiters.delete(seq);
       if (err) w.reject(err);
+      // Sliced, the refresh's end (the table's tick over every flow, the view's update) runs in a turn of its
+      // own, not in the slice that swept the table at the dump's end: a key typed meanwhile goes between.
+      else if (this.sliced) setImmediate(() => w.resolve());
       else w.resolve();
     };
   }
@@ -89,12 +100,15 @@ export class KernelSource implements FlowSource {
   private feed(dir: 'in' | 'out', data: Uint8Array): void {
     if (!this.opts.record && !this.opts.nowNs) {
       // Nothing keeps the record: the same clock in ms, as numbers (an event costs no bigint).
-      this.pipeline.feedAt(dir, data, Math.floor(this.baseMs + performance.now()));
+      const atMs = Math.floor(this.baseMs + performance.now());
+      if (this.sliced) this.sliced.push(dir, data, atMs);
+      else this.pipeline.feedAt(dir, data, atMs);
       return;
     }
     const rec: WireRecord = { tsNs: this.nowNs(), direction: dir, family: NETLINK_NETFILTER, data };
-    this.opts.record?.(rec);
-    this.pipeline.feed(rec);
+    this.opts.record?.(rec); // recorded as it arrives, whenever it is applied
+    if (this.sliced) this.sliced.push(dir, data, Number(rec.tsNs / 1000000n));
+    else this.pipeline.feed(rec);
   }
 
   /**
@@ -202,6 +216,7 @@ export class KernelSource implements FlowSource {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.sliced?.close();
     this.failAll(new SocketError('close', 'ECANCELED', 125, 'source closed'));
     this.reqSock?.close();
     this.evSock?.close();

@@ -1,15 +1,20 @@
 // The interactive view's benchmark (test/bench only, never unit tests), `npm run bench -- --only tui` or
-// `node dist/test/bench/tui-bench.js [--no-live] [--idle-only]`. Three parts:
+// `node dist/test/bench/tui-bench.js [--no-live] [--idle-only] [--keys-only] [--storm-rate N] [--cpu-prof DIR] [--node-args ARGS]`:
 // 1. In process, on a synthetic 100k-flow table: a frame (tick + render), a re-sort per column, and the work of
 //    a key (PageDown at the top and at row 90,000, a sort change, a filter keystroke) including its frame.
-// 2. Live (root, the kit in ../shared/bench, tmux): conntop on a 100k-flow namespace in a 200x50 tmux; keys sent
-//    at random phases of the 1 s refresh; key-to-screen latency from send-keys to the first capture-pane -e that
-//    shows the key's effect (colours included: a PageDown changes which line carries the selection colours).
+// 2. Live (root, the kit in ../shared/bench, tmux): conntop on a 100k-flow namespace in a 200x50 tmux, with a
+//    paced event storm (test/helpers/storm.mjs, N events/s, default 3000) in the namespace; keys sent at random
+//    phases of the 1 s refresh through one tmux control-mode client (../helpers/tmux-control.ts): latency from
+//    the write of send-keys to the arrival of the pane output after which capture-pane -e first shows the key's
+//    effect (colours included: a PageDown changes which line carries the selection colours). The instrument's
+//    floor is measured first, on a pane running `cat`. --cpu-prof DIR: the live conntop writes a V8 profile;
+//    --node-args ARGS: more node options for it (e.g. --import a GC observer).
 // 3. Idle (live, same kit): the view at 50,000 flows with a 1 s refresh and nothing pressed, its CPU (utime +
 //    stime) over 10 s and its highest VmRSS, next to a bare kernel dump every second (./load-child.js bare).
-// Median and worst of 50 each. Imports the tui/ and lib/ sources it measures, ./proc and node: modules.
-import { spawnSync } from 'node:child_process';
+// Median and worst of 50 each. Imports the tui/ and lib/ sources it measures, ../helpers, ./proc and node: modules.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { render } from '../../tui/render.js';
@@ -17,11 +22,13 @@ import { THEMES } from '../../tui/theme.js';
 import { handleKey } from '../../tui/view-keys.js';
 import { fakeEffects, INFO, synthView } from '../helpers/tui-view.js';
 import { TmuxPane } from '../helpers/tmux.js';
+import { TmuxControl } from '../helpers/tmux-control.js';
 import { fmt, median, procCpuS, procMemKiB, table } from './proc.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const KIT = resolve(process.env.CONNTOP_BENCH_KIT ?? join(ROOT, '../shared/bench'));
 const CLI = join(ROOT, 'dist/lib/cli.js');
+const STORM = join(ROOT, 'test/helpers/storm.mjs');
 const N = 100_000;
 const REPS = 50;
 
@@ -69,16 +76,38 @@ export function inProcess(): Row[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Sends `key` and polls until `changed(before, after)`; returns ms from send-keys to the changed capture. */
-async function keyToScreen(pane: TmuxPane, key: string[], changed: (before: string[], after: string[]) => boolean): Promise<number> {
-  const before = pane.screen(true);
-  const t0 = performance.now();
-  pane.keys(...key);
-  for (;;) {
-    const now = pane.screen(true);
-    if (changed(before, now)) return performance.now() - t0;
-    if (performance.now() - t0 > 20_000) throw new Error(`no change after ${key.join(' ')}`);
+/** The instrument's own floor: send-keys to a pane running `cat` until the echoed character is on the screen. */
+async function instrumentFloor(): Promise<Row[]> {
+  const pane = new TmuxPane('exec cat', 200, 50);
+  const ctl = new TmuxControl(pane);
+  try {
+    await ctl.ready;
+    const text = (l: string[]) => l.join('').replace(/\s+/g, '');
+    const xs: number[] = [];
+    for (let i = 0; i < REPS + 5; i++) {
+      const ms = await ctl.keyToScreen([String(i % 10)], (a, b) => text(a) !== text(b));
+      if (i >= 5) xs.push(ms);
+      if (i % 20 === 19) await ctl.command('send-keys Enter').reply;
+    }
+    const caps: number[] = [];
+    for (let i = 0; i < REPS; i++) {
+      const t0 = performance.now();
+      await ctl.screen();
+      caps.push(performance.now() - t0);
+    }
+    return [
+      ['instrument floor: send-keys to `cat` until its echo is on screen (control mode)', ...stats(xs), '-'],
+      ['one capture-pane -e through the control client', ...stats(caps), '-'],
+    ];
+  } finally {
+    ctl.close();
+    pane.kill();
   }
+}
+
+/** A paced event storm (test/helpers/storm.mjs) in namespace `ns`, killed by its PID when the measurement ends. */
+function startStorm(ns: string, rate: number, seconds: number): ChildProcess {
+  return spawn('ip', ['netns', 'exec', ns, process.execPath, STORM, '--paced', String(rate), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
 /** The line index and plain text of the line that carries the selection colours (black on cyan). */
@@ -90,45 +119,62 @@ function selection(lines: string[]): string {
 const plain = (l: string) => l.replace(/\x1b\[[0-9;]*m/g, '');
 const headerOf = (lines: string[]) => plain(lines.find((l) => /[▲▼]/.test(l)) ?? '');
 
-/** Part 2: live, through tmux, on a namespace of N flows. */
-export async function live(): Promise<Row[]> {
+/** Events per second of the storm that runs during the live key measurements (--storm-rate N; 0: none). */
+const STORM_RATE_DEFAULT = 3000;
+
+/** Part 2: live, through tmux, on a namespace of N flows, with a paced event storm running. */
+export async function live(stormRate = STORM_RATE_DEFAULT, profDir = '', nodeArgs = ''): Promise<Row[]> {
   const ns = `conntop-tuibench-${process.pid}`;
   const rows: Row[] = [];
   spawnSync(join(KIT, 'mkns.sh'), [ns, String(N), '--quiet'], { stdio: 'inherit' });
-  const pane = new TmuxPane(`ip netns exec ${ns} node ${CLI} -d 1 --no-dns --no-geoip; exec sleep 3600`, 200, 50, { TERM: 'xterm-256color', PATH: process.env.PATH ?? '', HOME: '/nonexistent' });
+  const nodeFlags = `${profDir ? `--cpu-prof --cpu-prof-dir ${profDir} ` : ''}${nodeArgs ? `${nodeArgs} ` : ''}`;
+  const pane = new TmuxPane(`ip netns exec ${ns} node ${nodeFlags}${CLI} -d 1 --no-dns --no-geoip; exec sleep 3600`, 200, 50, { TERM: 'xterm-256color', PATH: process.env.PATH ?? '', HOME: '/nonexistent' });
+  const ctl = new TmuxControl(pane);
+  let storm: ChildProcess | null = null;
   try {
     const t0 = performance.now();
     await pane.waitFor((l) => l.some((x) => /^Flows /.test(x)), 'the first screen', 30_000);
     const first = performance.now() - t0;
     await pane.waitFor((l) => l.some((x) => /^Flows .*100k\//.test(x)) && !l[0].includes('loading'), 'the loaded table', 60_000);
     const loaded = performance.now() - t0;
+    await ctl.ready;
     rows.push(['start to first screen / to the loaded table (ms, one run)', fmt(first), fmt(loaded), '500']);
-    // The measuring instrument: one capture-pane round trip (a key's latency includes at least one).
-    rows.push(['one tmux capture-pane -e (the probe itself)', ...stats(time(() => pane.screen(true))), '-']);
+    if (stormRate > 0) {
+      storm = startStorm(ns, stormRate, 3600);
+      await sleep(2000); // the storm's flows are in the table and its events flowing
+    }
+    const stormNote = stormRate > 0 ? `, storm ${stormRate} ev/s` : ', no storm';
     const measure = async (label: string, keys: string[][], changed: (a: string[], b: string[]) => boolean) => {
       const xs: number[] = [];
       for (let i = 0; i < REPS; i++) {
         await sleep(Math.random() * 1000); // a random phase of the 1 s refresh
-        xs.push(await keyToScreen(pane, keys[i % keys.length], changed));
+        xs.push(await ctl.keyToScreen(keys[i % keys.length], changed));
       }
-      rows.push([label, ...stats(xs), '50']);
+      rows.push([`${label} (live${stormNote})`, ...stats(xs), '50']);
     };
     const moved = (a: string[], b: string[]) => selection(a) !== selection(b);
     pane.keys('Home');
     await sleep(300);
-    await measure('PageDown at the top (live, tmux)', [['NPage'], ['PPage']], moved);
+    await measure('PageDown at the top', [['NPage'], ['PPage']], moved);
     for (let i = 0; i < 5; i++) { pane.keys('End'); await sleep(50); }
     for (let i = 0; i < Math.ceil(10_000 / 46); i++) pane.keys('PPage');
     await sleep(1000);
-    await measure('PageDown at row ~90,000 (live, tmux)', [['NPage'], ['PPage']], moved);
-    await measure('sort change > and < (live, tmux)', [['>'], ['<']], (a, b) => headerOf(a) !== headerOf(b));
+    await measure('PageDown at row ~90,000', [['NPage'], ['PPage']], moved);
+    await measure('sort change > and <', [['>'], ['<']], (a, b) => headerOf(a) !== headerOf(b));
     pane.keys('\\');
     pane.keys('-l', 'dport:');
     await sleep(300);
     const bottom = (l: string[]) => plain(l[l.length - 1]);
-    await measure('filter keystroke (live, tmux)', [['4'], ['BSpace']], (a, b) => bottom(a) !== bottom(b));
+    await measure('filter keystroke', [['4'], ['BSpace']], (a, b) => bottom(a) !== bottom(b));
+    if (storm) {
+      storm.kill();
+      storm = null;
+    }
     pane.keys('Escape', 'q');
+    if (profDir || nodeArgs) await pane.waitFor((l) => !l.some((x) => /^Flows /.test(x)), 'conntop to quit (writing its profile)', 30_000).catch(() => undefined);
   } finally {
+    storm?.kill();
+    ctl.close();
     pane.kill();
     spawnSync(join(KIT, 'rmns.sh'), [ns]);
   }
@@ -171,15 +217,20 @@ export async function idle(): Promise<Row[]> {
 
 /** Prints both parts (the live one when root, the kit and tmux are there). */
 export async function main(argv: string[]): Promise<void> {
-  const rows = argv.includes('--idle-only') ? [] : inProcess();
+  const rows = argv.includes('--idle-only') || argv.includes('--keys-only') ? [] : inProcess();
   const canLive = process.getuid?.() === 0 && existsSync(join(KIT, 'mkns.sh')) && spawnSync('tmux', ['-V']).status === 0;
   if (canLive && !argv.includes('--no-live')) {
-    if (!argv.includes('--idle-only')) rows.push(...(await live()));
-    rows.push(...(await idle()));
+    if (!argv.includes('--idle-only')) {
+      rows.push(...(await instrumentFloor()));
+      const opt = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+      rows.push(...(await live(Number(opt('--storm-rate') ?? STORM_RATE_DEFAULT), opt('--cpu-prof') ?? '', opt('--node-args') ?? '')));
+    }
+    if (!argv.includes('--keys-only')) rows.push(...(await idle()));
   }
   else rows.push(['live part skipped (needs root, the kit and tmux)', '-', '-', '-']);
   console.log(`\nThe interactive view at ${N.toLocaleString('en-US')} flows (ms, median and worst of ${REPS}):`);
   console.log(table(['measure', 'median', 'worst', 'target'], rows));
+  console.log(`load average after the run: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -8,7 +8,7 @@ import { cutTo, fit } from '../../lib/format.js';
 const require = createRequire(import.meta.url);
 
 t.test('every code point has the width terminal-kit gives it', (t) => {
-  // string-kit is terminal-kit's own dependency: the ScreenBuffer our frames go through measures with it.
+  // string-kit is terminal-kit's own dependency, its measure of a cell (the view writes its cells itself).
   const stringKit = require('string-kit') as { unicode: { codePointWidth(cp: number): number } };
   const wrong: number[] = [];
   for (let cp = 0x20; cp <= 0x3ffff; cp++) {
