@@ -105,6 +105,7 @@ function refuseConflicts(o: Record<string, unknown>, given: (key: string) => boo
     [Boolean(o.once) && (given('delay') || o.interval !== undefined), '--delay sets the refresh interval of --events; --once dumps once'],
     [Boolean(o.once) && o.iterations !== undefined, '--iterations counts the refreshes of --events; --once dumps once'],
     [Boolean(o.once) && given('linger'), '--linger keeps closed flows in the live table; --once has none'],
+    [events && given('linger'), '--linger keeps closed flows as ghost rows of the interactive view; --events writes a close once, as its destroy line'],
     [given('rcvbuf') && (Boolean(o.once) || o.replay !== undefined), '--rcvbuf sizes the event socket of a live --events run; --once and --replay open none'],
     [o.geoipDir !== undefined && o.geoip === false, '--geoip-dir names databases that --no-geoip turns off: give one'],
     [Boolean(o.wide) && (Boolean(o.json) || events), '--wide widens the --once text table; JSON lines have no width'],

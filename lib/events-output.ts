@@ -46,8 +46,10 @@ export class EventsOutput implements SessionOutput {
    * socket's stream held, the dump's decoding) can go at once (lib/heap.ts fullCollector). Without it V8
    * kept the heap it grew for them until its memory reducer ran, 8-9 s later: 50k flows into a node reader
    * held 140 MiB RSS, then 103 MiB.
+   * `flushAtOnce`: write each batch as it comes instead of within FLUSH_MS (the session's batches are already
+   * one per burst of events when the source batches its reads: a timer would be one more wake-up each).
    */
-  constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null; released?: () => void }) {
+  constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null; released?: () => void; flushAtOnce?: boolean }) {
     this.out = new LineWriter(stream);
     this.out.onClosed = () => {
       for (const fn of this.closeListeners) fn();
@@ -86,7 +88,7 @@ export class EventsOutput implements SessionOutput {
         return this.rest(rest);
       }
     }
-    if (signal.aborted) this.flushNow();
+    if (signal.aborted || this.opts.flushAtOnce) this.flushNow();
     else this.flushSoon();
   }
 

@@ -67,9 +67,11 @@ export interface FlowTableOptions {
   /**
    * Cap on queued changes between drains (default 200000; the queue holds at most one per flow, so this only
    * bites on tables that large); beyond it they are counted in droppedChanges, as are flows born and closed
-   * between two drains beyond maxClosed of them.
+   * between two drains beyond maxBornClosed of them.
    */
   maxChanges?: number;
+  /** Cap on queued flows born and closed between two drains (default maxClosed, as their ghosts are capped). */
+  maxBornClosed?: number;
 }
 
 /** Internal per-flow bookkeeping around the public LiveFlow; its change-queue slot is the base class. */
@@ -187,7 +189,7 @@ export class FlowTable implements DumpShortcut {
   constructor(opts: FlowTableOptions) {
     this.lingerMs = opts.lingerMs;
     this.maxClosed = opts.maxClosed ?? 10000;
-    this.q = opts.trackChanges ? new ChangeQueue(opts.maxChanges ?? 200000, this.maxClosed, () => this.st.droppedChanges++) : null;
+    this.q = opts.trackChanges ? new ChangeQueue(opts.maxChanges ?? 200000, opts.maxBornClosed ?? this.maxClosed, () => this.st.droppedChanges++) : null;
   }
 
   /** True while events may have been lost and no complete dump begun since has finished. */

@@ -173,14 +173,17 @@ export class Session {
   }
 
   /**
-   * Delivers within DELIVERY_MS: every event read meanwhile shares one batch. Not on the next turn: at a few
-   * thousand events a second each event is a wake-up of its own, and a delivery per wake-up (an immediate,
-   * a batch, a line write) cost more than the event itself.
+   * Delivers within DELIVERY_MS: every event read meanwhile shares one batch. Not on the next turn unless the
+   * source batches its reads: at a few thousand events a second each event is then a wake-up of its own, and a
+   * delivery per wake-up (an immediate, a batch, a line write) cost more than the event itself.
    */
   private queueDelivery(): void {
     if (this.deliveryQueued) return;
     this.deliveryQueued = true;
-    setTimeout(this.onTurn, DELIVERY_MS);
+    // A source that reads its events in batches (one wake-up per burst) gets one delivery per turn, right
+    // after the read: a timer would be one more wake-up per burst.
+    if (this.source.batchesEvents) setImmediate(this.onTurn);
+    else setTimeout(this.onTurn, DELIVERY_MS);
   }
 
   /**

@@ -86,6 +86,11 @@ export interface FlowSource {
    */
   readonly schedulesRefreshes: boolean;
   /**
+   * True when events arrive in batches, many per event-loop turn (the live kernel source with the shim's
+   * read pause): consumers may hand changes on once per turn instead of waiting a couple of ms for more.
+   */
+  readonly batchesEvents?: boolean;
+  /**
    * A remote source's processes, as its server shared them (`--share-processes`): the label of the flow whose
    * flowKey is `key`, undefined when none was shared. Absent for the kernel and captures (looked up locally).
    */

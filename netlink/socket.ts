@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { SocketError, errnoName } from './errors.js';
 
 interface RawSocket {
-  on(ev: 'message' | 'truncatedMessage', cb: (msg: Buffer, rinfo: { port: number; groups: number }) => void): void;
+  on(ev: 'message' | 'truncatedMessage', cb: (msg: Buffer, rinfo: { port: number; groups: number } | Int32Array) => void): void;
   on(ev: 'error', cb: (err: { errno: number; code: string; syscall: string }) => void): void;
   send(msg: Uint8Array, opts: { port: number }, cb: (err?: { errno: number; code: string; syscall: string }) => void): void;
   addMembership(group: number): void;
@@ -16,6 +16,8 @@ interface RawSocket {
   address(): { port: number; groups: number };
   close(): void;
   unref(): void;
+  /** The native object; patch level 3 adds setBatch, setReadDelay and drain to it. */
+  __native: { setBatch?(meta: Int32Array, bytes: number): void; setReadDelay?(ms: number): void; drain?(): void };
 }
 type RawCtor = new (protocol: number, opts: Record<string, unknown>) => RawSocket;
 
@@ -37,14 +39,15 @@ export function shimPatched(): boolean {
 let patchLevel: number | undefined;
 /**
  * 0: the prebuilt 0.3.0 shim; 1: overflow-safe and SO_RCVBUFFORCE; 2: also receives fixed-size reads into one
- * reused buffer (patch-binding.mjs). Read once from the source the build was made from.
+ * reused buffer; 3: also reads batches of datagrams per JS call, pauses after a read, drains on demand
+ * (patch-binding.mjs). Read once from the source the build was made from.
  */
 export function shimPatchLevel(): number {
   if (patchLevel !== undefined) return patchLevel;
   try {
     const dir = dirname(createRequire(import.meta.url).resolve('netlink/package.json'));
     const src = existsSync(join(dir, 'build/Release/netlink_binding.node')) ? readFileSync(join(dir, 'src/binding.cc'), 'utf8') : '';
-    patchLevel = src.includes('conntop-patch v2') ? 2 : src.includes('conntop-patch') ? 1 : 0;
+    patchLevel = src.includes('conntop-patch v3') ? 3 : src.includes('conntop-patch v2') ? 2 : src.includes('conntop-patch') ? 1 : 0;
   } catch {
     patchLevel = 0;
   }
@@ -70,6 +73,12 @@ export interface SocketOptions {
    * dump datagrams by the largest buffer it was offered, capped just under 32 KiB (af_netlink.c).
    */
   recvChunkBytes?: number;
+  /**
+   * With recvChunkBytes and the patched shim (level 3): datagrams are read in batches, one JS entry per batch
+   * (onDatagram still sees one datagram at a time), and after a read that got something the socket is not
+   * polled for this many ms, so a burst is read in one wake-up instead of one per datagram. For event sockets.
+   */
+  readDelayMs?: number;
 }
 
 /** An open netlink socket. */
@@ -80,7 +89,23 @@ export interface NetlinkSocket {
   joinGroup(group: number): void;
   /** Sets SO_RCVBUF and returns the effective size (the kernel doubles it and caps at 2 × rmem_max). */
   setReceiveBuffer(bytes: number): number;
+  /**
+   * Reads every datagram queued now, synchronously (handlers run before it returns), whatever readDelayMs
+   * paused. Returns false (and reads nothing) when the shim cannot (below level 3, or a relayed socket).
+   */
+  drain?(): boolean;
+  /** True when readDelayMs took effect (patch level 3): datagrams come in batches, one wake-up each. */
+  readonly batched?: boolean;
   close(): void;
+}
+
+/** Datagrams per batch (the meta array holds two numbers each); at ~300 bytes an event, they fill BATCH_BYTES. */
+const BATCH_DATAGRAMS = 256;
+/** The batch buffer: room for BATCH_DATAGRAMS events beyond the one full-size read each batch must leave room for. */
+const BATCH_EXTRA_BYTES = 128 * 1024;
+
+function truncated(): SocketError {
+  return new SocketError('recvmsg', 'EMSGSIZE', 90, 'datagram larger than the receive buffer (truncated)');
 }
 
 function toSocketError(e: unknown, syscall: string): SocketError {
@@ -117,8 +142,29 @@ export function openNetlinkSocket(protocol: number, handlers: SocketHandlers, op
       });
     }
   };
-  raw.on('message', (msg) => guard(() => handlers.onDatagram(msg)));
-  raw.on('truncatedMessage', () => guard(() => handlers.onError(new SocketError('recvmsg', 'EMSGSIZE', 90, 'datagram larger than the receive buffer (truncated)'))));
+  const batched = Boolean(opts.recvChunkBytes && opts.readDelayMs !== undefined && shimPatchLevel() >= 3 && raw.__native.setBatch);
+  if (batched) {
+    try {
+      raw.__native.setBatch!(new Int32Array(1 + 2 * BATCH_DATAGRAMS), opts.recvChunkBytes! + BATCH_EXTRA_BYTES);
+      raw.__native.setReadDelay!(opts.readDelayMs!);
+    } catch (e) {
+      raw.close();
+      throw toSocketError(e, 'setsockopt');
+    }
+  }
+  raw.on('message', (msg, rinfo) => guard(() => {
+    if (!(rinfo instanceof Int32Array)) return handlers.onDatagram(msg);
+    // A batch (patch level 3): rinfo is the meta array, count then (received, real size) per datagram.
+    const n = rinfo[0];
+    for (let i = 0, off = 0; i < n; i++) {
+      const got = rinfo[1 + 2 * i];
+      if (rinfo[2 + 2 * i] > got) handlers.onError(truncated());
+      else handlers.onDatagram(msg.subarray(off, off + got));
+      if (closed) return;
+      off += (got + 7) & ~7;
+    }
+  }));
+  raw.on('truncatedMessage', () => guard(() => handlers.onError(truncated())));
   raw.on('error', (err) => {
     if (!closed) guard(() => handlers.onError(toSocketError(err, 'recvmsg')));
   });
@@ -144,6 +190,13 @@ export function openNetlinkSocket(protocol: number, handlers: SocketHandlers, op
         throw toSocketError(e, 'setsockopt');
       }
     },
+    batched,
+    drain: batched
+      ? () => {
+        if (!closed) raw.__native.drain!();
+        return true;
+      }
+      : () => false,
     close() {
       if (closed) return;
       closed = true;

@@ -11,6 +11,12 @@ import { ENOBUFS, WirePipeline, type WireRecord } from './wire-pipeline.js';
 import type { SocketOpener } from './privsep.js';
 import { SlicedFeed } from './sliced-feed.js';
 
+/**
+ * How long the event socket is not polled after a read that got something, in ms (shim patch v3): events
+ * arriving meanwhile are read together in one wake-up, so a line still leaves within a few ms.
+ */
+const EVENT_READ_DELAY_MS = 2;
+
 /** Kernel-side dump filters conntop exposes (ctnetlink.md §4.2). */
 export type KernelDumpFilter = Pick<DumpFilter, 'mark' | 'markMask' | 'zone'>;
 
@@ -123,8 +129,9 @@ export class KernelSource implements FlowSource {
           onError: (e) => this.eventError(e),
           // NFNLGRP_CONNTRACK_NEW | _UPDATE | _DESTROY as the legacy bind mask. With the reused receive buffer
           // (shim patch v2) one fixed-size read per event beats peeking its size first (two syscalls); without
-          // it, each fixed-size read would malloc 32 KiB for a ~300-byte event.
-        }, { groups: 0x7, recvChunkBytes: shimPatchLevel() >= 2 ? 32768 : undefined });
+          // it, each fixed-size read would malloc 32 KiB for a ~300-byte event. With batches (patch v3), a burst
+          // of events is one JS entry, and reading pauses EVENT_READ_DELAY_MS after a read, so a burst is one wake-up.
+        }, { groups: 0x7, recvChunkBytes: shimPatchLevel() >= 2 ? 32768 : undefined, readDelayMs: EVENT_READ_DELAY_MS });
       } catch (e) {
         this.reqSock.close();
         this.reqSock = undefined;
@@ -159,6 +166,11 @@ export class KernelSource implements FlowSource {
     this.pipeline.health.lastProblem = `event socket: ${e.message}`;
   }
 
+  /** True once the event socket reads in batches with a pause after each read (shim patch v3). */
+  get batchesEvents(): boolean {
+    return this.evSock?.batched === true;
+  }
+
   private failAll(e: Error): void {
     for (const w of this.waiters.values()) w.reject(e);
     this.waiters.clear();
@@ -183,9 +195,10 @@ export class KernelSource implements FlowSource {
       // Stats first: the dump's end then closes the refresh cycle, in a live run and in its replay alike.
       let seq = this.nextSeq();
       await this.request(encodeStatsRequest(seq), seq);
-      // The table treats events applied after dumpBegin as newer than the dump: let libuv's poll phase read the
-      // event datagrams already queued first (setImmediate runs after it), so stale ones are applied before.
-      if (this.evSock) await new Promise<void>((r) => setImmediate(r));
+      // The table treats events applied after dumpBegin as newer than the dump: the event datagrams already
+      // queued are applied first. drain() reads them now (reading may be paused); without it, let libuv's poll
+      // phase read them (setImmediate runs after it).
+      if (this.evSock && !this.evSock.drain?.()) await new Promise<void>((r) => setImmediate(r));
       seq = this.nextSeq();
       await this.request(encodeDumpRequest(seq, { family, ...this.opts.dumpFilter }), seq);
     };

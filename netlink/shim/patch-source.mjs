@@ -10,16 +10,22 @@
 //     once per socket and the callback gets a Uint8Array view of it, valid only during the callback. 0.3.0
 //     mallocs a fresh msgBufferSize buffer per datagram, freed by a GC finalizer: at 50k flows a refresh
 //     left 15-50 MiB of dead 32 KiB buffers waiting for a scavenge (RSS), and paid malloc and finalizers.
+//  4. (v3) Batches, for the event socket: setBatch(meta, bytes) reads datagrams back to back into that one
+//     buffer and calls JS once per batch (meta: count, then each datagram's received and real size), so a
+//     burst of events is one JS entry instead of one MakeCallback (async context, microtask checkpoint) each;
+//     setReadDelay(ms) stops polling for that long after a read that got something, so events arriving
+//     meanwhile are read in one wake-up; drain() reads what is queued now, whatever the delay.
 
 export const MARK = '// conntop-patch v1';
 export const MARK2 = '// conntop-patch v2';
+export const MARK3 = '// conntop-patch v3';
 /** The patch level this file produces from a pristine 0.3.0 source. */
-export const PATCH_LEVEL = 2;
+export const PATCH_LEVEL = 3;
 
 /**
  * Applies the patches conntop knows to `text` (idempotent: an already patched source comes back unchanged).
  * Returns the new text, the level reached (0 unpatched, 1 overflow-safe + SO_RCVBUFFORCE, 2 also the reused
- * receive buffer) and, when a step did not apply, why.
+ * receive buffer, 3 also batches, the read delay and drain) and, when a step did not apply, why.
  * @param {string} text
  * @returns {{ text: string, level: number, problem?: string }}
  */
@@ -106,5 +112,159 @@ if (!text.includes(MARK2)) {
   }
   text = text.replace(recvOld, recvNew).replace(sendOld, sendNew).replace(memberOld, memberNew);
 }
-return { text, level: 2 };
+
+if (!text.includes(MARK3)) {
+  const steps = [
+    [`    void Recvmsg() {
+        if (msg_buffer != 0) return RecvmsgReused();`, `    void Recvmsg() {
+        if (!batch_meta.IsEmpty()) return RecvmsgBatch(4);
+        if (msg_buffer != 0) return RecvmsgReused();`],
+    [`        if (events & UV_READABLE)
+            obj->Recvmsg();
+`, `        if (events & UV_READABLE) {
+            obj->Recvmsg();
+            if (obj->open && obj->read_delay_ms > 0 && obj->last_read > 0) obj->PauseReading();
+        }
+`],
+    [`        watcher->start(env, UV_READABLE | UV_WRITABLE, PollHandler);`, `        watcher->start(env, (paused ? 0 : UV_READABLE) | UV_WRITABLE, PollHandler);`],
+    [`            watcher->start(Env(), UV_READABLE, PollHandler);`, `            watcher->start(Env(), paused ? 0 : UV_READABLE, PollHandler); // conntop-patch v3: a pause holds`],
+    [`        timer.reset();
+        // watcher has to be closed before its fd`, `        timer.reset();
+        delay_timer.reset();
+        // watcher has to be closed before its fd`],
+    [`            InstanceMethod<&Socket::SetSendBufferSize>("setSendBufferSize"),
+`, `            InstanceMethod<&Socket::SetSendBufferSize>("setSendBufferSize"),
+            InstanceMethod<&Socket::SetBatch>("setBatch"),
+            InstanceMethod<&Socket::SetReadDelay>("setReadDelay"),
+            InstanceMethod<&Socket::Drain>("drain"),
+`],
+    [`    void Sendmsg() {`, `    ${MARK3}: batches. Datagrams are read back to back into the reused buffer (each at an 8-byte
+    // aligned offset, each read offered at least msg_buffer bytes, so truncation is as before) and JS is
+    // called once per batch with a view of the used part and the meta array: meta[0] the count, then per
+    // datagram the bytes received and its real size (larger when truncated). At most \`rounds\` batches per call
+    // (loop starvation), or until the queue is empty; an error is reported after the datagrams before it.
+    void RecvmsgBatch(int rounds) {
+        Napi::Env env = Env();
+        Napi::HandleScope scope (env);
+        last_read = 0;
+        if (recv_ab.IsEmpty())
+            recv_ab = Napi::Persistent(Napi::ArrayBuffer::New(env, batch_bytes));
+        while (rounds-- > 0) {
+            Napi::HandleScope inner (env);
+            Napi::ArrayBuffer ab = recv_ab.Value();
+            Napi::Int32Array meta = batch_meta.Value();
+            char* base = (char*) ab.Data();
+            int32_t* m = meta.Data();
+            size_t slots = (meta.ElementLength() - 1) / 2;
+            size_t off = 0, n = 0;
+            int err = 0;
+            bool empty = false;
+            while (n < slots && batch_bytes - off >= msg_buffer) {
+                // No sender address: netlink sockets here hear only the kernel.
+                struct iovec iov { base + off, msg_buffer };
+                struct msghdr hdr {};
+                hdr.msg_iov = &iov;
+                hdr.msg_iovlen = 1;
+                int size = 0;
+                do {
+                    size = recvmsg(fd, &hdr, MSG_TRUNC);
+                } while (size == -1 && errno == EINTR);
+                if (size == -1) {
+                    if (errno == EAGAIN || errno == EWOULDBLOCK) empty = true;
+                    else err = errno;
+                    break;
+                }
+                size_t got = std::min((size_t)size, msg_buffer);
+                m[1 + 2 * n] = (int32_t)got;
+                m[2 + 2 * n] = size;
+                n++;
+                off += (got + 7) & ~(size_t)7;
+            }
+            if (n > 0) {
+                m[0] = (int32_t)n;
+                last_read += n;
+                auto view = Napi::Uint8Array::New(env, off, ab, 0);
+                read_callback.MakeCallback(Value(), { view, meta }, *async_res);
+                if (fd == -1) return;
+            }
+            if (err != 0) {
+                auto error = ErrnoException(env, err, "recvmsg", "Error when receiving Netlink message");
+                error_callback.MakeCallback(Value(), { error.Value() }, *async_res);
+                return;
+            }
+            if (empty) return;
+        }
+    }
+
+    // conntop-patch v3: after a read that got something, stop polling for read_delay_ms: what arrives meanwhile
+    // is read in one wake-up when the timer fires (then polling resumes, or pauses again if it read more).
+    // Sends keep polling for writability meanwhile, and their completion does not end the pause.
+    void PauseReading() {
+        paused = true;
+        watcher->start(Env(), write_queue.empty() ? 0 : UV_WRITABLE, PollHandler);
+        delay_timer->start(Env(), DelayHandler, read_delay_ms, 0);
+    }
+
+    static void DelayHandler(uv_timer_t* handle) {
+        Socket* obj = static_cast<Socket*>(handle->data);
+        if (!obj->open) return;
+        Napi::HandleScope scope (obj->Env());
+        obj->paused = false;
+        obj->watcher->start(obj->Env(), obj->write_queue.empty() ? UV_READABLE : UV_READABLE | UV_WRITABLE, PollHandler);
+        obj->Recvmsg();
+        if (obj->open && obj->last_read > 0) obj->PauseReading();
+    }
+
+    void SetBatch(const CallbackInfo& info) {
+        Napi::Env env = info.Env();
+        CheckOpen(env);
+        if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+            throw Napi::TypeError::New(env, "setBatch: meta must be an Int32Array");
+        auto meta = info[0].As<Napi::Int32Array>();
+        size_t bytes = (size_t) Napi::Number(env, info[1]).Int64Value();
+        if (msg_buffer == 0 || meta.ElementLength() < 3 || bytes < msg_buffer)
+            throw Napi::RangeError::New(env, "setBatch: needs a fixed receive size, room for one datagram and its meta");
+        batch_meta = Napi::Persistent(meta);
+        batch_bytes = bytes;
+        recv_ab.Reset(); // made again at batch_bytes on the next read
+    }
+
+    void SetReadDelay(const CallbackInfo& info) {
+        Napi::Env env = info.Env();
+        CheckOpen(env);
+        double ms = Napi::Number(env, info[0]).DoubleValue();
+        if (!(ms >= 0 && ms <= 1000) || batch_meta.IsEmpty())
+            throw Napi::RangeError::New(env, "setReadDelay: 0 to 1000 ms, after setBatch");
+        if (!delay_timer) {
+            uv_loop_t* loop = nullptr;
+            NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
+            delay_timer = UvTimer::New(env, loop);
+            delay_timer->setData(this);
+        }
+        read_delay_ms = (uint64_t) ms;
+    }
+
+    void Drain(const CallbackInfo& info) {
+        CheckOpen(info.Env());
+        if (batch_meta.IsEmpty()) return Recvmsg();
+        RecvmsgBatch(1 << 30);
+    }
+
+    void Sendmsg() {`],
+    [`    Napi::Reference<Napi::ArrayBuffer> recv_ab; // conntop-patch v2: the reused receive buffer
+`, `    Napi::Reference<Napi::ArrayBuffer> recv_ab; // conntop-patch v2: the reused receive buffer
+    Napi::Reference<Napi::Int32Array> batch_meta; // conntop-patch v3: set by setBatch
+    size_t batch_bytes = 0;
+    size_t last_read = 0;
+    uint64_t read_delay_ms = 0;
+    bool paused = false; // not polling for reads until delay_timer fires
+    std::unique_ptr<UvTimer, UvTimer::Deleter> delay_timer;
+`],
+  ];
+  if (steps.some(([from]) => !text.includes(from))) {
+    return { text, level: 2, problem: 'netlink/src/binding.cc differs from the 0.3.0 source conntop knows; event batches are not added.' };
+  }
+  for (const [from, to] of steps) text = text.replace(from, to);
+}
+return { text, level: 3 };
 }

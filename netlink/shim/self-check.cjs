@@ -1,11 +1,12 @@
 // Build and test step (not loaded by conntop): checks a socket shim build the way conntop uses it, with any
 // Node from 18 on (CommonJS, no dependencies), also a foreign-architecture Node under qemu-user.
 // Usage: node self-check.cjs NETLINK_PACKAGE_DIR. Prints one JSON line:
-//   {"loaded":true,"napi":"9","socket":"ok","datagrams":2,"buffers":1}  a patched (v2) build, dumping
+//   {"loaded":true,"napi":"9","socket":"ok","datagrams":2,"buffers":1,"batch":1}  a patched (v3) build, dumping
 //   {"loaded":true,...,"socket":"EPROTONOSUPPORT"}  the addon loaded, but this kernel or emulator has no
 //   NETLINK_NETFILTER (qemu-user translates only some netlink families)
 // "buffers":1 means both dump replies arrived in the one reused receive buffer: only conntop's patch v2 does
-// that (0.3.0 allocates a buffer per datagram). Run it in a fresh network namespace (the table is empty, so
+// that (0.3.0 allocates a buffer per datagram). "batch":1 means a socket set to batches (patch v3's setBatch)
+// got its dump reply as a batch of one datagram (absent below v3). Run it in a fresh network namespace (the table is empty, so
 // each dump is a single DONE datagram). Exit status 0 when it could tell, 1 when the addon did not load.
 'use strict';
 const { join } = require('node:path');
@@ -64,6 +65,15 @@ sock.on('error', (e) => {
   }
   sock.close();
   Object.assign(out, { socket: 'ok', datagrams, buffers: buffers.size });
+  const probe = new Raw(12, { messagePeeking: false, msgBufferSize: 32768 });
+  if (typeof probe.__native.setBatch === 'function') {
+    const meta = new Int32Array(9);
+    probe.__native.setBatch(meta, 65536);
+    const got = new Promise((r) => probe.on('message', (msg, m) => r(m === meta && meta[1] <= msg.byteLength ? meta[0] : -1)));
+    await new Promise((resolve, reject) => probe.send(dumpRequest(200), { port: 0 }, (err) => (err ? reject(err) : resolve())));
+    out.batch = await got;
+  }
+  probe.close();
   console.log(JSON.stringify(out));
 })().catch((e) => {
   out.socket = e.code || String(e.message);

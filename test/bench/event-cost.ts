@@ -89,7 +89,8 @@ async function main(): Promise<void> {
       await sleep(SECONDS * 1000);
       const idleS = (performance.now() - t0) / 1000;
       const idleCpuS = usage(c.pid!).cpuS - i0.cpuS;
-      const perRefresh = idleCpuS / Math.max(1, refreshes - r0);
+      const idleRefreshes = refreshes - r0;
+      const perRefresh = idleCpuS / Math.max(1, idleRefreshes);
       const s0 = usage(c.pid!);
       const r1 = refreshes;
       const t1 = performance.now();
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
       const stormRefreshes = refreshes - r1;
       const row = {
         rate, events, eventsPerS: Math.round(events / wallS), idleCpuPct: Math.round((idleCpuS / idleS) * 1000) / 10, stormCpuPct: Math.round((stormCpuS / wallS) * 1000) / 10,
-        idleRefreshes: refreshes - r0, stormRefreshes, idleCpuMsPerRefresh: Math.round(perRefresh * 1e4) / 10,
+        idleRefreshes, stormRefreshes, idleCpuMsPerRefresh: Math.round(perRefresh * 1e4) / 10,
         addedUsPerEvent: Math.round(((stormCpuS - stormRefreshes * perRefresh) * 1e6) / events * 10) / 10,
       };
       log(JSON.stringify(row));

@@ -145,3 +145,25 @@ t.test('the end of the first table calls released once, after its stats line is 
   t.equal(seen.length, 1, 'once');
   t.match(seen[0], /^\{"event":"stats","atMs":1000/, 'after the first stats line was written');
 });
+
+// With a source that batches its reads (shim patch v3), each batch is one burst of events: written at once,
+// no FLUSH_MS timer (one more wake-up per burst).
+t.test('flushAtOnce: a batch is handed to the stream during changes()', async (t) => {
+  const { Writable } = await import('node:stream');
+  const { EventsOutput } = await import('../../lib/events-output.js');
+  const { FlowTable } = await import('../../lib/flow-table.js');
+  const { mkFlow } = await import('../helpers/serve-harness.js');
+  const writes: string[] = [];
+  const stream = new Writable({ write(chunk: Buffer, _enc, cb) { writes.push(chunk.toString()); cb(); } });
+  for (const flushAtOnce of [true, false]) {
+    writes.length = 0;
+    const out = new EventsOutput(stream, { signal: new AbortController().signal, flushAtOnce });
+    const table = new FlowTable({ lingerMs: 0, trackChanges: true });
+    table.apply({ kind: 'new', flow: mkFlow(7), atMs: 1_700_000_000_000 });
+    table.apply({ kind: 'new', flow: mkFlow(8), atMs: 1_700_000_000_001 });
+    await out.changes(table.drainChanges());
+    t.equal(writes.length, flushAtOnce ? 1 : 0, flushAtOnce ? 'one write for the batch, at once' : 'buffered for FLUSH_MS otherwise');
+    await out.finish();
+    t.equal(writes.join('').split('\n').filter((l) => l).length, 2, 'both lines out in the end');
+  }
+});

@@ -127,6 +127,27 @@ t.test('events are delivered as they arrive, long before the next refresh', asyn
   t.equal(await run, 'aborted');
 });
 
+t.test('a source that batches its events gets one delivery per turn: events of one turn share a batch, delivered right after it', async (t) => {
+  const src = Object.assign(new FakeSource(), { batchesEvents: true });
+  const { s, abort } = session(src, { intervalMs: 3_600_000 });
+  const batches: string[][] = [];
+  const out = new Recorder();
+  const changes = out.changes.bind(out);
+  out.changes = (b) => {
+    batches.push(b.map((c) => (c.kind === 'resync' ? 'resync' : `${c.kind}:${c.live.flow.id}`)));
+    return changes(b);
+  };
+  const run = s.run(out);
+  await until(() => out.stats.length === 1, 'the first stats');
+  batches.length = 0;
+  // One read batch: three events in one turn.
+  for (const id of [7, 8, 9]) src.emit({ kind: 'new', flow: mk(id, { counters: undefined, use: null }), atMs: T0 + id });
+  await new Promise((r) => setImmediate(r));
+  t.same(batches, [['new:7', 'new:8', 'new:9']], 'delivered by the next check phase, as one batch (no timer waited for)');
+  abort.abort();
+  t.equal(await run, 'aborted');
+});
+
 /** A Recorder whose reader leaves (EPIPE) after the first line it writes: closed a moment later, as a write callback. */
 class LeavingReader extends Recorder {
   closed = false;

@@ -14,8 +14,8 @@ import { openNetlinkSocket, shimPatchLevel, shimPatched } from '../../netlink/so
 const shimDir = dirname(createRequire(import.meta.url).resolve('netlink/package.json'));
 const built = existsSync(join(shimDir, 'build/Release/netlink_binding.node'));
 
-t.test('npm install patched and rebuilt the shim (both patches)', { skip: built ? false : 'no patched build (no compiler at install)' }, async (t) => {
-  t.equal(shimPatchLevel(), 2, 'overflow-safe, SO_RCVBUFFORCE and the reused receive buffer');
+t.test('npm install patched and rebuilt the shim (every patch)', { skip: built ? false : 'no patched build (no compiler at install)' }, async (t) => {
+  t.equal(shimPatchLevel(), 3, 'overflow-safe, SO_RCVBUFFORCE, the reused receive buffer, batches');
   t.ok(shimPatched());
 });
 
@@ -46,6 +46,47 @@ t.test('fixed-size reads: each datagram is a view of one reused buffer, valid du
   t.equal(out.n, 2, 'one datagram per dump of an empty table');
   t.same(out.types, [NLMSG.DONE, NLMSG.DONE], 'each read while it was current');
   t.equal(out.buffers, 1, 'both datagrams in the same ArrayBuffer');
+});
+
+t.test('batches (readDelayMs): datagrams queued together arrive in one read, each intact; drain() reads at once', {
+  skip: !built ? 'no patched build' : process.getuid?.() !== 0 ? 'needs root (dumps in a fresh namespace)' : false,
+}, async (t) => {
+  // Three dumps of an empty table (one DONE datagram each) are queued while the socket pauses after the
+  // first read; drain() then reads the other two in one batch, synchronously, in order.
+  const script = `
+    import { openNetlinkSocket } from ${JSON.stringify(new URL('../../dist/netlink/socket.js', import.meta.url).href)};
+    import { encodeDumpRequest } from ${JSON.stringify(new URL('../../dist/netlink/ct-request.js', import.meta.url).href)};
+    const seqs = []; const buffers = new Set();
+    let first;
+    const sock = openNetlinkSocket(12, {
+      onDatagram(d) { buffers.add(d.buffer); const v = new DataView(d.buffer, d.byteOffset, d.byteLength); seqs.push(v.getUint16(4, true) === 3 && v.getUint32(0, true) === d.byteLength ? v.getUint32(8, true) : -1); first?.(); },
+      onError(e) { console.error(e.message); process.exit(3); },
+    }, { recvChunkBytes: 32768, readDelayMs: 1000 });
+    const got = new Promise((r) => (first = r));
+    await sock.send(encodeDumpRequest(100, { family: 0 }));
+    await got;
+    first = undefined;
+    await sock.send(encodeDumpRequest(101, { family: 0 }));
+    await sock.send(encodeDumpRequest(102, { family: 0 }));
+    await new Promise((r) => setTimeout(r, 50));
+    const before = seqs.length;
+    const drained = sock.drain();
+    console.log(JSON.stringify({ batched: sock.batched, drained, before, seqs, buffers: buffers.size }));
+    sock.close();`;
+  const r = spawnSync('unshare', ['-n', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });
+  t.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { batched: boolean; drained: boolean; before: number; seqs: number[]; buffers: number };
+  t.ok(out.batched && out.drained, 'batched, and drain() could read');
+  t.equal(out.before, 1, 'polling paused after the first read (the delay is 1 s)');
+  t.same(out.seqs, [100, 101, 102], 'every DONE datagram whole, in order');
+  t.equal(out.buffers, 1, 'one reused buffer');
+});
+
+t.test('without readDelayMs a socket reads as before and cannot drain', async (t) => {
+  const s = openNetlinkSocket(NETLINK_NETFILTER, { onDatagram: () => undefined, onError: () => undefined }, { recvChunkBytes: 32768 });
+  t.notOk(s.batched);
+  t.equal(s.drain?.(), false);
+  s.close();
 });
 
 t.test('sockets open without privileges and close', async (t) => {
