@@ -451,10 +451,7 @@ export class FlowTable implements DumpShortcut {
   }
 
   private insert(key: string, flow: Flow, atMs: number): Entry {
-    if (this.closed.size > 0) {
-      const ghost = this.closed.get(key);
-      if (ghost) this.dropGhost(ghost); // a reborn key replaces its ghost: keys stay unique in snapshots
-    }
+    this.dropGhostOf(key); // a reborn key replaces its ghost: keys stay unique in snapshots
     const live: LiveFlow = {
       key, flow, firstSeenMs: atMs, lastChangeMs: atMs, startMs: null, ageSource: 'first-seen', ageMs: 0,
       idleMs: 0, sampleMs: null, rates: ZERO_RATES, closed: null, countersReset: 0,
@@ -482,14 +479,20 @@ export class FlowTable implements DumpShortcut {
     live.idleMs = msSince(atMs, live.lastChangeMs);
     this.q?.closed(e);
     if (this.maxClosed <= 0) return;
-    const ghost = this.closed.get(live.key);
-    if (ghost) this.dropGhost(ghost);
+    this.dropGhostOf(live.key);
     this.closed.set(live.key, e);
     e.olderGhost = this.newestGhost;
     if (this.newestGhost) this.newestGhost.newerGhost = e;
     else this.oldestGhost = e;
     this.newestGhost = e;
     if (this.closed.size > this.maxClosed) this.dropGhost(this.oldestGhost!);
+  }
+
+  /** Forgets the ghost of `key`, if any (no lookup while there are none, as under --events). */
+  private dropGhostOf(key: string): void {
+    if (this.closed.size === 0) return;
+    const ghost = this.closed.get(key);
+    if (ghost) this.dropGhost(ghost);
   }
 
   /** Forgets a ghost (expired, evicted, replaced by a reborn flow); O(1). */

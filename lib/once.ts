@@ -164,10 +164,10 @@ export async function runOnce(opts: RunOptions, io: Io): Promise<number> {
   const flows: Flow[] = [];
   // The recorder stays open until enrichment is done: process lookups (sock_diag) are recorded too.
   try {
+    const sink = notices(io);
     await source.start((ev) => {
-      if (ev.kind === 'notice') io.stderr.write(`conntop: note: ${ev.message}\n`); // e.g. a capture cut mid-record
-      if (ev.kind !== 'dumpEntry' || isRepeat(ev.flow)) return;
-      flows.push(ev.flow);
+      if (ev.kind !== 'dumpEntry') return sink(ev);
+      if (!isRepeat(ev.flow)) flows.push(ev.flow);
     });
     sortByDefault(flows);
     // Plain --json (a server's flows) carries the flow schema alone, as the kernel's streaming path does.

@@ -98,17 +98,17 @@ export class KernelSource implements FlowSource {
   }
 
   private feed(dir: 'in' | 'out', data: Uint8Array): void {
+    let atMs: number;
     if (!this.opts.record && !this.opts.nowNs) {
       // Nothing keeps the record: the same clock in ms, as numbers (an event costs no bigint).
-      const atMs = Math.floor(this.baseMs + performance.now());
-      if (this.sliced) this.sliced.push(dir, data, atMs);
-      else this.pipeline.feedAt(dir, data, atMs);
-      return;
+      atMs = Math.floor(this.baseMs + performance.now());
+    } else {
+      const rec: WireRecord = { tsNs: this.nowNs(), direction: dir, family: NETLINK_NETFILTER, data };
+      this.opts.record?.(rec); // recorded as it arrives, whenever it is applied
+      atMs = Number(rec.tsNs / 1000000n); // as WirePipeline.feed makes it
     }
-    const rec: WireRecord = { tsNs: this.nowNs(), direction: dir, family: NETLINK_NETFILTER, data };
-    this.opts.record?.(rec); // recorded as it arrives, whenever it is applied
-    if (this.sliced) this.sliced.push(dir, data, Number(rec.tsNs / 1000000n));
-    else this.pipeline.feed(rec);
+    if (this.sliced) this.sliced.push(dir, data, atMs);
+    else this.pipeline.feedAt(dir, data, atMs);
   }
 
   /**
