@@ -77,6 +77,11 @@ export function badges(v: MeterView): string[] {
   return out;
 }
 
+/** A refresh interval as the header and the setup show it: "500ms", "1s", "2.5s". */
+export function intervalText(ms: number): string {
+  return ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 /** Width of the line labels ("Flows  ", "Proto  "). */
 const LABEL_W = 7;
 
@@ -170,8 +175,7 @@ export const METERS: readonly MeterDef[] = [
     id: 'interval', title: 'Interval', description: 'the refresh interval (joins the line above)', lines: 0, priority: 1,
     draw(g, c, { t, info }) {
       label(g, c, t, 'Every');
-      const ms = info.intervalMs;
-      pairs(g, c, t, [['every', ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`]]);
+      pairs(g, c, t, [['every', intervalText(info.intervalMs)]]);
     },
   },
 ];

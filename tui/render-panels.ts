@@ -7,7 +7,7 @@ import type { Row } from '../lib/row.js';
 import { columnById, rateText } from './columns.js';
 import { fitText, type Grid } from './grid.js';
 import { barItems, helpLines, type Mode } from './keymap.js';
-import { meterById } from './meters.js';
+import { intervalText, meterById } from './meters.js';
 import type { Theme } from './theme.js';
 import { METER_ITEM, setupItems } from './view-keys.js';
 import type { ViewState } from './view-state.js';
@@ -126,7 +126,7 @@ export function renderSetup(g: Grid, v: ViewState, t: Theme, y0: number, h: numb
   const s = v.settings;
   const lines = items.map((id) => {
     if (id === ':theme') return `Theme      < ${s.theme} >`;
-    if (id === ':interval') return `Interval   < ${s.intervalMs >= 1000 ? `${s.intervalMs / 1000}s` : `${s.intervalMs}ms`} >`;
+    if (id === ':interval') return `Interval   < ${intervalText(s.intervalMs)} >`;
     const m = id.startsWith(METER_ITEM) ? meterById(id.slice(METER_ITEM.length)) : undefined;
     if (m) return `[${s.meters.includes(m.id) ? 'x' : ' '}] ${m.title.padEnd(13)} ${'meter'.padEnd(9)} ${m.description}`;
     const c = columnById(id)!;

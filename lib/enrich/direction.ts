@@ -1,7 +1,7 @@
 // lib/ layer (enrich): a flow's direction relative to this machine, the NAT applied, and its service side.
 // Imports lib/flow.ts types and ./addr-class.ts. Pure functions: whether an address is local is injected.
 import type { SocketQuery } from './processes.js';
-import type { Flow, FlowTuple } from '../flow.js';
+import type { Flow } from '../flow.js';
 import { canonicalIp } from './addr-class.js';
 
 /**
@@ -11,18 +11,6 @@ import { canonicalIp } from './addr-class.js';
 export type Direction = 'outbound' | 'inbound' | 'forwarded' | 'local';
 /** Which translation conntrack applied: source NAT (masquerade), destination NAT (port forward), both, none. */
 export type NatKind = 'none' | 'snat' | 'dnat' | 'both';
-
-/** The four real endpoints of a flow, after undoing NAT. */
-export interface FlowEnds {
-  /** The originator as it sent the first packet: orig.src / orig.sport. */
-  client: { addr: string; port?: number };
-  /** The responder as it really is (after DNAT): reply.src / reply.sport. */
-  server: { addr: string; port?: number };
-  /** The address the client aimed at (before DNAT): orig.dst / orig.dport. */
-  target: { addr: string; port?: number };
-  /** The client as the server sees it (after SNAT): reply.dst / reply.dport. */
-  translatedClient: { addr: string; port?: number };
-}
 
 /** Direction and NAT of one flow. */
 export interface FlowDirection {
@@ -34,18 +22,14 @@ export interface FlowDirection {
 const sameEnd = (a: string, ap: number | undefined, b: string, bp: number | undefined) =>
   ap === bp && (a === b || canonicalIp(a) === canonicalIp(b));
 
-/** The flow's endpoints as named in FlowEnds. */
-export function flowEnds(f: Pick<Flow, 'orig' | 'reply'>): FlowEnds {
-  const end = (t: FlowTuple, side: 'src' | 'dst') => ({ addr: t[side], port: side === 'src' ? t.sport : t.dport });
-  return { client: end(f.orig, 'src'), server: end(f.reply, 'src'), target: end(f.orig, 'dst'), translatedClient: end(f.reply, 'dst') };
-}
-
 /**
  * NAT from the status bits (SRC_NAT, DST_NAT) or, when the bits are absent (some events), from tuples
- * that do not mirror each other.
+ * that do not mirror each other. The four real ends: the client (orig.src/sport) as it sent the first packet,
+ * the target it aimed at (orig.dst/dport, before DNAT), the server as it really is (reply.src/sport, after
+ * DNAT) and the client as the server sees it (reply.dst/dport, after SNAT).
  */
 export function natKind(f: Pick<Flow, 'orig' | 'reply' | 'status'>): NatKind {
-  // flowEnds' pairs read from the tuples directly (its five objects per flow were a 100k-flow table's garbage).
+  // The ends read from the tuples directly (an object per end per flow was a 100k-flow table's garbage).
   const o = f.orig, r = f.reply;
   const snat = f.status.includes('SRC_NAT') || !sameEnd(o.src, o.sport, r.dst, r.dport); // client vs translated client
   const dnat = f.status.includes('DST_NAT') || !sameEnd(o.dst, o.dport, r.src, r.sport); // target vs server

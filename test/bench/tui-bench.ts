@@ -105,6 +105,11 @@ async function instrumentFloor(): Promise<Row[]> {
   }
 }
 
+/** conntop's view (-d 1, no DNS, no GeoIP) in namespace `ns` in a 200x50 tmux pane; `nodeFlags` end with a blank. */
+function viewPane(ns: string, nodeFlags = ''): TmuxPane {
+  return new TmuxPane(`ip netns exec ${ns} node ${nodeFlags}${CLI} -d 1 --no-dns --no-geoip; exec sleep 3600`, 200, 50, { TERM: 'xterm-256color', PATH: process.env.PATH ?? '', HOME: '/nonexistent' });
+}
+
 /** A paced event storm (test/helpers/storm.mjs) in namespace `ns`, killed by its PID when the measurement ends. */
 function startStorm(ns: string, rate: number, seconds: number): ChildProcess {
   return spawn('ip', ['netns', 'exec', ns, process.execPath, STORM, '--paced', String(rate), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -128,7 +133,7 @@ export async function live(stormRate = STORM_RATE_DEFAULT, profDir = '', nodeArg
   const rows: Row[] = [];
   spawnSync(join(KIT, 'mkns.sh'), [ns, String(N), '--quiet'], { stdio: 'inherit' });
   const nodeFlags = `${profDir ? `--cpu-prof --cpu-prof-dir ${profDir} ` : ''}${nodeArgs ? `${nodeArgs} ` : ''}`;
-  const pane = new TmuxPane(`ip netns exec ${ns} node ${nodeFlags}${CLI} -d 1 --no-dns --no-geoip; exec sleep 3600`, 200, 50, { TERM: 'xterm-256color', PATH: process.env.PATH ?? '', HOME: '/nonexistent' });
+  const pane = viewPane(ns, nodeFlags);
   const ctl = new TmuxControl(pane);
   let storm: ChildProcess | null = null;
   try {
@@ -188,7 +193,7 @@ const IDLE_S = 10;
 export async function idle(): Promise<Row[]> {
   const ns = `conntop-tuiidle-${process.pid}`;
   spawnSync(join(KIT, 'mkns.sh'), [ns, String(IDLE_N), '--quiet'], { stdio: 'inherit' });
-  const pane = new TmuxPane(`ip netns exec ${ns} node ${CLI} -d 1 --no-dns --no-geoip; exec sleep 3600`, 200, 50, { TERM: 'xterm-256color', PATH: process.env.PATH ?? '', HOME: '/nonexistent' });
+  const pane = viewPane(ns);
   try {
     await pane.waitFor((l) => l.some((x) => /^Flows .*50k\//.test(x)) && !l[0].includes('loading'), 'the loaded table', 60_000);
     // The pane's shell runs `ip netns exec … node`, which execs node: the shell's child is the view.

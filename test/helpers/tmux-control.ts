@@ -4,7 +4,7 @@
 // from the write of `send-keys` to the arrival of the output that first shows the key's effect, to within the
 // cost of one in-server capture-pane. Imports node: modules and ./tmux only.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { TmuxPane } from './tmux.js';
+import { shq, type TmuxPane } from './tmux.js';
 
 interface Waiter {
   resolve(lines: string[]): void;
@@ -120,7 +120,7 @@ export class TmuxControl {
         capture();
       });
       const timer = setTimeout(() => finish(new Error(`no change after ${keys.join(' ')}`)), timeoutMs);
-      const sent = this.command(`send-keys ${keys.map(tmuxQuote).join(' ')}`);
+      const sent = this.command(`send-keys ${keys.map(shq).join(' ')}`);
       sent.reply.catch((e: Error) => finish(e));
     });
   }
@@ -131,9 +131,4 @@ export class TmuxControl {
     this.closed = true;
     this.child.stdin.end();
   }
-}
-
-/** Quotes one argument for a tmux command line. */
-function tmuxQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }

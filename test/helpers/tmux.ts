@@ -67,6 +67,7 @@ export class TmuxPane {
   }
 }
 
-function shq(s: string): string {
+/** Quotes one argument in single quotes, for sh and for a tmux command line alike (tmux parses them as sh does). */
+export function shq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
