@@ -32,11 +32,11 @@ const inNs = (cmd: string, args: string[]): [string, string[]] => ['ip', ['netns
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** utime + stime of a process in seconds, and its RSS in KiB. */
-function usage(pid: number): { cpuS: number; rssKiB: number } {
+function usage(pid: number): { cpuS: number; userS: number; sysS: number; rssKiB: number } {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const cpuS = (Number(f[11]) + Number(f[12])) / TICKS; // fields 14 and 15 of stat, counted after "pid (comm)"
+  const userS = Number(f[11]) / TICKS, sysS = Number(f[12]) / TICKS; // fields 14 and 15 of stat, counted after "pid (comm)"
   const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuS, rssKiB: rss ? Number(rss[1]) : 0 };
+  return { cpuS: userS + sysS, userS, sysS, rssKiB: rss ? Number(rss[1]) : 0 };
 }
 
 function stormJson(args: string[]): { events?: number; created?: number } {
@@ -88,7 +88,8 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       await sleep(SECONDS * 1000);
       const idleS = (performance.now() - t0) / 1000;
-      const idleCpuS = usage(c.pid!).cpuS - i0.cpuS;
+      const i1 = usage(c.pid!);
+      const idleCpuS = i1.cpuS - i0.cpuS;
       const idleRefreshes = refreshes - r0;
       const perRefresh = idleCpuS / Math.max(1, idleRefreshes);
       const s0 = usage(c.pid!);
@@ -96,12 +97,16 @@ async function main(): Promise<void> {
       const t1 = performance.now();
       const events = await pacedStorm(rate, SECONDS);
       const wallS = (performance.now() - t1) / 1000;
-      const stormCpuS = usage(c.pid!).cpuS - s0.cpuS;
+      const s1 = usage(c.pid!);
+      const stormCpuS = s1.cpuS - s0.cpuS;
       const stormRefreshes = refreshes - r1;
       const row = {
         rate, events, eventsPerS: Math.round(events / wallS), idleCpuPct: Math.round((idleCpuS / idleS) * 1000) / 10, stormCpuPct: Math.round((stormCpuS / wallS) * 1000) / 10,
         idleRefreshes, stormRefreshes, idleCpuMsPerRefresh: Math.round(perRefresh * 1e4) / 10,
         addedUsPerEvent: Math.round(((stormCpuS - stormRefreshes * perRefresh) * 1e6) / events * 10) / 10,
+        // The same split into user and system time (the kernel's dump runs in our recvmsg, so it is system time).
+        addedUserUs: Math.round((((s1.userS - s0.userS) - (stormRefreshes * (i1.userS - i0.userS)) / Math.max(1, idleRefreshes)) * 1e6) / events * 10) / 10,
+        addedSysUs: Math.round((((s1.sysS - s0.sysS) - (stormRefreshes * (i1.sysS - i0.sysS)) / Math.max(1, idleRefreshes)) * 1e6) / events * 10) / 10,
       };
       log(JSON.stringify(row));
       costs.push(row);
