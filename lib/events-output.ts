@@ -8,14 +8,8 @@ import { LineWriter, flowJson } from './output.js';
 import type { SessionOutput } from './session.js';
 import type { SourceHealth } from './source.js';
 
-/**
- * The least time between two writes of change lines, in ms. A batch is written at once when the last write is
- * at least this old, else when it will be: a lone event leaves at once, and a storm is written at most 100
- * times a second instead of once per burst. At 3,000 events/s the bursts came every 2-3 ms, and a write per
- * burst (a syscall, and a wake-up of the reader) made most of an event's cost: 19-25 µs an event, 14-15 µs
- * with this gap (event-cost.js, 20 s windows, interleaved).
- */
-export const FLUSH_GAP_MS = 10;
+/** How long a batch's lines may wait in the buffer for the next events, in ms. */
+const FLUSH_MS = 4;
 
 /** The JSON line of one change: the flow as the change described it (README schema) plus its live figures. */
 export function changeJson(c: FlowChange, enricher?: Enricher | null): string {
@@ -32,8 +26,7 @@ export function changeJson(c: FlowChange, enricher?: Enricher | null): string {
 }
 
 /**
- * JSON lines for a session. Each batch is written at once, or within FLUSH_GAP_MS of the last write (lines
- * leave within milliseconds);
+ * JSON lines for a session. Each batch is written and flushed at once (lines leave within milliseconds);
  * when the reader is slow, changes() waits for the stream to drain, so the session coalesces what follows
  * in the table instead of queueing lines here. After an abort nothing more is written or waited for.
  */
@@ -42,8 +35,6 @@ export class EventsOutput implements SessionOutput {
   /** Where a change's line is written as bytes (changeJson's text without its strings). */
   private readonly line = new ChangeLine();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  /** performance.now() of the last write of change lines. */
-  private lastFlushMs = Number.NEGATIVE_INFINITY;
 
   private readonly closeListeners: (() => void)[] = [];
 
@@ -55,9 +46,10 @@ export class EventsOutput implements SessionOutput {
    * socket's stream held, the dump's decoding) can go at once (lib/heap.ts fullCollector). Without it V8
    * kept the heap it grew for them until its memory reducer ran, 8-9 s later: 50k flows into a node reader
    * held 140 MiB RSS, then 103 MiB.
-   * `now`: the clock of the gap between writes (performance.now; tests pass their own).
+   * `flushAtOnce`: write each batch as it comes instead of within FLUSH_MS (the session's batches are already
+   * one per burst of events when the source batches its reads: a timer would be one more wake-up each).
    */
-  constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null; released?: () => void; now?: () => number }) {
+  constructor(stream: Writable, private readonly opts: { signal: AbortSignal; enricher?: Enricher | null; released?: () => void; flushAtOnce?: boolean }) {
     this.out = new LineWriter(stream);
     this.out.onClosed = () => {
       for (const fn of this.closeListeners) fn();
@@ -96,7 +88,7 @@ export class EventsOutput implements SessionOutput {
         return this.rest(rest);
       }
     }
-    if (signal.aborted) this.flushNow();
+    if (signal.aborted || this.opts.flushAtOnce) this.flushNow();
     else this.flushSoon();
   }
 
@@ -111,18 +103,21 @@ export class EventsOutput implements SessionOutput {
     return this.line;
   }
 
-  /** Writes buffered lines now, or FLUSH_GAP_MS after the last write when that was sooner (see FLUSH_GAP_MS). */
+  /**
+   * Writes buffered lines within FLUSH_MS: events arriving in bursts then share one write (one syscall and one
+   * wake-up of the reader) instead of one each, and a line still leaves within milliseconds.
+   */
   private flushSoon(): void {
     if (this.flushTimer) return;
-    const wait = this.lastFlushMs + FLUSH_GAP_MS - (this.opts.now ? this.opts.now() : performance.now());
-    if (wait <= 0) return this.flushNow();
-    this.flushTimer = setTimeout(() => this.flushNow(), wait);
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.out.flush();
+    }, FLUSH_MS);
   }
 
   private flushNow(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    this.lastFlushMs = (this.opts.now ? this.opts.now() : performance.now());
     this.out.flush();
   }
 

@@ -198,7 +198,7 @@ export async function runEvents(opts: RunOptions, io: Io): Promise<number> {
   // JSON streams carry the plain flow schema unless --enrich asks for more (scripts want speed and stable keys).
   const en = opts.enrich ? await openEnricher(opts, io, record, source) : null;
   if (opts.enrich && opts.replay && opts.processes) io.stderr.write('conntop: note: a capture has no sockets to look up, so flows carry no process fields\n');
-  const out = new EventsOutput(io.stdout, { signal: io.signal, enricher: en?.enricher, released: io.released });
+  const out = new EventsOutput(io.stdout, { signal: io.signal, enricher: en?.enricher, released: io.released, flushAtOnce: source.batchesEvents });
   // A quiet table writes only a stats line per refresh: a reader that left is noticed within a second anyway.
   const stopWatch = io.watchReader?.(() => out.readerLeft());
   const session = new Session({
