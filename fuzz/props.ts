@@ -2,6 +2,7 @@
 // Imports the *.prop.ts files. fuzz/run.ts runs them for a time budget; test/fuzz.test.ts in CI.
 import { propChangeLineMatchesChangeJson } from './change-line.prop.js';
 import { propDecodeAnyBytes } from './decode-any.prop.js';
+import { propDumpRepeatsMatchesModel } from './dump-repeats.prop.js';
 import { propDigestAnyBytes, propDigestIgnoresTimeoutAndHeader, propDigestSeesEveryByte, propMsgCursorMatchesSplit } from './digest.prop.js';
 import { propEntryJsonMatchesFlowJson, propEntryKeyHashFollowsFlowKey } from './entry-json.prop.js';
 import { propFlowJsonWriterMatchesFlowJson } from './flow-json-writer.prop.js';
@@ -31,6 +32,8 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   // The --once --json fast path: bytes written from the decoded entry equal flowJson(toFlow(entry)).
   { name: 'entry-json-matches-flow-json', run: propEntryJsonMatchesFlowJson },
   { name: 'entry-key-hash-follows-flow-key', run: propEntryKeyHashFollowsFlowKey },
+  // The --once duplicate check (ids and fingerprints of the copies seen) against a set of pairs.
+  { name: 'dump-repeats-matches-model', run: propDumpRepeatsMatchesModel },
   // The server's snapshot fast path: flows written as bytes equal flowJson.
   { name: 'flow-json-writer-matches-flow-json', run: propFlowJsonWriterMatchesFlowJson },
   // The live table against its reference model (fc.commands): dumps, events, id reuse, lost events, resync.

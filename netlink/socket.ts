@@ -16,8 +16,8 @@ interface RawSocket {
   address(): { port: number; groups: number };
   close(): void;
   unref(): void;
-  /** The native object; patch level 3 adds setBatch, setReadDelay and drain to it. */
-  __native: { setBatch?(meta: Int32Array, bytes: number): void; setReadDelay?(ms: number): void; drain?(): void };
+  /** The native object; patch level 3 adds setBatch, setReadDelay and drain to it, level 4 setReadAhead. */
+  __native: { setBatch?(meta: Int32Array, bytes: number): void; setReadDelay?(ms: number): void; drain?(): void; setReadAhead?(meta: Int32Array, bytes: number): void };
 }
 type RawCtor = new (protocol: number, opts: Record<string, unknown>) => RawSocket;
 
@@ -39,15 +39,15 @@ export function shimPatched(): boolean {
 let patchLevel: number | undefined;
 /**
  * 0: the prebuilt 0.3.0 shim; 1: overflow-safe and SO_RCVBUFFORCE; 2: also receives fixed-size reads into one
- * reused buffer; 3: also reads batches of datagrams per JS call, pauses after a read, drains on demand
- * (patch-binding.mjs). Read once from the source the build was made from.
+ * reused buffer; 3: also reads batches of datagrams per JS call, pauses after a read, drains on demand; 4: also
+ * reads dump replies ahead on a threadpool thread (patch-binding.mjs). Read once from the source the build was made from.
  */
 export function shimPatchLevel(): number {
   if (patchLevel !== undefined) return patchLevel;
   try {
     const dir = dirname(createRequire(import.meta.url).resolve('netlink/package.json'));
     const src = existsSync(join(dir, 'build/Release/netlink_binding.node')) ? readFileSync(join(dir, 'src/binding.cc'), 'utf8') : '';
-    patchLevel = src.includes('conntop-patch v3') ? 3 : src.includes('conntop-patch v2') ? 2 : src.includes('conntop-patch') ? 1 : 0;
+    patchLevel = src.includes('conntop-patch v4') ? 4 : src.includes('conntop-patch v3') ? 3 : src.includes('conntop-patch v2') ? 2 : src.includes('conntop-patch') ? 1 : 0;
   } catch {
     patchLevel = 0;
   }
@@ -79,6 +79,12 @@ export interface SocketOptions {
    * polled for this many ms, so a burst is read in one wake-up instead of one per datagram. For event sockets.
    */
   readDelayMs?: number;
+  /**
+   * With recvChunkBytes and the patched shim (level 4): replies are read on a libuv threadpool thread, one batch
+   * ahead of JS, so the kernel builds the next dump datagrams (inside that thread's recvmsg) on the other core
+   * while JS handles these. For the socket that receives dumps; not with readDelayMs.
+   */
+  readAhead?: boolean;
 }
 
 /** An open netlink socket. */
@@ -99,6 +105,9 @@ export interface NetlinkSocket {
   close(): void;
 }
 
+/** A read-ahead batch: eight full dump datagrams (the kernel's are just under 32 KiB), twice (double-buffered). */
+const AHEAD_BYTES = 256 * 1024;
+const AHEAD_DATAGRAMS = 16;
 /** Datagrams per batch (the meta array holds two numbers each); at ~300 bytes an event, they fill BATCH_BYTES. */
 const BATCH_DATAGRAMS = 256;
 /** The batch buffer: room for BATCH_DATAGRAMS events beyond the one full-size read each batch must leave room for. */
@@ -152,9 +161,17 @@ export function openNetlinkSocket(protocol: number, handlers: SocketHandlers, op
       throw toSocketError(e, 'setsockopt');
     }
   }
+  if (!batched && opts.readAhead && opts.recvChunkBytes && shimPatchLevel() >= 4 && raw.__native.setReadAhead) {
+    try {
+      raw.__native.setReadAhead(new Int32Array(1 + 2 * AHEAD_DATAGRAMS), Math.max(AHEAD_BYTES, opts.recvChunkBytes));
+    } catch (e) {
+      raw.close();
+      throw toSocketError(e, 'setsockopt');
+    }
+  }
   raw.on('message', (msg, rinfo) => guard(() => {
     if (!(rinfo instanceof Int32Array)) return handlers.onDatagram(msg);
-    // A batch (patch level 3): rinfo is the meta array, count then (received, real size) per datagram.
+    // A batch (patch level 3 or 4): rinfo is the meta array, count then (received, real size) per datagram.
     const n = rinfo[0];
     for (let i = 0, off = 0; i < n; i++) {
       const got = rinfo[1 + 2 * i];

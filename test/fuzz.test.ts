@@ -17,7 +17,7 @@ t.test('the registry holds the codec properties, the flow-table model, the colum
   t.same(PROPERTIES.map((p) => p.name), [
     'decode-any-bytes', 'entry-round-trip', 'stats-round-trip', 'mutated-kernel-messages', 'digest-ignores-timeout-and-header',
     'digest-sees-every-byte', 'digest-any-bytes', 'msg-cursor-matches-split', 'entry-json-matches-flow-json',
-    'entry-key-hash-follows-flow-key', 'flow-json-writer-matches-flow-json', 'flow-table-model',
+    'entry-key-hash-follows-flow-key', 'dump-repeats-matches-model', 'flow-json-writer-matches-flow-json', 'flow-table-model',
     'filter-parse-never-throws', 'filter-round-trip', 'filter-match-total', 'addr-into-matches-parse', 'settings-round-trip', 'settings-any-json',
     'field-compare-total-preorder', 'field-sort-key-matches-compare', 'sort-rows-matches-compare', 'table-builder-matches-render', 'view-order-matches-compare',
     'flow-json-validates', 'change-lines-validate', 'change-line-matches-change-json',

@@ -121,7 +121,9 @@ export class KernelSource implements FlowSource {
     this.reqSock = openNetlinkSocket(NETLINK_NETFILTER, {
       onDatagram: (d) => this.feed('in', d),
       onError: (e) => this.failAll(e),
-    }, { recvChunkBytes: 32768 });
+      // Read ahead (shim patch v4): the kernel builds each dump datagram inside the reader's recvmsg, so a
+      // threadpool thread reading one batch ahead puts the kernel's dump on the other core beside our decoding.
+    }, { recvChunkBytes: 32768, readAhead: true });
     if (this.opts.events) {
       try {
         this.evSock = openNetlinkSocket(NETLINK_NETFILTER, {

@@ -100,7 +100,7 @@ export class RootRelay {
           const open = this.o.openSocket ?? openNetlinkSocket;
           this.socks.set(id, m.events === true
             ? open(NETLINK_NETFILTER, handlers, { groups: 0x7, recvChunkBytes: shimPatchLevel() >= 2 ? 32768 : undefined })
-            : open(NETLINK_NETFILTER, handlers, { recvChunkBytes: 32768 }));
+            : open(NETLINK_NETFILTER, handlers, { recvChunkBytes: 32768, readAhead: true })); // dumps: read ahead (shim v4)
         } catch (e) {
           const se = e as SocketError;
           this.channel.send({ op: 'error', id, syscall: se.syscall ?? 'socket', code: se.code ?? 'EUNKNOWN', errno: se.errno ?? 0, message: se.message } satisfies ToChild);

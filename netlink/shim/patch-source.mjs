@@ -15,17 +15,24 @@
 //     burst of events is one JS entry instead of one MakeCallback (async context, microtask checkpoint) each;
 //     setReadDelay(ms) stops polling for that long after a read that got something, so events arriving
 //     meanwhile are read in one wake-up; drain() reads what is queued now, whatever the delay.
+//  5. (v4) Read-ahead, for the request socket that receives dumps: the kernel builds each dump datagram inside the
+//     reader's recvmsg, so reading on the JS thread puts the kernel's dump and our decoding on one core, one
+//     after the other. setReadAhead(meta, bytes) moves the reads to a libuv threadpool thread, double-buffered:
+//     while JS handles one batch (the same callback and meta format as v3's batches), the thread reads the next,
+//     and so drives the kernel's dump on the other core. Reading stops at the end of a reply (NLMSG_DONE, an
+//     error or ack, a message without NLM_F_MULTI) or when nothing is queued, and polling resumes.
 
 export const MARK = '// conntop-patch v1';
 export const MARK2 = '// conntop-patch v2';
 export const MARK3 = '// conntop-patch v3';
+export const MARK4 = '// conntop-patch v4';
 /** The patch level this file produces from a pristine 0.3.0 source. */
-export const PATCH_LEVEL = 3;
+export const PATCH_LEVEL = 4;
 
 /**
  * Applies the patches conntop knows to `text` (idempotent: an already patched source comes back unchanged).
  * Returns the new text, the level reached (0 unpatched, 1 overflow-safe + SO_RCVBUFFORCE, 2 also the reused
- * receive buffer, 3 also batches, the read delay and drain) and, when a step did not apply, why.
+ * receive buffer, 3 also batches, the read delay and drain, 4 also the read-ahead thread) and, when a step did not apply, why.
  * @param {string} text
  * @returns {{ text: string, level: number, problem?: string }}
  */
@@ -266,5 +273,187 @@ if (!text.includes(MARK3)) {
   }
   for (const [from, to] of steps) text = text.replace(from, to);
 }
-return { text, level: 3 };
+if (!text.includes(MARK4)) {
+  const steps = [
+    [`    void Recvmsg() {
+        if (!batch_meta.IsEmpty()) return RecvmsgBatch(4);`, `    void Recvmsg() {
+        if (ahead_on) return StartAhead();
+        if (!batch_meta.IsEmpty()) return RecvmsgBatch(4);`],
+    [`        watcher.reset();
+        fd.reset();`, `        watcher.reset();
+        // conntop-patch v4: a reader thread may be inside recvmsg on fd; it is closed when that read completes.
+        if (ahead_busy) ahead_orphan = true;
+        else fd.reset();`],
+    [`            InstanceMethod<&Socket::Drain>("drain"),
+`, `            InstanceMethod<&Socket::Drain>("drain"),
+            InstanceMethod<&Socket::SetReadAhead>("setReadAhead"),
+`],
+    [`    void Drain(const CallbackInfo& info) {
+        CheckOpen(info.Env());`, `    void Drain(const CallbackInfo& info) {
+        CheckOpen(info.Env());
+        if (ahead_on) return; // conntop-patch v4: the reader thread owns the reads`],
+    [`    void Sendmsg() {`, `    ${MARK4}: read-ahead on a libuv threadpool thread, double-buffered. A readable socket queues a
+    // read into buffer ahead_cur (polling for reads stops meanwhile); when it completes, on the JS thread, the
+    // next read into the other buffer is queued first and then JS gets this batch, so the kernel builds the
+    // next datagrams (inside the thread's recvmsg) while JS decodes these. The thread touches only the fd
+    // number, its own buffer and its own meta; the worker holds the JS object, so a close during a read only
+    // marks the fd, and the read's completion closes it.
+    class AheadWorker : public Napi::AsyncWorker {
+      public:
+        AheadWorker(Napi::Env env, Socket* s, int idx, int fd):
+            Napi::AsyncWorker(env, "netlink:readAhead"), sock(s), idx(idx), fd(fd), self(Napi::Persistent(s->Value())) {}
+        void Execute() override { sock->AheadRead(idx, fd); }
+        void OnOK() override { sock->AheadDone(idx); }
+      private:
+        Socket* sock;
+        int idx;
+        int fd;
+        Napi::ObjectReference self;
+    };
+
+    // True when the datagram at p ends a reply: NLMSG_DONE, NLMSG_ERROR (errors and acks), or a message that
+    // is not part of a multipart dump. A wrong guess costs only a wake-up: reading resumes by polling.
+    static bool EndsReply(const char* p, size_t len) {
+        while (len >= sizeof(struct nlmsghdr)) {
+            const struct nlmsghdr* h = (const struct nlmsghdr*) p;
+            if (h->nlmsg_len < sizeof(struct nlmsghdr) || h->nlmsg_len > len) return true;
+            if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR || !(h->nlmsg_flags & NLM_F_MULTI)) return true;
+            size_t step = NLMSG_ALIGN(h->nlmsg_len);
+            if (step >= len) break;
+            p += step;
+            len -= step;
+        }
+        return false;
+    }
+
+    // On the threadpool thread: datagrams back to back into buffer idx, as RecvmsgBatch lays them out.
+    void AheadRead(int idx, int sfd) {
+        char* base = ahead_base[idx];
+        int32_t* m = ahead_meta[idx].data();
+        size_t slots = (ahead_meta[idx].size() - 1) / 2;
+        size_t off = 0, n = 0;
+        int err = 0;
+        bool more = false;
+        for (;;) {
+            if (n >= slots || ahead_bytes - off < msg_buffer) {
+                more = true;
+                break;
+            }
+            struct iovec iov { base + off, msg_buffer };
+            struct msghdr hdr {};
+            hdr.msg_iov = &iov;
+            hdr.msg_iovlen = 1;
+            int size = 0;
+            do {
+                size = recvmsg(sfd, &hdr, MSG_TRUNC | MSG_DONTWAIT);
+            } while (size == -1 && errno == EINTR);
+            if (size == -1) {
+                if (errno != EAGAIN && errno != EWOULDBLOCK) err = errno;
+                break;
+            }
+            size_t got = std::min((size_t)size, msg_buffer);
+            m[1 + 2 * n] = (int32_t)got;
+            m[2 + 2 * n] = size;
+            n++;
+            bool end = EndsReply(base + off, got);
+            off += (got + 7) & ~(size_t)7;
+            if (end) break;
+        }
+        m[0] = (int32_t)n;
+        ahead_used[idx] = off;
+        ahead_err[idx] = err;
+        ahead_more[idx] = more && err == 0;
+    }
+
+    void StartAhead() {
+        if (!open) return;
+        paused = true;
+        watcher->start(Env(), write_queue.empty() ? 0 : UV_WRITABLE, PollHandler);
+        if (!ahead_busy) QueueAhead();
+    }
+
+    void QueueAhead() {
+        ahead_busy = true;
+        (new AheadWorker(Env(), this, ahead_cur, (int) fd))->Queue();
+    }
+
+    // On the JS thread, when the read into buffer idx completed.
+    void AheadDone(int idx) {
+        ahead_busy = false;
+        if (!open) {
+            if (ahead_orphan) fd.reset();
+            ahead_orphan = false;
+            return;
+        }
+        Napi::Env env = Env();
+        Napi::HandleScope scope (env);
+        if (ahead_more[idx]) {
+            ahead_cur = idx ^ 1;
+            QueueAhead(); // the next batch is read while JS handles this one
+        } else {
+            paused = false;
+            watcher->start(env, write_queue.empty() ? UV_READABLE : UV_READABLE | UV_WRITABLE, PollHandler);
+        }
+        int32_t n = ahead_meta[idx][0];
+        if (n > 0) {
+            Napi::Int32Array meta = ahead_js_meta.Value();
+            std::copy(ahead_meta[idx].begin(), ahead_meta[idx].begin() + 1 + 2 * n, meta.Data());
+            auto view = Napi::Uint8Array::New(env, ahead_used[idx], ahead_ab[idx].Value(), 0);
+            read_callback.MakeCallback(Value(), { view, meta }, *async_res);
+            if (!open) return;
+        }
+        if (ahead_err[idx] != 0) {
+            auto error = ErrnoException(env, ahead_err[idx], "recvmsg", "Error when receiving Netlink message");
+            error_callback.MakeCallback(Value(), { error.Value() }, *async_res);
+        }
+    }
+
+    void SetReadAhead(const CallbackInfo& info) {
+        Napi::Env env = info.Env();
+        CheckOpen(env);
+        if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+            throw Napi::TypeError::New(env, "setReadAhead: meta must be an Int32Array");
+        auto meta = info[0].As<Napi::Int32Array>();
+        size_t bytes = (size_t) Napi::Number(env, info[1]).Int64Value();
+        if (msg_buffer == 0 || meta.ElementLength() < 3 || bytes < msg_buffer || !batch_meta.IsEmpty() || ahead_on)
+            throw Napi::RangeError::New(env, "setReadAhead: needs a fixed receive size, room for one datagram and its meta, and no batches");
+        ahead_js_meta = Napi::Persistent(meta);
+        ahead_bytes = bytes;
+        for (int i = 0; i < 2; i++) {
+            auto ab = Napi::ArrayBuffer::New(env, bytes);
+            ahead_base[i] = (char*) ab.Data();
+            ahead_ab[i] = Napi::Persistent(ab);
+            ahead_meta[i].assign(meta.ElementLength(), 0);
+        }
+        ahead_on = true;
+    }
+
+    void Sendmsg() {`],
+    [`    std::unique_ptr<UvTimer, UvTimer::Deleter> delay_timer;
+`, `    std::unique_ptr<UvTimer, UvTimer::Deleter> delay_timer;
+    bool ahead_on = false; // conntop-patch v4: setReadAhead was called
+    bool ahead_busy = false; // a read-ahead is queued or running
+    bool ahead_orphan = false; // closed during a read-ahead: its completion closes fd
+    int ahead_cur = 0;
+    size_t ahead_bytes = 0;
+    Napi::Reference<Napi::ArrayBuffer> ahead_ab[2];
+    char* ahead_base[2] = { nullptr, nullptr };
+    std::vector<int32_t> ahead_meta[2];
+    size_t ahead_used[2] = { 0, 0 };
+    int ahead_err[2] = { 0, 0 };
+    bool ahead_more[2] = { false, false };
+    Napi::Reference<Napi::Int32Array> ahead_js_meta;
+`],
+    [`#include <assert.h>
+`, `#include <assert.h>
+#include <algorithm>
+#include <vector>
+`],
+  ];
+  if (steps.some(([from]) => !text.includes(from))) {
+    return { text, level: 3, problem: 'netlink/src/binding.cc differs from the 0.3.0 source conntop knows; the read-ahead thread is not added.' };
+  }
+  for (const [from, to] of steps) text = text.replace(from, to);
+}
+return { text, level: 4 };
 }

@@ -1,10 +1,10 @@
 // Benchmark (never run by unit tests; root needed): what an event costs conntop --events, and its memory with a
 // reader that never reads. Needs only the project itself (test/helpers/storm.mjs makes the events), not ../shared.
-//   node dist/test/bench/event-cost.js [--flows 20000] [--rates 3000,30000] [--seconds 10] [--stuck-seconds 60]
+//   node dist/test/bench/event-cost.js [--flows 20000] [--rates 3000,30000] [--seconds 10] [--rounds 3] [--stuck-seconds 60]
 //     [--cpu-prof DIR] (the measured conntop writes a V8 CPU profile into DIR when it stops)
 // In a throw-away namespace: fills the table with FLOWS entries, runs `conntop --events -d 0.5` (its stdout read
-// and its stats lines counted), takes its CPU time (/proc/PID/stat) over an idle window and over a paced storm of
-// each rate. On a shared host a starved process refreshes less often, so CPU is compared per refresh: the added
+// and its stats lines counted), takes its CPU time (/proc/PID/stat) over idle windows and paced storms of each
+// rate, alternated --rounds times (SECONDS in all for each). On a shared host a starved process refreshes less often, so CPU is compared per refresh: the added
 // cost per event is (storm CPU - storm refreshes x idle CPU per refresh) / events. Then `--events` into a pipe nobody reads during a
 // storm: RSS sampled every second. Prints one JSON line.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -21,6 +21,7 @@ const FLOWS = Number(opt('--flows', '20000'));
 const RATES = opt('--rates', '3000,30000').split(',').map(Number);
 const SECONDS = Number(opt('--seconds', '10'));
 const STUCK_S = Number(opt('--stuck-seconds', '60'));
+const ROUNDS = Number(opt('--rounds', '3'));
 const PROF_DIR = opt('--cpu-prof', '');
 const CLI = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
 const STORM = fileURLToPath(new URL('../../../test/helpers/storm.mjs', import.meta.url));
@@ -32,11 +33,11 @@ const inNs = (cmd: string, args: string[]): [string, string[]] => ['ip', ['netns
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** utime + stime of a process in seconds, and its RSS in KiB. */
-function usage(pid: number): { cpuS: number; rssKiB: number } {
+function usage(pid: number): { cpuS: number; userS: number; sysS: number; rssKiB: number } {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const cpuS = (Number(f[11]) + Number(f[12])) / TICKS; // fields 14 and 15 of stat, counted after "pid (comm)"
+  const userS = Number(f[11]) / TICKS, sysS = Number(f[12]) / TICKS; // fields 14 and 15 of stat, counted after "pid (comm)"
   const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuS, rssKiB: rss ? Number(rss[1]) : 0 };
+  return { cpuS: userS + sysS, userS, sysS, rssKiB: rss ? Number(rss[1]) : 0 };
 }
 
 function stormJson(args: string[]): { events?: number; created?: number } {
@@ -83,25 +84,40 @@ async function main(): Promise<void> {
     });
     await sleep(3000); // start-up and the first refreshes
     for (const rate of RATES) {
-      const i0 = usage(c.pid!);
-      const r0 = refreshes;
-      const t0 = performance.now();
-      await sleep(SECONDS * 1000);
-      const idleS = (performance.now() - t0) / 1000;
-      const idleCpuS = usage(c.pid!).cpuS - i0.cpuS;
-      const idleRefreshes = refreshes - r0;
+      // Idle and storm windows alternate ROUNDS times and are summed: the host's speed drifts over a minute (the
+      // idle refresh's CPU moved 80-100 ms between runs), and alternation cancels most of that drift.
+      let idleS = 0, idleCpuS = 0, idleRefreshes = 0, idleUserS = 0, idleSysS = 0;
+      let wallS = 0, stormCpuS = 0, stormRefreshes = 0, stormUserS = 0, stormSysS = 0, events = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        const i0 = usage(c.pid!);
+        const r0 = refreshes;
+        const t0 = performance.now();
+        await sleep((SECONDS / ROUNDS) * 1000);
+        const i1 = usage(c.pid!);
+        idleS += (performance.now() - t0) / 1000;
+        idleCpuS += i1.cpuS - i0.cpuS;
+        idleUserS += i1.userS - i0.userS;
+        idleSysS += i1.sysS - i0.sysS;
+        idleRefreshes += refreshes - r0;
+        const r1 = refreshes;
+        const t1 = performance.now();
+        events += await pacedStorm(rate, SECONDS / ROUNDS);
+        const s1 = usage(c.pid!);
+        wallS += (performance.now() - t1) / 1000;
+        stormCpuS += s1.cpuS - i1.cpuS;
+        stormUserS += s1.userS - i1.userS;
+        stormSysS += s1.sysS - i1.sysS;
+        stormRefreshes += refreshes - r1;
+      }
       const perRefresh = idleCpuS / Math.max(1, idleRefreshes);
-      const s0 = usage(c.pid!);
-      const r1 = refreshes;
-      const t1 = performance.now();
-      const events = await pacedStorm(rate, SECONDS);
-      const wallS = (performance.now() - t1) / 1000;
-      const stormCpuS = usage(c.pid!).cpuS - s0.cpuS;
-      const stormRefreshes = refreshes - r1;
+      const added = (storm: number, idle: number): number => Math.round(((storm - (stormRefreshes * idle) / Math.max(1, idleRefreshes)) * 1e6) / events * 10) / 10;
       const row = {
         rate, events, eventsPerS: Math.round(events / wallS), idleCpuPct: Math.round((idleCpuS / idleS) * 1000) / 10, stormCpuPct: Math.round((stormCpuS / wallS) * 1000) / 10,
         idleRefreshes, stormRefreshes, idleCpuMsPerRefresh: Math.round(perRefresh * 1e4) / 10,
-        addedUsPerEvent: Math.round(((stormCpuS - stormRefreshes * perRefresh) * 1e6) / events * 10) / 10,
+        addedUsPerEvent: added(stormCpuS, idleCpuS),
+        // The same split into user and system time (the kernel's dump runs in our recvmsg, so it is system time).
+        addedUserUs: added(stormUserS, idleUserS),
+        addedSysUs: added(stormSysS, idleSysS),
       };
       log(JSON.stringify(row));
       costs.push(row);

@@ -67,10 +67,10 @@ function fakeInstall(t: { teardown(fn: () => void): void }, withPrebuilds: boole
 }
 
 /** Runs the shim self-check against a netlink package dir, in a fresh network namespace when root. */
-function selfCheck(nl: string, node: string[] = [process.execPath]): { loaded: boolean; socket?: string; buffers?: number; batch?: number } {
+function selfCheck(nl: string, node: string[] = [process.execPath]): { loaded: boolean; socket?: string; buffers?: number; batch?: number; ahead?: number } {
   const cmd = [...plain, ...(isRoot() ? ['unshare', '-n'] : []), ...node];
   const r = spawnSync(cmd[0], [...cmd.slice(1), join(root, 'netlink/shim/self-check.cjs'), nl], { encoding: 'utf8', timeout: 120_000 });
-  return JSON.parse(r.stdout.trim().split('\n').pop() || '{}') as { loaded: boolean; socket?: string; buffers?: number; batch?: number };
+  return JSON.parse(r.stdout.trim().split('\n').pop() || '{}') as { loaded: boolean; socket?: string; buffers?: number; batch?: number; ahead?: number };
 }
 
 t.test('install: a matching prebuild is used as is, and it is the patched shim', { skip: process.platform !== 'linux' || !ELF[process.arch] ? 'no prebuild for this platform' : false }, async (t) => {
@@ -80,10 +80,10 @@ t.test('install: a matching prebuild is used as is, and it is the patched shim',
   t.equal(r.status, 0, r.stderr);
   t.equal(r.stderr, '', 'no warning');
   t.equal(sha256(readFileSync(join(nl, 'build/Release/netlink_binding.node'))), manifest.targets[process.arch].sha256, 'the prebuild is in place');
-  t.match(readFileSync(join(nl, 'src/binding.cc'), 'utf8'), /conntop-patch v3/, 'the source on disk says what the binary is');
+  t.match(readFileSync(join(nl, 'src/binding.cc'), 'utf8'), /conntop-patch v4/, 'the source on disk says what the binary is');
   const c = selfCheck(nl);
   t.ok(c.loaded);
-  if (isRoot()) t.same([c.socket, c.buffers, c.batch], ['ok', 1, 1], 'dumps land in one reused buffer (patch v2), and in batches when asked (v3)');
+  if (isRoot()) t.same([c.socket, c.buffers, c.batch, c.ahead], ['ok', 1, 1, 1], 'dumps land in one reused buffer (patch v2), in batches when asked (v3), and through the read-ahead thread (v4)');
 });
 
 t.test('install: no prebuild and no compiler leaves the unpatched shim with one clear warning', { skip: process.platform !== 'linux' ? 'linux only' : false }, async (t) => {
