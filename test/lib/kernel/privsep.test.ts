@@ -45,7 +45,7 @@ t.test('the relay: requests checked, datagrams and errors back to the child, sys
     sysctls: (on) => sysctls.push(on), log: (m) => logs.push(m),
     openSocket: (_p, h, o) => {
       handlers = h;
-      t.same(o, { recvChunkBytes: 32768 }, 'a request socket');
+      t.same(o, { recvChunkBytes: 32768, readAhead: true }, 'a request socket, read ahead (shim v4)');
       return { portId: 1, send: async (d) => void sent.push(d), joinGroup: () => undefined, setReceiveBuffer: (b) => b * 2, close: () => undefined } satisfies NetlinkSocket;
     },
   });
