@@ -152,18 +152,15 @@ export function openNetlinkSocket(protocol: number, handlers: SocketHandlers, op
     }
   };
   const batched = Boolean(opts.recvChunkBytes && opts.readDelayMs !== undefined && shimPatchLevel() >= 3 && raw.__native.setBatch);
-  if (batched) {
+  const ahead = !batched && Boolean(opts.readAhead && opts.recvChunkBytes && shimPatchLevel() >= 4 && raw.__native.setReadAhead);
+  if (batched || ahead) {
     try {
-      raw.__native.setBatch!(new Int32Array(1 + 2 * BATCH_DATAGRAMS), opts.recvChunkBytes! + BATCH_EXTRA_BYTES);
-      raw.__native.setReadDelay!(opts.readDelayMs!);
-    } catch (e) {
-      raw.close();
-      throw toSocketError(e, 'setsockopt');
-    }
-  }
-  if (!batched && opts.readAhead && opts.recvChunkBytes && shimPatchLevel() >= 4 && raw.__native.setReadAhead) {
-    try {
-      raw.__native.setReadAhead(new Int32Array(1 + 2 * AHEAD_DATAGRAMS), Math.max(AHEAD_BYTES, opts.recvChunkBytes));
+      if (batched) {
+        raw.__native.setBatch!(new Int32Array(1 + 2 * BATCH_DATAGRAMS), opts.recvChunkBytes! + BATCH_EXTRA_BYTES);
+        raw.__native.setReadDelay!(opts.readDelayMs!);
+      } else {
+        raw.__native.setReadAhead!(new Int32Array(1 + 2 * AHEAD_DATAGRAMS), Math.max(AHEAD_BYTES, opts.recvChunkBytes!));
+      }
     } catch (e) {
       raw.close();
       throw toSocketError(e, 'setsockopt');

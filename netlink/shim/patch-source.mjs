@@ -275,6 +275,53 @@ if (!text.includes(MARK3)) {
 }
 if (!text.includes(MARK4)) {
   const steps = [
+    [`            size_t off = 0, n = 0;
+            int err = 0;
+            bool empty = false;
+            while (n < slots && batch_bytes - off >= msg_buffer) {
+                // No sender address: netlink sockets here hear only the kernel.
+                struct iovec iov { base + off, msg_buffer };
+                struct msghdr hdr {};
+                hdr.msg_iov = &iov;
+                hdr.msg_iovlen = 1;
+                int size = 0;
+                do {
+                    size = recvmsg(fd, &hdr, MSG_TRUNC);
+                } while (size == -1 && errno == EINTR);
+                if (size == -1) {
+                    if (errno == EAGAIN || errno == EWOULDBLOCK) empty = true;
+                    else err = errno;
+                    break;
+                }
+                size_t got = std::min((size_t)size, msg_buffer);
+                m[1 + 2 * n] = (int32_t)got;
+                m[2 + 2 * n] = size;
+                n++;
+                off += (got + 7) & ~(size_t)7;
+            }
+            if (n > 0) {
+                m[0] = (int32_t)n;
+                last_read += n;`, `            // conntop-patch v4: the loop the read-ahead thread shares (ReadDatagrams).
+            ReadResult rr = ReadDatagrams(fd, base, batch_bytes, msg_buffer, m, slots, false);
+            size_t n = (size_t) m[0];
+            size_t off = rr.off;
+            int err = rr.err;
+            bool empty = rr.empty;
+            if (n > 0) {
+                last_read += n;`],
+    [`    void SetBatch(const CallbackInfo& info) {
+        Napi::Env env = info.Env();
+        CheckOpen(env);
+        if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+            throw Napi::TypeError::New(env, "setBatch: meta must be an Int32Array");
+        auto meta = info[0].As<Napi::Int32Array>();
+        size_t bytes = (size_t) Napi::Number(env, info[1]).Int64Value();
+        if (msg_buffer == 0 || meta.ElementLength() < 3 || bytes < msg_buffer)
+            throw Napi::RangeError::New(env, "setBatch: needs a fixed receive size, room for one datagram and its meta");
+        batch_meta`, `    void SetBatch(const CallbackInfo& info) {
+        size_t bytes = 0;
+        auto meta = BatchArgs(info, "setBatch", "setBatch: needs a fixed receive size, room for one datagram and its meta", &bytes);
+        batch_meta`],
     [`    void Recvmsg() {
         if (!batch_meta.IsEmpty()) return RecvmsgBatch(4);`, `    void Recvmsg() {
         if (ahead_on) return StartAhead();
@@ -326,20 +373,22 @@ if (!text.includes(MARK4)) {
         return false;
     }
 
-    // On the threadpool thread: datagrams back to back into buffer idx, as RecvmsgBatch lays them out.
-    void AheadRead(int idx, int sfd) {
-        char* base = ahead_base[idx];
-        int32_t* m = ahead_meta[idx].data();
-        size_t slots = (ahead_meta[idx].size() - 1) / 2;
-        size_t off = 0, n = 0;
-        int err = 0;
-        bool more = false;
+    // conntop-patch v4: datagrams read back to back into base, each at an 8-byte aligned offset and each read
+    // offered \`chunk\` bytes (so truncation is as for single reads), until \`slots\` datagrams or less than a
+    // chunk of room (full), an empty queue, an error, or (with stop_at_end) a datagram that ends a reply. m[0]
+    // gets the count, then each datagram's bytes received and real size (larger when truncated). Makes no N-API
+    // call: RecvmsgBatch runs it on the JS thread, the read-ahead on a threadpool thread. No sender address:
+    // netlink sockets here hear only the kernel.
+    struct ReadResult { size_t off = 0; int err = 0; bool empty = false; bool full = false; };
+    static ReadResult ReadDatagrams(int sfd, char* base, size_t bytes, size_t chunk, int32_t* m, size_t slots, bool stop_at_end) {
+        ReadResult r;
+        size_t n = 0;
         for (;;) {
-            if (n >= slots || ahead_bytes - off < msg_buffer) {
-                more = true;
+            if (n >= slots || bytes - r.off < chunk) {
+                r.full = true;
                 break;
             }
-            struct iovec iov { base + off, msg_buffer };
+            struct iovec iov { base + r.off, chunk };
             struct msghdr hdr {};
             hdr.msg_iov = &iov;
             hdr.msg_iovlen = 1;
@@ -348,21 +397,29 @@ if (!text.includes(MARK4)) {
                 size = recvmsg(sfd, &hdr, MSG_TRUNC | MSG_DONTWAIT);
             } while (size == -1 && errno == EINTR);
             if (size == -1) {
-                if (errno != EAGAIN && errno != EWOULDBLOCK) err = errno;
+                if (errno == EAGAIN || errno == EWOULDBLOCK) r.empty = true;
+                else r.err = errno;
                 break;
             }
-            size_t got = std::min((size_t)size, msg_buffer);
+            size_t got = std::min((size_t)size, chunk);
             m[1 + 2 * n] = (int32_t)got;
             m[2 + 2 * n] = size;
             n++;
-            bool end = EndsReply(base + off, got);
-            off += (got + 7) & ~(size_t)7;
+            bool end = stop_at_end && EndsReply(base + r.off, got);
+            r.off += (got + 7) & ~(size_t)7;
             if (end) break;
         }
         m[0] = (int32_t)n;
-        ahead_used[idx] = off;
-        ahead_err[idx] = err;
-        ahead_more[idx] = more && err == 0;
+        return r;
+    }
+
+    // On the threadpool thread: datagrams back to back into buffer idx, as RecvmsgBatch lays them out.
+    void AheadRead(int idx, int sfd) {
+        std::vector<int32_t>& meta = ahead_meta[idx];
+        ReadResult r = ReadDatagrams(sfd, ahead_base[idx], ahead_bytes, msg_buffer, meta.data(), (meta.size() - 1) / 2, true);
+        ahead_used[idx] = r.off;
+        ahead_err[idx] = r.err;
+        ahead_more[idx] = r.full && r.err == 0;
     }
 
     void StartAhead() {
@@ -408,15 +465,27 @@ if (!text.includes(MARK4)) {
         }
     }
 
-    void SetReadAhead(const CallbackInfo& info) {
+    // conntop-patch v4: the arguments setBatch and setReadAhead share, checked alike: an Int32Array meta with room
+    // for a count and one datagram's pair, and a byte size that holds one full read, on a fixed receive size.
+    Napi::Int32Array BatchArgs(const CallbackInfo& info, const char* name, const char* range_message, size_t* bytes) {
         Napi::Env env = info.Env();
         CheckOpen(env);
         if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-            throw Napi::TypeError::New(env, "setReadAhead: meta must be an Int32Array");
+            throw Napi::TypeError::New(env, std::string(name) + ": meta must be an Int32Array");
         auto meta = info[0].As<Napi::Int32Array>();
-        size_t bytes = (size_t) Napi::Number(env, info[1]).Int64Value();
-        if (msg_buffer == 0 || meta.ElementLength() < 3 || bytes < msg_buffer || !batch_meta.IsEmpty() || ahead_on)
-            throw Napi::RangeError::New(env, "setReadAhead: needs a fixed receive size, room for one datagram and its meta, and no batches");
+        *bytes = (size_t) Napi::Number(env, info[1]).Int64Value();
+        if (msg_buffer == 0 || meta.ElementLength() < 3 || *bytes < msg_buffer)
+            throw Napi::RangeError::New(env, range_message);
+        return meta;
+    }
+
+    void SetReadAhead(const CallbackInfo& info) {
+        Napi::Env env = info.Env();
+        const char* range_message = "setReadAhead: needs a fixed receive size, room for one datagram and its meta, and no batches";
+        size_t bytes = 0;
+        auto meta = BatchArgs(info, "setReadAhead", range_message, &bytes);
+        if (!batch_meta.IsEmpty() || ahead_on)
+            throw Napi::RangeError::New(env, range_message);
         ahead_js_meta = Napi::Persistent(meta);
         ahead_bytes = bytes;
         for (int i = 0; i < 2; i++) {
@@ -447,6 +516,7 @@ if (!text.includes(MARK4)) {
     [`#include <assert.h>
 `, `#include <assert.h>
 #include <algorithm>
+#include <string>
 #include <vector>
 `],
   ];

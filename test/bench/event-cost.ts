@@ -40,6 +40,23 @@ function usage(pid: number): { cpuS: number; userS: number; sysS: number; rssKiB
   return { cpuS: userS + sysS, userS, sysS, rssKiB: rss ? Number(rss[1]) : 0 };
 }
 
+/** Wall time, CPU (all, user, system) and refreshes summed over the windows of one kind (idle or storm). */
+interface Window { wallS: number; cpuS: number; userS: number; sysS: number; refreshes: number }
+const emptyWindow = (): Window => ({ wallS: 0, cpuS: 0, userS: 0, sysS: 0, refreshes: 0 });
+
+/** Runs `run` and adds what process `pid` spent meanwhile (and the refreshes `count` saw) to `w`. */
+async function measured<T>(w: Window, pid: number, count: () => number, run: () => Promise<T>): Promise<T> {
+  const u0 = usage(pid), r0 = count(), t0 = performance.now();
+  const out = await run();
+  const u1 = usage(pid);
+  w.wallS += (performance.now() - t0) / 1000;
+  w.cpuS += u1.cpuS - u0.cpuS;
+  w.userS += u1.userS - u0.userS;
+  w.sysS += u1.sysS - u0.sysS;
+  w.refreshes += count() - r0;
+  return out;
+}
+
 function stormJson(args: string[]): { events?: number; created?: number } {
   const [cmd, a] = inNs(process.execPath, [STORM, ...args]);
   return JSON.parse(execFileSync(cmd, a, { encoding: 'utf8', maxBuffer: 64 << 20 }).trim().split('\n').pop()!) as { events?: number; created?: number };
@@ -86,38 +103,22 @@ async function main(): Promise<void> {
     for (const rate of RATES) {
       // Idle and storm windows alternate ROUNDS times and are summed: the host's speed drifts over a minute (the
       // idle refresh's CPU moved 80-100 ms between runs), and alternation cancels most of that drift.
-      let idleS = 0, idleCpuS = 0, idleRefreshes = 0, idleUserS = 0, idleSysS = 0;
-      let wallS = 0, stormCpuS = 0, stormRefreshes = 0, stormUserS = 0, stormSysS = 0, events = 0;
+      const idle = emptyWindow(), storm = emptyWindow();
+      let events = 0;
+      const count = (): number => refreshes;
       for (let round = 0; round < ROUNDS; round++) {
-        const i0 = usage(c.pid!);
-        const r0 = refreshes;
-        const t0 = performance.now();
-        await sleep((SECONDS / ROUNDS) * 1000);
-        const i1 = usage(c.pid!);
-        idleS += (performance.now() - t0) / 1000;
-        idleCpuS += i1.cpuS - i0.cpuS;
-        idleUserS += i1.userS - i0.userS;
-        idleSysS += i1.sysS - i0.sysS;
-        idleRefreshes += refreshes - r0;
-        const r1 = refreshes;
-        const t1 = performance.now();
-        events += await pacedStorm(rate, SECONDS / ROUNDS);
-        const s1 = usage(c.pid!);
-        wallS += (performance.now() - t1) / 1000;
-        stormCpuS += s1.cpuS - i1.cpuS;
-        stormUserS += s1.userS - i1.userS;
-        stormSysS += s1.sysS - i1.sysS;
-        stormRefreshes += refreshes - r1;
+        await measured(idle, c.pid!, count, () => sleep((SECONDS / ROUNDS) * 1000));
+        events += await measured(storm, c.pid!, count, () => pacedStorm(rate, SECONDS / ROUNDS));
       }
-      const perRefresh = idleCpuS / Math.max(1, idleRefreshes);
-      const added = (storm: number, idle: number): number => Math.round(((storm - (stormRefreshes * idle) / Math.max(1, idleRefreshes)) * 1e6) / events * 10) / 10;
+      const perRefresh = idle.cpuS / Math.max(1, idle.refreshes);
+      const added = (k: 'cpuS' | 'userS' | 'sysS'): number => Math.round(((storm[k] - (storm.refreshes * idle[k]) / Math.max(1, idle.refreshes)) * 1e6) / events * 10) / 10;
       const row = {
-        rate, events, eventsPerS: Math.round(events / wallS), idleCpuPct: Math.round((idleCpuS / idleS) * 1000) / 10, stormCpuPct: Math.round((stormCpuS / wallS) * 1000) / 10,
-        idleRefreshes, stormRefreshes, idleCpuMsPerRefresh: Math.round(perRefresh * 1e4) / 10,
-        addedUsPerEvent: added(stormCpuS, idleCpuS),
+        rate, events, eventsPerS: Math.round(events / storm.wallS), idleCpuPct: Math.round((idle.cpuS / idle.wallS) * 1000) / 10, stormCpuPct: Math.round((storm.cpuS / storm.wallS) * 1000) / 10,
+        idleRefreshes: idle.refreshes, stormRefreshes: storm.refreshes, idleCpuMsPerRefresh: Math.round(perRefresh * 1e4) / 10,
+        addedUsPerEvent: added('cpuS'),
         // The same split into user and system time (the kernel's dump runs in our recvmsg, so it is system time).
-        addedUserUs: added(stormUserS, idleUserS),
-        addedSysUs: added(stormSysS, idleSysS),
+        addedUserUs: added('userS'),
+        addedSysUs: added('sysS'),
       };
       log(JSON.stringify(row));
       costs.push(row);
