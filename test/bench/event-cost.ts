@@ -1,6 +1,6 @@
 // Benchmark (never run by unit tests; root needed): what an event costs conntop --events, and its memory with a
 // reader that never reads. Needs only the project itself (test/helpers/storm.mjs makes the events), not ../shared.
-//   node dist/test/bench/event-cost.js [--flows 20000] [--rates 3000,30000] [--seconds 10] [--rounds 3] [--stuck-seconds 60]
+//   node dist/test/bench/event-cost.js [--flows 20000] [--rates 3000,30000] [--seconds 10] [--rounds 3] [--warmup 2] [--stuck-seconds 60]
 //     [--cpu-prof DIR] (the measured conntop writes a V8 CPU profile into DIR when it stops)
 // In a throw-away namespace: fills the table with FLOWS entries, runs `conntop --events -d 0.5` (its stdout read
 // and its stats lines counted), takes its CPU time (/proc/PID/stat) over idle windows and paced storms of each
@@ -22,6 +22,8 @@ const RATES = opt('--rates', '3000,30000').split(',').map(Number);
 const SECONDS = Number(opt('--seconds', '10'));
 const STUCK_S = Number(opt('--stuck-seconds', '60'));
 const ROUNDS = Number(opt('--rounds', '3'));
+/** Seconds of storm before the first window, not measured (--warmup 0: none). */
+const WARMUP_S = Number(opt('--warmup', '2'));
 const PROF_DIR = opt('--cpu-prof', '');
 const CLI = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
 const STORM = fileURLToPath(new URL('../../../test/helpers/storm.mjs', import.meta.url));
@@ -100,6 +102,12 @@ async function main(): Promise<void> {
       if (l.startsWith('{"event":"stats"')) refreshes++;
     });
     await sleep(3000); // start-up and the first refreshes
+    // A first storm compiles the event path (about 50 functions optimised on V8's worker threads, 0.1-0.2 s of
+    // CPU once per process): without it that one-off cost lands on whichever rate is measured first.
+    if (WARMUP_S > 0) {
+      await pacedStorm(RATES[0], WARMUP_S);
+      await sleep(1000);
+    }
     for (const rate of RATES) {
       // Idle and storm windows alternate ROUNDS times and are summed: the host's speed drifts over a minute (the
       // idle refresh's CPU moved 80-100 ms between runs), and alternation cancels most of that drift.
