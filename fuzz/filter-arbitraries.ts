@@ -150,7 +150,7 @@ export const rowArb: fc.Arbitrary<Row> = fc.record({
 }).map(({ flow, live, enrich }): Row => {
   const lf: LiveFlow | undefined = live && {
     key: 'k', flow, firstSeenMs: 0, lastChangeMs: 0, startMs: null, ageSource: 'first-seen', ageMs: live.ageMs, idleMs: live.idleMs,
-    sampleMs: null, rates: live.rates, closed: live.closed ? { atMs: 1, reason: 'destroy' } : null, countersReset: 0,
+    rates: live.rates, closed: live.closed ? { atMs: 1, reason: 'destroy' } : null, countersReset: 0,
   };
   return { flow, ...(lf ? { live: lf } : {}), ...(enrich ? { enrich } : {}) };
 });

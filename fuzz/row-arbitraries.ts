@@ -74,7 +74,7 @@ export const enrichArb: fc.Arbitrary<Enrichment> = fc.record({
 
 function liveOf(flow: Flow, rates: number[], ageMs: number, idleMs: number): LiveFlow {
   return {
-    key: '', flow, firstSeenMs: 0, lastChangeMs: 0, startMs: null, ageSource: 'first-seen', ageMs, idleMs, sampleMs: null,
+    key: '', flow, firstSeenMs: 0, lastChangeMs: 0, startMs: null, ageSource: 'first-seen', ageMs, idleMs,
     rates: { orig: { bytesPerSec: rates[0], packetsPerSec: rates[1] }, reply: { bytesPerSec: rates[2], packetsPerSec: rates[3] } }, closed: null, countersReset: 0,
   };
 }

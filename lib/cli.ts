@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fullCollector, keepYoungGenerationSmall } from './heap.js';
-import { openEnricher, openSource, prepareSysctls, runEvents, VIEW_SLICE_MS, type Io, type RunOptions } from './modes.js';
+import { openEnricher, openSource, prepareSysctls, runEvents, VIEW_SLICE_MS, VIEW_TICK_STEP_ROWS, type Io, type RunOptions } from './modes.js';
 import { watchPipeReader } from './pipe-reader.js';
 import { runOnce } from './once.js';
 import { Session } from './session.js';
@@ -294,7 +294,7 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
   io.signal.addEventListener('abort', stop);
   const session = new Session({
     source, table, intervalMs: opts.delaySec * 1000, iterations: opts.iterations, signal: quit.signal,
-    warn: (m) => notes.push(m), enricher: en?.enricher ?? null,
+    warn: (m) => notes.push(m), enricher: en?.enricher ?? null, tickStepRows: VIEW_TICK_STEP_ROWS,
   });
   if (opts.metrics) {
     const { ConntopMetrics, serveMetrics } = await import('./metrics.js');

@@ -76,6 +76,9 @@ export interface Io {
 /** Ms of datagram decoding per event-loop turn in the interactive view (keys are read between slices). */
 export const VIEW_SLICE_MS = 4;
 
+/** Open flows ticked per event-loop turn in the interactive view (about 1 ms at 100k flows, 10.9 ms in all). */
+export const VIEW_TICK_STEP_ROWS = 10000;
+
 /**
  * Builds the source the options ask for: a capture, or the kernel (recording when asked). `sliceMs`: the
  * kernel's datagrams are applied in slices of about that many ms (the interactive view, VIEW_SLICE_MS).

@@ -26,6 +26,11 @@ export interface SessionOptions {
   now?: () => number;
   /** The dump shortcut the source may use (default: the table's own; null: every copy is decoded, for tests). */
   shortcut?: DumpShortcut | null;
+  /**
+   * Tick the table in steps of this many open flows, one event-loop turn each (FlowTable.tickInSteps), so that
+   * input is read between them: the interactive view. Undefined: one step (the JSON outputs, the server).
+   */
+  tickStepRows?: number;
 }
 
 /** What an output (JSON lines, the screen, the server) receives. May return a promise: the session then
@@ -56,6 +61,9 @@ const DELIVERY_MS = 2;
 /** The shortest refresh interval the session keeps, in ms: below it, refreshes would run back to back. */
 export const MIN_INTERVAL_MS = 10;
 
+/** Resolves in the next event-loop turn, after the I/O that is ready (setImmediate, not a microtask). */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Rejected when a wait ended because the session was aborted. */
 const ABORTED = Symbol('aborted');
 
@@ -72,6 +80,7 @@ export class Session {
   private readonly now: () => number;
   private readonly iterations: number | undefined;
   private readonly shortcut: DumpShortcut | undefined;
+  private readonly tickStepRows: number | undefined;
   private interval: number;
   /** The source's clock: epoch ms at the end of the latest dump (recorded time in a replay). */
   private clockMs = 0;
@@ -91,6 +100,7 @@ export class Session {
     this.now = opts.now ?? Date.now;
     this.iterations = opts.iterations === undefined ? undefined : Math.max(1, opts.iterations);
     this.shortcut = opts.shortcut === null ? undefined : (opts.shortcut ?? opts.table);
+    this.tickStepRows = opts.tickStepRows;
     this.interval = clampInterval(opts.intervalMs);
   }
 
@@ -244,7 +254,11 @@ export class Session {
 
   /** After a dump: tick the table and the enricher, deliver the dump's changes, then its statistics. */
   private async refreshed(): Promise<void> {
-    this.table.tick(this.clockMs);
+    if (this.tickStepRows === undefined) this.table.tick(this.clockMs);
+    else {
+      const steps = this.table.tickInSteps(this.clockMs, this.tickStepRows);
+      while (!steps.next().done) if ((await this.unlessAborted(nextTurn())) === ABORTED) return;
+    }
     this.enricher?.tick();
     // A delivery in progress may have started before the dump's changes were queued: wait, then deliver the rest.
     while (this.delivering) if ((await this.unlessAborted(this.delivering)) === ABORTED) return;

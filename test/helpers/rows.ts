@@ -28,7 +28,7 @@ export function enrichment(over: Partial<Enrichment> = {}): Enrichment {
 /** Live figures for a row: rates in bytes/s (orig, reply), age and idle in ms. */
 export function live(f: Flow, rates: [number, number], ageMs: number, idleMs: number): LiveFlow {
   return {
-    key: String(f.id), flow: f, firstSeenMs: 0, lastChangeMs: 0, startMs: null, ageSource: 'first-seen', ageMs, idleMs, sampleMs: 0,
+    key: String(f.id), flow: f, firstSeenMs: 0, lastChangeMs: 0, startMs: null, ageSource: 'first-seen', ageMs, idleMs,
     rates: { orig: { bytesPerSec: rates[0], packetsPerSec: rates[0] / 1000 }, reply: { bytesPerSec: rates[1], packetsPerSec: rates[1] / 1000 } },
     closed: null, countersReset: 0,
   };

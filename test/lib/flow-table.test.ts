@@ -131,8 +131,46 @@ t.test('rates come from consecutive dump samples, timed by dumpBegin', async (t)
   tb.tick(T0 + 2100);
   const r = tb.get(kA)!.rates;
   t.same(r, { orig: { bytesPerSec: 1000, packetsPerSec: 10 }, reply: { bytesPerSec: 200, packetsPerSec: 2 } });
-  t.equal(tb.get(kA)!.sampleMs, T0 + 2000);
+  t.equal(tb.sampleMs(kA), T0 + 2000);
   t.same(tb.stats().rates, r, 'table totals sum the open flows at tick');
+});
+
+t.test('tickInSteps: the same ages, idle times and rate totals as tick, the totals changed only at the last step', async (t) => {
+  // Ten flows with counters at T0 and T0+1000 (so each has rates), one of them with a kernel start time.
+  // Each table gets flows of its own: a table mutates the Flows it is given.
+  const inputs = (): TableInput[] => {
+    const first = Array.from({ length: 10 }, (_, i) => mk(i + 1, 2000 + i, i === 0 ? { startNs: String(BigInt(T0 - 5000) * 1_000_000n) } : {}));
+    const second = first.map((f, i) => ({ ...f, counters: ctr(2000 + 100 * i, 20 + i, 600, 6) }));
+    return [...dump(T0, first), ...dump(T0 + 1000, second)];
+  };
+  const whole = run(inputs());
+  const stepped = run(inputs());
+  whole.tick(T0 + 2500);
+  const before = stepped.stats().rates;
+  const steps = stepped.tickInSteps(T0 + 2500, 3);
+  let yields = 0;
+  while (!steps.next().done) {
+    yields++;
+    t.same(stepped.stats().rates, before, 'the totals do not move before the last step');
+  }
+  t.equal(yields, 3, 'ten flows in steps of three: three pauses');
+  const view = (tb: FlowTable) => tb.snapshot().map((l) => [l.key, l.ageMs, l.idleMs]);
+  t.same(view(stepped), view(whole));
+  t.same(stepped.stats().rates, whole.stats().rates);
+  t.not(whole.stats().rates.orig.bytesPerSec, 0, 'the flows have rates to sum');
+});
+
+t.test('tickInSteps: a flow opened between steps is ticked too, one closed between steps keeps its closing age', async (t) => {
+  const tb = run(dump(T0, [mk(1, 1000), mk(2, 1001), mk(3, 1002)]));
+  const steps = tb.tickInSteps(T0 + 3000, 1);
+  steps.next(); // flow 1 ticked
+  tb.apply({ kind: 'new', flow: ev(mk(4, 1003)), atMs: T0 + 2000 });
+  tb.apply({ kind: 'destroy', flow: mk(3, 1002), atMs: T0 + 2500 });
+  while (!steps.next().done);
+  const k = (id: number, sport: number) => flowKey(mk(id, sport));
+  t.equal(tb.get(k(4, 1003))!.ageMs, 1000, 'opened at +2000, ticked at +3000');
+  t.equal(tb.get(k(3, 1002))!.ageMs, 2500, 'closed at +2500 with that age');
+  t.equal(tb.get(k(2, 1001))!.ageMs, 3000);
 });
 
 t.test('counters that go down reset the rate instead of going negative', async (t) => {
@@ -181,6 +219,7 @@ t.test('destroy takes final counters, zeroes rates and keeps the ghost for linge
   tb.apply({ kind: 'destroy', atMs: T0 + 1500, flow: mk(1, 1000, { counters: ctr(2500, 25, 600, 6), stopNs: '1' }) });
   t.same(l.closed, { atMs: T0 + 1500, reason: 'destroy' });
   t.same(l.flow.counters, ctr(2500, 25, 600, 6));
+  t.equal(tb.sampleMs(kA), T0 + 1500, 'the ghost\'s counters were sampled by the DESTROY');
   t.equal(l.rates.orig.bytesPerSec, 0);
   t.equal(tb.stats().total, 0);
   t.same(tb.snapshot({ includeClosed: true }), [l]);

@@ -109,6 +109,33 @@ t.test('--iterations N: exactly N refreshes, the initial dump being the first; e
   t.same(out.log.slice(0, 3), ['new:1', 'new:2', 'stats:2'], 'the initial dump\'s lines, then its stats at once');
 });
 
+t.test('tickStepRows: the table is ticked in steps, other tasks run between them, and the stats follow the whole tick', async (t) => {
+  const src = new FakeSource();
+  src.flows = Array.from({ length: 25 }, (_, i) => mk(i + 1));
+  const table = new FlowTable({ lingerMs: 5000, trackChanges: true });
+  const stepsFn = table.tickInSteps.bind(table);
+  let steps = 0;
+  let turnsBetween = 0;
+  table.tickInSteps = function* (nowMs: number, rows: number) {
+    t.equal(rows, 10);
+    const g = stepsFn(nowMs, rows);
+    while (!g.next().done) {
+      steps++;
+      // A task queued now runs before the next step only if the session yields a whole event-loop turn.
+      const before = steps;
+      setImmediate(() => { if (steps === before) turnsBetween++; });
+      yield;
+    }
+  };
+  const { s } = session(src, { iterations: 2, table, tickStepRows: 10 });
+  const out = new Recorder();
+  t.equal(await s.run(out), 'iterations');
+  t.equal(steps, 4, '25 flows in steps of 10: two pauses a tick, two ticks');
+  t.equal(turnsBetween, 4, 'a task queued at each pause ran before the next step');
+  t.same(out.log.filter((l) => l.startsWith('stats')), ['stats:25', 'stats:25']);
+  t.ok(out.stats.every((st) => st.total === 25));
+});
+
 t.test('events are delivered as they arrive, long before the next refresh', async (t) => {
   const src = new FakeSource();
   const { s, abort } = session(src, { intervalMs: 3_600_000 });
