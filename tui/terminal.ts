@@ -28,15 +28,39 @@ export interface Screen {
 /** Leave the alternate screen, show the cursor, reset attributes, stop mouse reporting (xterm sequences). */
 const RESTORE_SEQ = '\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[0m\x1b[?25h\x1b[?1049l';
 
+/**
+ * The terminal-kit configuration to use: the guessed one when it has 256 colours; else xterm-256color when
+ * TERM or COLORTERM says the terminal has them (tmux-256color, screen-256color: terminal-kit guesses "tmux" or
+ * "screen" there and falls back to its 16-colour xterm, which maps each of the 240 other colours to the
+ * nearest of 16 at start-up, 150-240 ms of colour arithmetic before the first screen, against 20 ms); else the
+ * guess, or xterm. conntop draws with the 16 ANSI colours only, written as the 16-colour configuration
+ * writes them (openScreen sets them back in the palette).
+ */
+export function terminalGeneric(guessed: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (guessed && /256|truecolor/.test(guessed)) return guessed;
+  if (/256/.test(env.TERM ?? '') || /256|^(truecolor|24bits?)$/.test(env.COLORTERM ?? '')) return 'xterm-256color';
+  return guessed || 'xterm';
+}
+
 /** Opens the terminal on the process's stdin/stdout: alternate screen, hidden cursor, keys (and mouse). */
 export function openScreen(io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; env: NodeJS.ProcessEnv; mouse: boolean }): Screen {
   // As termkit.terminal builds its own, but on the streams passed in (no module singleton).
   const guessed = (termkit as unknown as { guessTerminal(): { generic?: string; appId?: string; safe?: boolean; isSSH?: boolean } }).guessTerminal();
   const term = termkit.createTerminal({
-    stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, generic: guessed.generic || 'xterm',
+    stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, generic: terminalGeneric(guessed.generic, io.env),
     appId: (guessed.safe ? guessed.appId : undefined) as string, appName: undefined as unknown as string,
     isTTY: true, isSSH: guessed.isSSH, processSigwinch: true,
   });
+  // terminal-kit's 256-colour configurations write even the 16 ANSI colours as 38;5;n and 48;5;n: the palette
+  // entries the buffer draws with are set back to SGR 30-37, 90-97, 40-47 and 100-107, the bytes the 16-colour
+  // configuration writes (in a live run under a storm, the longer sequences came with worse worst-case keys).
+  const palette = (term as unknown as { palette?: { escape: string[]; bgEscape: string[] } }).palette;
+  if (palette) {
+    for (let i = 0; i < 16; i++) {
+      palette.escape[i] = `\x1b[${i < 8 ? 30 + i : 82 + i}m`;
+      palette.bgEscape[i] = `\x1b[${i < 8 ? 40 + i : 92 + i}m`;
+    }
+  }
   const fd = (io.stdout as { fd?: number }).fd ?? 1;
   let restored = false;
   let width = io.stdout.columns || 80;
