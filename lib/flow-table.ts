@@ -645,10 +645,6 @@ function adoptCopy(dst: Flow, copy: Flow): void {
   if (dst.secctx !== copy.secctx) dst.secctx = copy.secctx;
 }
 
-/**
- * Whole milliseconds from `then` to `now`, at least 0. Whole: a small integer is stored in a flow without
- * allocating, where a fractional age or idle time took a new heap number per flow per tick.
- */
 /** One open flow's part of a tick: its age and idle time as of `now`, its rates added to `sum`. */
 function tickFlow(live: LiveFlow, now: number, sum: FlowRates): void {
   live.ageMs = ageAt(live, now);
@@ -661,6 +657,10 @@ function tickFlow(live: LiveFlow, now: number, sum: FlowRates): void {
   sum.reply.packetsPerSec += r.reply.packetsPerSec;
 }
 
+/**
+ * Whole milliseconds from `then` to `now`, at least 0. Whole: a small integer is stored in a flow without
+ * allocating, where a fractional age or idle time took a new heap number per flow per tick.
+ */
 function msSince(now: number, then: number): number {
   return Math.max(0, Math.round(now - then));
 }
@@ -673,7 +673,6 @@ function ageAt(live: LiveFlow, now: number): number {
   const start = live.startMs;
   return start === null ? msSince(now, live.firstSeenMs) : msSince(now, start);
 }
-
 
 /** The byId key of a kernel id: its low 30 bits, a small integer (V8 Smi) on every platform. */
 function idSlot(id: number): number {

@@ -4,7 +4,7 @@
 // Imports lib/ only (no kernel, no streams): sources, clocks, outputs and the abort signal are passed in.
 import type { Enricher } from './enrich/index.js';
 import type { FlowChange, FlowTable, TableStats } from './flow-table.js';
-import { MAX_TIMER_MS, abortableSleep } from './sleep.js';
+import { MAX_TIMER_MS, abortableSleep, nextTurn } from './sleep.js';
 import type { DumpShortcut, FlowSource, SourceEvent, SourceHealth } from './source.js';
 
 /** What a session is built from; durations in ms. */
@@ -60,9 +60,6 @@ const DELIVERY_MS = 2;
 
 /** The shortest refresh interval the session keeps, in ms: below it, refreshes would run back to back. */
 export const MIN_INTERVAL_MS = 10;
-
-/** Resolves in the next event-loop turn, after the I/O that is ready (setImmediate, not a microtask). */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Rejected when a wait ended because the session was aborted. */
 const ABORTED = Symbol('aborted');

@@ -7,6 +7,7 @@ import { encodeNlError } from '../../netlink/message.js';
 import { AF, NETLINK_NETFILTER } from '../../netlink/nfnetlink.js';
 import { openNetlinkSocket as openSocket, shimPatchLevel, shimPatched, type NetlinkSocket } from '../../netlink/socket.js';
 import type { DumpJsonSink, DumpShortcut, FlowFilter, FlowSource, SourceHealth, SourceSink } from '../source.js';
+import { nextTurn } from '../sleep.js';
 import { ENOBUFS, WirePipeline, type WireRecord } from './wire-pipeline.js';
 import type { SocketOpener } from './privsep.js';
 import { SlicedFeed } from './sliced-feed.js';
@@ -200,7 +201,7 @@ export class KernelSource implements FlowSource {
       // The table treats events applied after dumpBegin as newer than the dump: the event datagrams already
       // queued are applied first. drain() reads them now (reading may be paused); without it, let libuv's poll
       // phase read them (setImmediate runs after it).
-      if (this.evSock && !this.evSock.drain?.()) await new Promise<void>((r) => setImmediate(r));
+      if (this.evSock && !this.evSock.drain?.()) await nextTurn();
       seq = this.nextSeq();
       await this.request(encodeDumpRequest(seq, { family, ...this.opts.dumpFilter }), seq);
     };

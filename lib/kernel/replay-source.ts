@@ -3,7 +3,7 @@
 import { readPcapFile } from '../../netlink/pcap.js';
 import type { DumpJsonSink, DumpShortcut, FlowFilter, FlowSource, SourceHealth, SourceSink } from '../source.js';
 import { explain } from '../errors.js';
-import { abortableSleep } from '../sleep.js';
+import { abortableSleep, nextTurn } from '../sleep.js';
 import { WirePipeline } from './wire-pipeline.js';
 
 export interface ReplayOptions {
@@ -114,7 +114,7 @@ export class ReplaySource implements FlowSource {
         const waitMs = dueMs - (now() - wall0);
         if (waitMs > 1) await sleep(Math.min(waitMs, maxGapMs), signal);
       } else if (this.played % 256 === 255) {
-        await new Promise<void>((r) => setImmediate(r)); // stay responsive while replaying at full speed
+        await nextTurn(); // stay responsive while replaying at full speed
       }
       if (this.closed) return;
       this.dumpEnded = false;

@@ -30,6 +30,38 @@ export const MARK4 = '// conntop-patch v4';
 export const PATCH_LEVEL = 4;
 
 /**
+ * RecvmsgBatch's read loop as v3 writes it: v3 inserts it and v4 replaces it with ReadDatagrams (shared with the
+ * read-ahead thread), so one text serves both, and a v3 source upgrades to v4 exactly. Byte-exact source.
+ */
+const V3_BATCH_LOOP = `            size_t off = 0, n = 0;
+            int err = 0;
+            bool empty = false;
+            while (n < slots && batch_bytes - off >= msg_buffer) {
+                // No sender address: netlink sockets here hear only the kernel.
+                struct iovec iov { base + off, msg_buffer };
+                struct msghdr hdr {};
+                hdr.msg_iov = &iov;
+                hdr.msg_iovlen = 1;
+                int size = 0;
+                do {
+                    size = recvmsg(fd, &hdr, MSG_TRUNC);
+                } while (size == -1 && errno == EINTR);
+                if (size == -1) {
+                    if (errno == EAGAIN || errno == EWOULDBLOCK) empty = true;
+                    else err = errno;
+                    break;
+                }
+                size_t got = std::min((size_t)size, msg_buffer);
+                m[1 + 2 * n] = (int32_t)got;
+                m[2 + 2 * n] = size;
+                n++;
+                off += (got + 7) & ~(size_t)7;
+            }
+            if (n > 0) {
+                m[0] = (int32_t)n;
+                last_read += n;`;
+
+/**
  * Applies the patches conntop knows to `text` (idempotent: an already patched source comes back unchanged).
  * Returns the new text, the level reached (0 unpatched, 1 overflow-safe + SO_RCVBUFFORCE, 2 also the reused
  * receive buffer, 3 also batches, the read delay and drain, 4 also the read-ahead thread) and, when a step did not apply, why.
@@ -163,33 +195,7 @@ if (!text.includes(MARK3)) {
             char* base = (char*) ab.Data();
             int32_t* m = meta.Data();
             size_t slots = (meta.ElementLength() - 1) / 2;
-            size_t off = 0, n = 0;
-            int err = 0;
-            bool empty = false;
-            while (n < slots && batch_bytes - off >= msg_buffer) {
-                // No sender address: netlink sockets here hear only the kernel.
-                struct iovec iov { base + off, msg_buffer };
-                struct msghdr hdr {};
-                hdr.msg_iov = &iov;
-                hdr.msg_iovlen = 1;
-                int size = 0;
-                do {
-                    size = recvmsg(fd, &hdr, MSG_TRUNC);
-                } while (size == -1 && errno == EINTR);
-                if (size == -1) {
-                    if (errno == EAGAIN || errno == EWOULDBLOCK) empty = true;
-                    else err = errno;
-                    break;
-                }
-                size_t got = std::min((size_t)size, msg_buffer);
-                m[1 + 2 * n] = (int32_t)got;
-                m[2 + 2 * n] = size;
-                n++;
-                off += (got + 7) & ~(size_t)7;
-            }
-            if (n > 0) {
-                m[0] = (int32_t)n;
-                last_read += n;
+${V3_BATCH_LOOP}
                 auto view = Napi::Uint8Array::New(env, off, ab, 0);
                 read_callback.MakeCallback(Value(), { view, meta }, *async_res);
                 if (fd == -1) return;
@@ -275,33 +281,7 @@ if (!text.includes(MARK3)) {
 }
 if (!text.includes(MARK4)) {
   const steps = [
-    [`            size_t off = 0, n = 0;
-            int err = 0;
-            bool empty = false;
-            while (n < slots && batch_bytes - off >= msg_buffer) {
-                // No sender address: netlink sockets here hear only the kernel.
-                struct iovec iov { base + off, msg_buffer };
-                struct msghdr hdr {};
-                hdr.msg_iov = &iov;
-                hdr.msg_iovlen = 1;
-                int size = 0;
-                do {
-                    size = recvmsg(fd, &hdr, MSG_TRUNC);
-                } while (size == -1 && errno == EINTR);
-                if (size == -1) {
-                    if (errno == EAGAIN || errno == EWOULDBLOCK) empty = true;
-                    else err = errno;
-                    break;
-                }
-                size_t got = std::min((size_t)size, msg_buffer);
-                m[1 + 2 * n] = (int32_t)got;
-                m[2 + 2 * n] = size;
-                n++;
-                off += (got + 7) & ~(size_t)7;
-            }
-            if (n > 0) {
-                m[0] = (int32_t)n;
-                last_read += n;`, `            // conntop-patch v4: the loop the read-ahead thread shares (ReadDatagrams).
+    [V3_BATCH_LOOP, `            // conntop-patch v4: the loop the read-ahead thread shares (ReadDatagrams).
             ReadResult rr = ReadDatagrams(fd, base, batch_bytes, msg_buffer, m, slots, false);
             size_t n = (size_t) m[0];
             size_t off = rr.off;
