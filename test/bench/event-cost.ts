@@ -11,6 +11,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { withoutExtraCaCerts } from './proc.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -45,6 +46,23 @@ function usage(pid: number): { cpuS: number; userS: number; sysS: number; rssKiB
 /** Wall time, CPU (all, user, system) and refreshes summed over the windows of one kind (idle or storm). */
 interface Window { wallS: number; cpuS: number; userS: number; sysS: number; refreshes: number }
 const emptyWindow = (): Window => ({ wallS: 0, cpuS: 0, userS: 0, sysS: 0, refreshes: 0 });
+
+/** Adds window `b` into `a`. */
+function addWindow(a: Window, b: Window): void {
+  a.wallS += b.wallS;
+  a.cpuS += b.cpuS;
+  a.userS += b.userS;
+  a.sysS += b.sysS;
+  a.refreshes += b.refreshes;
+}
+
+/**
+ * CPU (all, user or system) a storm window added per event, in µs (one decimal): the storm's CPU less its
+ * refreshes at the idle window's cost per refresh (a starved process refreshes less often), over its events.
+ */
+function addedUs(idle: Window, storm: Window, events: number, k: 'cpuS' | 'userS' | 'sysS'): number {
+  return Math.round(((storm[k] - (storm.refreshes * idle[k]) / Math.max(1, idle.refreshes)) * 1e6) / Math.max(1, events) * 10) / 10;
+}
 
 /** Runs `run` and adds what process `pid` spent meanwhile (and the refreshes `count` saw) to `w`. */
 async function measured<T>(w: Window, pid: number, count: () => number, run: () => Promise<T>): Promise<T> {
@@ -114,12 +132,20 @@ async function main(): Promise<void> {
       const idle = emptyWindow(), storm = emptyWindow();
       let events = 0;
       const count = (): number => refreshes;
+      // Each round's own figure too: on this kind of shared host they spread widely (3k events/s: 12-26 µs an
+      // event between runs minutes apart), and the spread says how far one run's total can be trusted.
+      const rounds: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        await measured(idle, c.pid!, count, () => sleep((SECONDS / ROUNDS) * 1000));
-        events += await measured(storm, c.pid!, count, () => pacedStorm(rate, SECONDS / ROUNDS));
+        const i = emptyWindow(), s = emptyWindow();
+        await measured(i, c.pid!, count, () => sleep((SECONDS / ROUNDS) * 1000));
+        const n = await measured(s, c.pid!, count, () => pacedStorm(rate, SECONDS / ROUNDS));
+        rounds.push(addedUs(i, s, n, 'cpuS'));
+        addWindow(idle, i);
+        addWindow(storm, s);
+        events += n;
       }
       const perRefresh = idle.cpuS / Math.max(1, idle.refreshes);
-      const added = (k: 'cpuS' | 'userS' | 'sysS'): number => Math.round(((storm[k] - (storm.refreshes * idle[k]) / Math.max(1, idle.refreshes)) * 1e6) / events * 10) / 10;
+      const added = (k: 'cpuS' | 'userS' | 'sysS'): number => addedUs(idle, storm, events, k);
       const row = {
         rate, events, eventsPerS: Math.round(events / storm.wallS), idleCpuPct: Math.round((idle.cpuS / idle.wallS) * 1000) / 10, stormCpuPct: Math.round((storm.cpuS / storm.wallS) * 1000) / 10,
         idleRefreshes: idle.refreshes, stormRefreshes: storm.refreshes, idleCpuMsPerRefresh: Math.round(perRefresh * 1e4) / 10,
@@ -127,6 +153,7 @@ async function main(): Promise<void> {
         // The same split into user and system time (the kernel's dump runs in our recvmsg, so it is system time).
         addedUserUs: added('userS'),
         addedSysUs: added('sysS'),
+        addedUsPerRound: rounds,
       };
       log(JSON.stringify(row));
       costs.push(row);
@@ -155,6 +182,7 @@ async function main(): Promise<void> {
   }
 }
 
+withoutExtraCaCerts();
 main().catch((e: unknown) => {
   process.stderr.write(`event-cost: ${e instanceof Error ? e.stack : String(e)}\n`);
   process.exitCode = 1;

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, openSync, mkdtempSync, readFileSync, readlinkSyn
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { children, fmt, median, medianRun, netlinkDrops, procCpuS, procMemKiB, procTimesS, run, runAsync, table, type ProcRun } from './proc.js';
+import { children, fmt, median, medianRun, netlinkDrops, procCpuS, procMemKiB, procTimesS, run, runAsync, table, withoutExtraCaCerts, type ProcRun } from './proc.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const KIT = resolve(process.env.CONNTOP_BENCH_KIT ?? join(ROOT, '../shared/bench'));
@@ -537,6 +537,7 @@ const onSignal = (): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+withoutExtraCaCerts();
 main().then((code) => (process.exitCode = code), (e: unknown) => {
   process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exitCode = 1;

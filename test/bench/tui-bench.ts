@@ -23,7 +23,7 @@ import { handleKey } from '../../tui/view-keys.js';
 import { fakeEffects, INFO, synthView } from '../helpers/tui-view.js';
 import { TmuxPane } from '../helpers/tmux.js';
 import { TmuxControl } from '../helpers/tmux-control.js';
-import { fmt, median, procCpuS, procMemKiB, table } from './proc.js';
+import { fmt, median, procCpuS, procMemKiB, table, withoutExtraCaCerts } from './proc.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const KIT = resolve(process.env.CONNTOP_BENCH_KIT ?? join(ROOT, '../shared/bench'));
@@ -239,6 +239,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  withoutExtraCaCerts();
   main(process.argv.slice(2)).catch((e: unknown) => {
     process.stderr.write(`tui-bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exitCode = 1;
