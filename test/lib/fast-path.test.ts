@@ -553,3 +553,35 @@ t.test('unchanged(): a copy after a DESTROY in the same dump counts as ignored, 
   t.same(fast.stats(), slow.stats());
   t.same(fast.snapshot({ includeClosed: true }), slow.snapshot({ includeClosed: true }));
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Engine rules the table's Entry follows (house style: a trick needs a test that fails when it is undone).
+
+/** The largest integer V8 stores in a field itself (a Smi with pointer compression): 2^30 - 1. */
+const SMI_MAX = 2 ** 30 - 1;
+const isSmallInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= -SMI_MAX - 1 && v <= SMI_MAX;
+
+t.test('engine rule: an entry keeps its times and its digest as small integers, whatever the epoch and the digest', async (t) => {
+  // Why: a number|null field holding a number that is not a small integer points at a heap number. Epoch-ms
+  // times shared one young box per dump between all flows (100k old-to-young pointers for every scavenge to
+  // walk, README "The runs of 2026-12-03"), and a whole 52-bit digest was a boxed double per flow. The table
+  // keeps times as ms since its first one (relTime) and the digest as two 26-bit halves; undoing either fails here.
+  const tb = table();
+  const big = 2 ** 52 - 3; // digests use 52 bits
+  begin(tb, T0, [[mk(1, 1000, ctr(0)), big], [mk(2, 1001, ctr(0)), 7]]);
+  end(tb, T0 + 5);
+  begin(tb, T0 + 1000, [[mk(2, 1001, ctr(5)), big - 1]]); // counters moved: a second sample, a reset-free rate
+  t.ok(un(tb, 1, big, 250), 'the shortcut still matches a 52-bit digest');
+  end(tb, T0 + 1005);
+  tb.apply({ kind: 'destroy', flow: { ...mk(2, 1001, ctr(9)), stopNs: undefined }, atMs: T0 + 1500 });
+  const entries = [...(tb as unknown as { open: Map<string, Record<string, unknown>>; closed: Map<string, Record<string, unknown>> }).open.values(),
+    ...(tb as unknown as { closed: Map<string, Record<string, unknown>> }).closed.values()];
+  t.equal(entries.length, 2, 'one open flow and one ghost');
+  for (const e of entries) {
+    for (const f of ['prevMs', 'curMs', 'resetMs', 'sampleAt']) t.ok(e[f] === null || isSmallInt(e[f]), `${f} is null or a small integer (${String(e[f])})`);
+    for (const f of ['digestHi', 'digestLo', 'seenGen', 'eventSeq', 'stateSeq', 'auxSeq']) t.ok(isSmallInt(e[f]), `${f} is a small integer (${String(e[f])})`);
+  }
+  // What the table says of those times is still epoch ms.
+  t.equal(tb.sampleMs(flowKey(mk(1, 1000))), T0 + 1000, 'sampleMs: the dump that gave flow 1 its counters');
+  t.equal(tb.sampleMs(flowKey(mk(2, 1001))), T0 + 1500, 'sampleMs: the DESTROY that gave flow 2 its final counters');
+});
