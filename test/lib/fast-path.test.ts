@@ -585,3 +585,24 @@ t.test('engine rule: an entry keeps its times and its digest as small integers, 
   t.equal(tb.sampleMs(flowKey(mk(1, 1000))), T0 + 1000, 'sampleMs: the dump that gave flow 1 its counters');
   t.equal(tb.sampleMs(flowKey(mk(2, 1001))), T0 + 1500, 'sampleMs: the DESTROY that gave flow 2 its final counters');
 });
+
+t.test('engine rule: ages, idle times and the id index keys are small integers, whatever the clock and the ids', async (t) => {
+  // Why: a fractional age or idle time took a new heap number per flow per tick (msSince rounds to whole ms),
+  // and the id index is keyed by an id's low 30 bits so that its keys are small integers on every platform
+  // (an id above 2^30 as a key was a boxed number per lookup). Undoing either fails here.
+  const tb = table();
+  const ids = [0xffffffff, 0xc0000001, 0x40000001, 1]; // the last three share their low 30 bits
+  begin(tb, T0 + 0.25, ids.map((id, i): [Flow, number] => [mk(id, 2000 + i), 100 + i]));
+  end(tb, T0 + 5.5);
+  tb.tick(T0 + 1234.75);
+  for (const l of tb.snapshot()) {
+    t.ok(isSmallInt(l.ageMs) && isSmallInt(l.idleMs), `flow ${l.flow.id}: age ${l.ageMs} and idle ${l.idleMs} are small integers`);
+  }
+  const byId = (tb as unknown as { byId: Map<number, unknown> }).byId;
+  t.ok([...byId.keys()].every(isSmallInt), 'every id index key is a small integer');
+  t.equal(byId.size, 2, 'ids sharing their low 30 bits share one key (chained)');
+  begin(tb, T0 + 2000);
+  for (const [i, id] of ids.entries()) t.ok(un(tb, id, 100 + i, 200), `id ${id} is found through the index`);
+  end(tb, T0 + 2005);
+  t.equal(tb.stats().total, ids.length, 'and none was swept');
+});
