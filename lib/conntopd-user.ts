@@ -1,7 +1,7 @@
 // lib/ layer: `conntopd --user USER`, privilege separation (as tcpdump -Z, but keeping what the kernel checks
 // on every request). The root process keeps the netlink sockets (nfnetlink checks CAP_NET_ADMIN of the sender
 // on each dump request) and the sysctls; a child forked as USER (uid, gid, no supplementary groups) does
-// everything else: decoding, the table, the TCP server and its clients. Imports lib/ only (lib/kernel/privsep.ts
+// everything else: decoding, the table, the TCP server and its clients. Imports lib/ and node: builtins only (lib/kernel/privsep.ts
 // for the relay); lib/conntopd.ts composes it.
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // lib/ layer: the live flow table, a pure state machine: apply(input), tick(nowMs), snapshot(), stats().
-// Imports lib/flow.ts and lib/flow-stats.ts only: never netlink/, no timers, no sockets, no global state.
+// Imports lib/flow.ts, lib/flow-stats.ts, lib/change-queue.ts and lib/source.ts types only: never netlink/, no timers, no sockets, no global state.
 // Dump/event reconciliation and what counts as a change are documented on FlowTable below.
 import type { CopyDigest, DumpShortcut, SourceEvent } from './source.js';
 import { flowKey, mergeEventFields, sameFlowKey, sameList, sameReportable, type Flow } from './flow.js';

@@ -1,6 +1,6 @@
 // lib/ layer: what the composition roots need to print their manual page and completions from their own
 // command-line definitions (commander's Command) and the view's keymap: option specs, the values each
-// option completes, and the page's date. Imports ./manual and ./manual-text only (commander as a type).
+// option completes, and the page's date. Imports ./manual, ./manual-text and commander types only.
 import type { Command } from 'commander';
 import { SHELLS, renderCompletion, renderManPage, type KeySpec, type ManSpec, type OptionSpec, type Para, type Shell, type ValueKind } from './manual.js';
 import { conntopManual, conntopdManual } from './manual-text.js';

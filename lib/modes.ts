@@ -1,5 +1,5 @@
 // lib/ layer: the command-line modes (--events; --once is lib/once.ts) built from a FlowSource, a FlowTable and the
-// outputs. Imports lib/ only (lib/kernel/ is the netlink boundary). Streams are passed in.
+// outputs. Imports lib/ and node: builtins only (lib/kernel/ is the netlink boundary). Streams are passed in.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';

@@ -1,5 +1,5 @@
 // lib/ layer: the FlowSource interface the live table, the CLI, the TUI and the server all consume, and the
-// FlowFilter every source applies. Imports ./flow only. A source is the kernel (lib/kernel/), a capture file
+// FlowFilter every source applies. Imports ./flow and ./enrich/processes types only. A source is the kernel (lib/kernel/), a capture file
 // (replay), or a remote server (server/client.ts): everything above it is the same code.
 import type { ProcessLabel } from './enrich/processes.js';
 import type { Flow } from './flow.js';

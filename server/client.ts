@@ -1,7 +1,7 @@
 // server/ layer: the client side, a lib FlowSource over TCP or TLS. The server's snapshot arrives as a dump
 // (dumpBegin, dumpEntry..., dumpEnd), its deltas as events, and each server refresh is replayed as a dump of
 // the client's mirror (unchanged flows through the DumpShortcut), so a local FlowTable follows the remote one.
-// Reconnects with backoff; the table is marked stale meanwhile. Imports lib/ and server/ only.
+// Reconnects with backoff; the table is marked stale meanwhile. Imports lib/, server/ and node: builtins only.
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { ProcessLabel } from '../lib/enrich/processes.js';

@@ -1,7 +1,7 @@
 // server/ layer: one client connection on the server: handshake (protocol detection, hello, optional HMAC
 // challenge), snapshot streamed in chunks paced by the socket's drain, then live deltas with a bounded
 // output: past the socket's high-water mark changes are coalesced per flow, past a bound the client is sent
-// a fresh snapshot, and a client that reads nothing for stallMs is dropped. Imports lib/ and server/ only.
+// a fresh snapshot, and a client that reads nothing for stallMs is dropped. Imports lib/, server/ and node: builtins only.
 import type { Duplex } from 'node:stream';
 import type { Flow } from '../lib/flow.js';
 import type { LiveFlow } from '../lib/flow-table.js';

@@ -1,5 +1,5 @@
 // server/ layer: the client-requested server-side filter (protocol.ts FilterSchema) as a predicate on flows.
-// Imports lib/ types only. Every list present must match; an absent or empty filter keeps everything.
+// Imports lib/ and server/ types only. Every list present must match; an absent or empty filter keeps everything.
 import type { Flow } from '../lib/flow.js';
 import type { Filter } from './protocol.js';
 

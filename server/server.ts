@@ -1,6 +1,6 @@
 // server/ layer: the conntop server: listening sockets (TCP, or TLS through node:tls), the set of client
 // connections, and the session output that turns the live table's changes into lines built once and shared
-// by every client. Imports lib/ and server/ only; the composition root passes in the table, clock and log.
+// by every client. Imports lib/, server/ and node: builtins only; the composition root passes in the table, clock and log.
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { ProcessLabel } from '../lib/enrich/processes.js';

@@ -1,6 +1,6 @@
 // tui/ layer: the view's use of the column registry (lib/fields.ts, keyed on lib's Row): which columns are
 // on by default, how they are laid out in the terminal's width (drop by priority, addresses shrink first),
-// and the colour role of a cell (magnitude for numbers, address class for addresses). Imports lib/ only.
+// and the colour role of a cell (magnitude for numbers, address class for addresses). Imports lib/ and tui/ only.
 import { addrSortKey, fieldById, FIELDS, type DisplayOptions, type Field } from '../lib/fields.js';
 import { formatRate } from '../lib/format.js';
 import type { Row } from '../lib/row.js';

@@ -1,5 +1,5 @@
 // tui/ layer: the filter prompt's compiler, on lib's filter language (parseFilter, compileFilter): text in,
-// a row predicate or the parse error's code and position out. Imports lib/ only.
+// a row predicate or the parse error's code and position out. Imports lib/ and tui/ only.
 import { compileFilter, filterNeedsEnrichment, parseFilter } from '../lib/filter-expr.js';
 import type { FilterResult } from './ports.js';
 

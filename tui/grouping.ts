@@ -1,5 +1,5 @@
 // tui/ layer: group mode's rows from lib's groupRows (grouping with aggregates): label, flow count, bytes and
-// rates of both directions, and the filter text that opens a group. Imports lib/ only.
+// rates of both directions, and the filter text that opens a group. Imports lib/ and tui/ only.
 import { printFilter } from '../lib/filter-expr.js';
 import { groupRows } from '../lib/group.js';
 import type { Row } from '../lib/row.js';

@@ -1,4 +1,4 @@
-// tui/ layer: the view's ordered index of flows. Imports lib/ types only. Sorting decorates every row with
+// tui/ layer: the view's ordered index of flows. Imports lib/ types and tui/ only. Sorting decorates every row with
 // its key once and sorts an index array (a comparator that formats or re-reads flows per comparison was
 // the 100k-row cost); between re-sorts, new flows are inserted at their sorted place by binary search and
 // gone ones removed, so a change batch costs O(batch x log n) plus array moves, never a full sort.

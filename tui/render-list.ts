@@ -1,5 +1,5 @@
 // tui/ layer: the column header, the flow list with its selection bar, and the group list. Pure: reads
-// the view state, writes cells. Imports lib/format and tui/ only. Only the visible rows are formatted
+// the view state, writes cells. Imports lib/format, lib/fields and tui/ only. Only the visible rows are formatted
 // (and enriched, through ViewState.rowOf): a frame costs O(screen), whatever the table's size.
 import { formatBytes, formatCount } from '../lib/format.js';
 import { cellRole, columnById, layoutColumns, rateText, type Placed } from './columns.js';

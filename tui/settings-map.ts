@@ -1,5 +1,5 @@
 // tui/ layer: the view's settings to and from lib/settings.ts's persisted Settings (columns with widths,
-// sort, meters, theme, toggles, refresh interval, filter). Imports lib/ only; pure.
+// sort, meters, theme, toggles, refresh interval, filter). Imports lib/ and tui/ only; pure.
 import type { Settings } from '../lib/settings.js';
 import { meterById } from './meters.js';
 import type { ViewSettings } from './ports.js';

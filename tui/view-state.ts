@@ -1,5 +1,5 @@
 // tui/ layer: the view's state machine, pure and clock-injected: what is shown, in which order, what is
-// selected, and how change batches and refreshes update it. Imports lib/ types and tui/ only; no terminal.
+// selected, and how change batches and refreshes update it. Imports lib/ and tui/ only; no terminal.
 // Selection follows its flow (by identity of the table's LiveFlow) through inserts, removals and re-sorts;
 // after a key press the order holds still for holdMs (htop's trick); a pause freezes copies of the rows.
 import type { Enrichment } from '../lib/enrich/index.js';
