@@ -4,7 +4,8 @@
 // nor the CLI modes; only the composition root lib/cli.ts imports tui/ or server/, and the server's own root
 // lib/conntopd.ts imports server/ (never tui/); nothing imports lib/cli.ts; no cycles.
 import t from 'tap';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { importsOf, tsFiles } from './helpers/sources.js';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -17,27 +18,7 @@ function isKernelBoundary(rel: string): boolean {
   return rel.startsWith('lib/kernel/');
 }
 
-function files(dir: string): string[] {
-  let out: string[] = [];
-  let names: string[] = [];
-  try { names = readdirSync(dir); } catch { return out; }
-  for (const n of names) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) out = out.concat(files(p));
-    else if (n.endsWith('.ts') && !n.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
-}
-
-/** Module specifiers of static and dynamic imports and re-exports. */
-export function importsOf(src: string): string[] {
-  const out: string[] = [];
-  const re = /(?:^|\n)\s*(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
-  for (const m of src.matchAll(re)) out.push(m[1] ?? m[2] ?? m[3]);
-  return out;
-}
-
-const all = LAYERS.flatMap((l) => files(join(root, l)));
+const all = LAYERS.flatMap((l) => tsFiles(join(root, l)));
 const edges = new Map<string, string[]>();
 const violations: string[] = [];
 
@@ -45,7 +26,7 @@ for (const file of all) {
   const rel = relative(root, file);
   const layer = rel.split('/')[0];
   const deps: string[] = [];
-  for (const spec of importsOf(readFileSync(file, 'utf8'))) {
+  for (const { spec } of importsOf(readFileSync(file, 'utf8'))) {
     if (spec.startsWith('.')) {
       const target = relative(root, resolve(dirname(file), spec.replace(/\.js$/, '.ts')));
       deps.push(target);
@@ -102,5 +83,5 @@ t.equal(findCycle(), null, 'no import cycle');
 t.test('the checker itself catches a violation', async (t) => {
   t.ok(isKernelBoundary('lib/kernel/wire-pipeline.ts'));
   t.notOk(isKernelBoundary('lib/kernel-other.ts'));
-  t.same(importsOf("import { a } from '../netlink/x.js';\nexport * from './y.js';\nconst z = await import('./z.js');"), ['../netlink/x.js', './y.js', './z.js']);
+  t.same(importsOf("import { a } from '../netlink/x.js';\nexport * from './y.js';\nconst z = await import('./z.js');").map((i) => i.spec), ['../netlink/x.js', './y.js', './z.js']);
 });

@@ -3,44 +3,26 @@
 // and a list ending in "only" made of layers (lib/, tui/, server/, netlink/, fuzz/, optionally "types"),
 // node: builtins, files (./x, lib/x.ts) and packages. Every import of the file must then fit the claim. Other
 // wordings ("Imports lib/ and node: builtins, and …") are not read: they are prose, checked by review.
-// Imports tap and node: builtins only.
+// Imports tap, node: builtins and ./helpers/sources.ts (the source walker and import parser the import rules use).
 import t from 'tap';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { importsOf, tsFiles, type SourceImport } from './helpers/sources.js';
 
 const root = resolve(import.meta.dirname, '..');
 
-function files(dir: string): string[] {
-  let out: string[] = [];
-  for (const n of readdirSync(dir)) {
-    const p = join(dir, n);
-    if (statSync(p).isDirectory()) out = out.concat(files(p));
-    else if (n.endsWith('.ts') && !n.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
-}
-
-/** An import of a file: its specifier, whether it brings in types only, and its file relative to the root (relative specifiers). */
-export interface Imported {
-  spec: string;
-  typeOnly: boolean;
+/** An import of a file, with the file it names relative to the root (relative specifiers; null for packages and builtins). */
+interface Imported extends SourceImport {
   target: string | null;
 }
 
-/** The static and dynamic imports and re-exports of `src` (a file at `rel`). */
-export function importedBy(src: string, rel: string): Imported[] {
-  const out: Imported[] = [];
-  const re = /(?:^|\n)\s*(import|export)\s+(type\s+)?[^'";]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
-  for (const m of src.matchAll(re)) {
-    const spec = m[3] ?? m[4] ?? m[5];
-    const target = spec.startsWith('.') ? relative(root, resolve(root, dirname(rel), spec.replace(/\.js$/, '.ts'))) : null;
-    out.push({ spec, typeOnly: m[2] !== undefined, target });
-  }
-  return out;
+/** The imports of `src`, a file at `rel`, with their targets. */
+function importedBy(src: string, rel: string): Imported[] {
+  return importsOf(src).map((i) => ({ ...i, target: i.spec.startsWith('.') ? relative(root, resolve(root, dirname(rel), i.spec.replace(/\.js$/, '.ts'))) : null }));
 }
 
 /** The claim of a header: the words after its first "Imports", to the end of that sentence or clause. */
-export function claimOf(src: string): string | null {
+function claimOf(src: string): string | null {
   const head: string[] = [];
   for (const line of src.split('\n')) {
     if (!line.startsWith('//')) break;
@@ -77,7 +59,7 @@ function item(word: string, rel: string): Fits | null {
 }
 
 /** What the claim allows, or null when this test does not read claims of its kind. */
-export function allows(claim: string, rel: string): Fits | null {
+function allows(claim: string, rel: string): Fits | null {
   if (claim === 'nothing') return () => false;
   if (claim === 'nothing at runtime') return (i) => i.typeOnly;
   if (!claim.endsWith(' only')) return null;
@@ -86,7 +68,7 @@ export function allows(claim: string, rel: string): Fits | null {
   return (i) => items.some((f) => f!(i));
 }
 
-const sources = ['lib', 'netlink', 'tui', 'server', 'fuzz'].flatMap((d) => files(join(root, d)));
+const sources = ['lib', 'netlink', 'tui', 'server', 'fuzz'].flatMap((d) => tsFiles(join(root, d)));
 let read = 0;
 const stale: string[] = [];
 for (const file of sources) {
