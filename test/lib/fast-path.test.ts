@@ -574,8 +574,8 @@ t.test('engine rule: an entry keeps its times and its digest as small integers, 
   t.ok(un(tb, 1, big, 250), 'the shortcut still matches a 52-bit digest');
   end(tb, T0 + 1005);
   tb.apply({ kind: 'destroy', flow: { ...mk(2, 1001, ctr(9)), stopNs: undefined }, atMs: T0 + 1500 });
-  const entries = [...(tb as unknown as { open: Map<string, Record<string, unknown>>; closed: Map<string, Record<string, unknown>> }).open.values(),
-    ...(tb as unknown as { closed: Map<string, Record<string, unknown>> }).closed.values()];
+  const { open, closed } = tb as unknown as { open: Map<string, Record<string, unknown>>; closed: Map<string, Record<string, unknown>> };
+  const entries = [...open.values(), ...closed.values()];
   t.equal(entries.length, 2, 'one open flow and one ghost');
   for (const e of entries) {
     for (const f of ['prevMs', 'curMs', 'resetMs', 'sampleAt']) t.ok(e[f] === null || isSmallInt(e[f]), `${f} is null or a small integer (${String(e[f])})`);
