@@ -45,7 +45,7 @@ export async function runApp(o: AppOptions): Promise<string> {
   const { session, screen } = o;
   const enricher = session.enricher;
   const view = new ViewState({
-    snapshot: (includeClosed) => session.table.snapshot({ includeClosed }),
+    snapshot: (includeClosed, into) => session.table.snapshot({ includeClosed, into }),
     now: o.now, compileFilter: o.compileFilter, group: o.group,
     enrich: enricher ? (f) => enricher.enrich(f) : null,
     resortSliceRows: RESORT_SLICE_ROWS,

@@ -23,8 +23,11 @@ export const DEFAULT_SETTINGS: ViewSettings = {
 
 /** What the view needs from outside: the table's rows, a clock, the filter language, grouping, enrichment. */
 export interface ViewDeps {
-  /** The table's flows (plus ghosts when asked), in the table's order. */
-  snapshot(includeClosed: boolean): LiveFlow[];
+  /**
+   * The table's flows (plus ghosts when asked), in the table's order: a new array, or `into` refilled (the
+   * re-sort passes the one it took last time, which nothing else holds).
+   */
+  snapshot(includeClosed: boolean, into?: LiveFlow[]): LiveFlow[];
   /** Monotonic ms. */
   now(): number;
   compileFilter: FilterCompiler;
@@ -212,10 +215,15 @@ export class ViewState {
     this.list.startRebuild(this.resortInput(), this.ordering());
   }
 
+  /** The snapshot array re-sorts refill (ViewDeps.snapshot). */
+  private resortBuf: LiveFlow[] = [];
+
   private resortInput(): LiveFlow[] {
     this.resortPending = false;
     this.lastResortMs = this.deps.now();
-    const all = this.deps.snapshot(this.settings.ghosts);
+    // The array of the last re-sort is free again: its rebuild finished or was replaced (ListModel keeps none).
+    const all = this.deps.snapshot(this.settings.ghosts, this.resortBuf);
+    this.resortBuf = all;
     if (this.needsFill()) this.fillQueue = all.filter((l) => !this.filled.has(l));
     else this.filled.clear();
     return all;

@@ -11,7 +11,7 @@ import { synthTable } from './tui-table.js';
 export function makeView(table: FlowTable, width: number, height: number, settings: Partial<ViewSettings> = {}, enrich: ViewDeps['enrich'] = null, resortSliceRows?: number) {
   const clock = { ms: 100_000 };
   const view = new ViewState({
-    snapshot: (c) => table.snapshot({ includeClosed: c }), now: () => clock.ms,
+    snapshot: (c, into) => table.snapshot({ includeClosed: c, into }), now: () => clock.ms,
     compileFilter: compileViewFilter, group: groupForView, enrich, resortSliceRows,
   }, settings);
   view.width = width;

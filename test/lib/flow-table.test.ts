@@ -414,3 +414,14 @@ t.test('a DYING dump copy neither reopens a destroyed flow nor opens an unknown 
   t.equal(tb.stats().total, 0);
   t.equal(tb.stats().ignoredDumpCopies, 2);
 });
+
+t.test('snapshot into an array refills it: longer, shorter, with ghosts, the same flows as a new one', async (t) => {
+  const tb = run([...dump(T0, [a(), b(), mk(3, 1002)]), { kind: 'destroy', flow: ev(mk(3, 1002)), atMs: T0 + 10 }]);
+  const into: LiveFlow[] = Array.from({ length: 10 }, () => tb.snapshot()[0]);
+  t.equal(tb.snapshot({ into }), into, 'the array given');
+  t.same(into, tb.snapshot(), 'shortened to the open flows');
+  t.equal(tb.snapshot({ includeClosed: true, into }), into);
+  t.same(into, tb.snapshot({ includeClosed: true }), 'lengthened by the ghost');
+  t.equal(into.length, 3);
+  t.not(tb.snapshot({ filter: () => true, into }), into, 'a filtered snapshot is a new array');
+});

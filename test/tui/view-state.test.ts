@@ -27,6 +27,26 @@ t.test('selection follows its flow through a re-sort', async (t) => {
   t.equal(view.list.rows[view.sel], picked, 'still selected after invert');
 });
 
+t.test('re-sorts refill the snapshot and row arrays of the re-sorts before (no 100k-row array each)', async (t) => {
+  const { view, clock, table } = synthView(1000);
+  const snapshots = new Set<unknown>();
+  const snapshot = table.snapshot.bind(table);
+  table.snapshot = (opts) => {
+    const out = snapshot(opts);
+    snapshots.add(out);
+    return out;
+  };
+  const seen = new Set<unknown>();
+  for (let i = 0; i < 6; i++) {
+    clock.ms += 5000;
+    keys(view, i % 2 ? '<' : '>'); // a sort change re-sorts at once
+    seen.add(view.list.rows);
+  }
+  t.equal(seen.size, 2, 'two row arrays in turn');
+  t.equal(snapshots.size, 1, 'one snapshot array, refilled');
+  t.equal(view.list.length, 1000);
+});
+
 t.test('PageDown deep in a big list, Home and End', async (t) => {
   const { view } = synthView(100_000);
   keys(view, 'END');
