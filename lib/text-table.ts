@@ -197,13 +197,30 @@ export class TableBuilder {
     }
   }
 
-  /** Marks the fields the layout of the rows so far leaves out: more rows can only leave out more. */
+  /**
+   * Marks the fields the layout of the rows so far leaves out: more rows can only leave out more. A sparse
+   * field blank so far is marked too when, given a cell at its narrowest, the layout would leave it out and
+   * keep the same other columns: the layout without it then already leaves out every column before it in
+   * the order of dropping, so a cell of any width later would be left out and change nothing (and at 80
+   * columns the mark, zone, labels, helper and NAT cells of a 100k-row table were made for nothing).
+   */
   private noteDropped(): void {
     const maxWidth = this.opts.maxWidth ?? 80;
     if (maxWidth === Infinity) return;
     const { demands, at } = this.demands();
-    const kept = new Set(layoutColumns(demands, maxWidth).map((c) => c.index));
-    for (let k = 0; k < demands.length; k++) if (!kept.has(k)) this.dropped[at[k]] = true;
+    const kept = new Set(layoutColumns(demands, maxWidth).map((c) => at[c.index]));
+    for (let k = 0; k < demands.length; k++) if (!kept.has(at[k])) this.dropped[at[k]] = true;
+    for (let i = 0; i < this.fields.length; i++) {
+      const field = this.fields[i];
+      if (!field.sparse || this.widest[i] > 0 || this.dropped[i]) continue;
+      // Its demand goes in field order, at `pos`.
+      const after = at.findIndex((f) => f > i);
+      const pos = after < 0 ? demands.length : after;
+      const withIt = [...demands];
+      withIt.splice(pos, 0, { field, natural: Math.min(field.width, Math.max(titleOf(field, this.display).length, 1)) });
+      const keptWith = layoutColumns(withIt, maxWidth).map((c) => (c.index === pos ? i : at[c.index > pos ? c.index - 1 : c.index]));
+      if (!keptWith.includes(i) && keptWith.length === kept.size && keptWith.every((f) => kept.has(f))) this.dropped[i] = true;
+    }
   }
 
   /** The columns that compete for the width (sparse ones blank in every row stay out) and their fields' indexes. */

@@ -132,6 +132,25 @@ t.test('TableBuilder: columns dropped as rows come, lines written as bytes, are 
   }
 });
 
+t.test('TableBuilder: a sparse column blank so far stops being formatted once no cell could bring it in', async (t) => {
+  // At 70 columns MARK (sparse, priority 52) would be left out whatever its cells, and keep every other
+  // column as it is: after the first layout its cells are no longer made. At 200 columns it would be shown.
+  for (const [width, wantReads] of [[70, false], [200, true]] as const) {
+    const table = new TableBuilder({ columns: ONCE_COLUMNS, maxWidth: width }, 4);
+    let reads = 0;
+    for (let i = 0; i < 12; i++) {
+      const f = flow({ orig: { src: '10.0.0.2', dst: '93.184.216.34', sport: 40000 + i, dport: 443 } });
+      const late = i >= 8;
+      Object.defineProperty(f, 'mark', { get: () => ((reads += late ? 1 : 0), late ? 7 : 0) });
+      table.add({ flow: f });
+    }
+    const lines: string[] = [];
+    table.write((l) => lines.push(l));
+    t.equal(reads > 0, wantReads, `${width} columns: the late marks ${wantReads ? 'read' : 'never read'}`);
+    t.equal(/MARK/.test(lines[0]), wantReads, `${width} columns: MARK ${wantReads ? 'shown' : 'left out'}`);
+  }
+});
+
 t.test('TableBuilder: a cell holding a NUL (the rows\' separator) is kept as it is', async (t) => {
   const odd = flow({ orig: { src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2 }, helper: 'a\0b' });
   const table = new TableBuilder({ columns: ['proto', 'helper', 'src'], maxWidth: Infinity });
