@@ -151,11 +151,17 @@ export class TableBuilder {
   private readonly layoutEvery: number;
   private sinceLayout = 0;
   /**
-   * Each added row's cells in field order, joined by NUL (no decoded text holds one: the decoder's strings end
-   * at it): one flat string per row instead of an array and its cells, which a 100k-row table kept alive and
-   * its collections copied over and over. A row with a NUL in a cell keeps its array.
+   * The cells of every row whose cells are all printable ASCII, as bytes, a 0 after each: one arena instead of
+   * a string per row (a joined string each, kept to the end, was 23 MB of a 100k-row table's garbage, copied by
+   * the collections on its way to the old generation, then read back a code unit at a time).
    */
-  private readonly rows: (string | string[])[] = [];
+  private arena = new Uint8Array(1 << 16);
+  private used = 0;
+  /** Per row: where its bytes begin in the arena, or -1 - its index in `others`. */
+  private starts = new Int32Array(1024);
+  private n = 0;
+  /** The cells of the rows with a cell that is not printable ASCII, as text. */
+  private readonly others: string[][] = [];
   /** The cells of the row being added. */
   private readonly scratch: string[];
 
@@ -171,30 +177,73 @@ export class TableBuilder {
 
   /** Rows added so far. */
   get size(): number {
-    return this.rows.length;
+    return this.n;
   }
 
   /** Formats `row`'s cells and keeps them (the row itself is not kept). */
   add(row: Row): void {
     const { fields, widest, display, dropped } = this;
-    const cells = this.scratch; // joined into one string below: one array for every row
-    let nul = false;
+    const cells = this.scratch;
+    const start = this.used;
+    let ascii = true;
     for (let i = 0; i < fields.length; i++) {
-      if (dropped[i]) {
-        cells[i] = '';
-        continue;
-      }
-      const c = fields[i].format(row, display);
+      const c = dropped[i] ? '' : fields[i].format(row, display);
       cells[i] = c;
-      const w = textWidth(c); // terminal columns: wide characters take two
+      let w = c.length;
+      if (ascii) {
+        // Copied as bytes while the row is printable ASCII (a column per character); else kept as text.
+        if (this.used + c.length + 1 > this.arena.length) this.grow(c.length + 1);
+        const a = this.arena;
+        let u = this.used;
+        for (let k = 0; k < c.length; k++) {
+          const ch = c.charCodeAt(k);
+          if (ch < 0x20 || ch > 0x7e) {
+            ascii = false;
+            break;
+          }
+          a[u++] = ch;
+        }
+        a[u++] = 0;
+        this.used = u;
+      }
+      if (!ascii) w = textWidth(c); // terminal columns: wide characters take two
       if (w > widest[i]) widest[i] = w;
-      if (c.length > 0 && c.indexOf(SEP) >= 0) nul = true;
     }
-    this.rows.push(nul ? cells.slice() : cells.join(SEP));
+    if (this.n === this.starts.length) {
+      const bigger = new Int32Array(this.n * 2);
+      bigger.set(this.starts);
+      this.starts = bigger;
+    }
+    if (ascii) this.starts[this.n++] = start;
+    else {
+      this.used = start;
+      this.starts[this.n++] = -1 - this.others.length;
+      this.others.push(cells.slice());
+    }
     if (++this.sinceLayout >= this.layoutEvery) {
       this.sinceLayout = 0;
       this.noteDropped();
     }
+  }
+
+  /** Makes room for `more` bytes after the used ones. */
+  private grow(more: number): void {
+    const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + more));
+    bigger.set(this.arena.subarray(0, this.used));
+    this.arena = bigger;
+  }
+
+  /** Row r's cells as text. */
+  private cellsOf(r: number): string[] {
+    const start = this.starts[r];
+    if (start < 0) return this.others[-1 - start];
+    const cells: string[] = [];
+    for (let p = start, f = 0; f < this.fields.length; f++) {
+      const e = this.arena.indexOf(0, p);
+      cells.push(String.fromCharCode(...this.arena.subarray(p, e)));
+      p = e + 1;
+    }
+    return cells;
   }
 
   /**
@@ -243,25 +292,21 @@ export class TableBuilder {
 
   /** Emits the header and the rows (in `order`, indexes in the order of add(); default that order), or emptyText. */
   write(emit: (line: string) => void, order?: ArrayLike<number>): void {
-    if (this.rows.length === 0) {
+    if (this.n === 0) {
       emit(this.opts.emptyText ?? 'no flows');
       return;
     }
     const cols = this.layout();
     emit(lineOf(cols, this.fields.map((f) => titleOf(f, this.display))));
-    const n = this.rows.length;
-    for (let k = 0; k < n; k++) {
-      const row = this.rows[order ? order[k] : k];
-      emit(lineOf(cols, typeof row === 'string' ? row.split(SEP) : row));
-    }
+    for (let k = 0; k < this.n; k++) emit(lineOf(cols, this.cellsOf(order ? order[k] : k)));
   }
 
   /**
-   * write() into `out`, a row of printable ASCII cells as bytes made straight from its stored text (no cells,
-   * padded strings or line string per row); any other row as write() makes it. The same lines: a test holds it.
+   * write() into `out`: a row of printable ASCII cells as bytes copied from the arena (no cells, padded strings
+   * or line string per row); any other row as write() makes it. The same lines: a test holds it.
    */
   writeTo(out: TableLineSink, order?: ArrayLike<number>): void {
-    if (this.rows.length === 0) {
+    if (this.n === 0) {
       out.line(this.opts.emptyText ?? 'no flows');
       return;
     }
@@ -271,22 +316,22 @@ export class TableBuilder {
     const starts = new Int32Array(nf), ends = new Int32Array(nf);
     // A cell takes its width in bytes, or its width + 2 when cut ("…" is 3 bytes), plus a space before it.
     const buf = new Uint8Array(cols.reduce((b, c) => b + c.width + 3, 0));
-    const n = this.rows.length;
-    for (let k = 0; k < n; k++) {
-      const row = this.rows[order ? order[k] : k];
-      if (typeof row !== 'string') {
-        out.line(lineOf(cols, row));
+    const arena = this.arena;
+    for (let k = 0; k < this.n; k++) {
+      const r = order ? order[k] : k;
+      const start = this.starts[r];
+      if (start < 0) {
+        out.line(lineOf(cols, this.others[-1 - start]));
         continue;
       }
-      for (let f = 0, p = 0; f < nf; f++) {
-        const e = f === nf - 1 ? row.length : row.indexOf(SEP, p);
+      for (let f = 0, p = start; f < nf; f++) {
+        let e = p;
+        while (arena[e] !== 0) e++;
         starts[f] = p;
         ends[f] = e;
         p = e + 1;
       }
-      const len = asciiLine(row, cols, starts, ends, buf);
-      if (len < 0) out.line(lineOf(cols, row.split(SEP)));
-      else out.lineBytes(buf, len);
+      out.lineBytes(buf, asciiLine(arena, cols, starts, ends, buf));
     }
   }
 }
@@ -303,23 +348,19 @@ function lineOf(cols: readonly PlacedColumn[], cells: readonly string[]): string
 }
 
 /**
- * lineOf's line as UTF-8 in `buf` when every shown cell (row[starts[i], ends[i])) is printable ASCII: fit's
- * padding and cuts done on bytes. Returns the length, or -1 for any other character (the caller uses lineOf).
+ * lineOf's line as UTF-8 in `buf`, for a row of printable ASCII cells (arena[starts[i], ends[i])): fit's
+ * padding and cuts done on bytes. Returns its length.
  */
-function asciiLine(row: string, cols: readonly PlacedColumn[], starts: Int32Array, ends: Int32Array, buf: Uint8Array): number {
+function asciiLine(arena: Uint8Array, cols: readonly PlacedColumn[], starts: Int32Array, ends: Int32Array, buf: Uint8Array): number {
   let n = 0;
   for (let j = 0; j < cols.length; j++) {
     const c = cols[j];
     if (j > 0) buf[n++] = 32;
     const s = starts[c.cell], e = ends[c.cell], w = c.width;
-    for (let i = s; i < e; i++) {
-      const ch = row.charCodeAt(i);
-      if (ch < 0x20 || ch > 0x7e) return -1;
-    }
     const len = e - s;
     if (len <= w) {
       if (c.align === 'right') for (let i = len; i < w; i++) buf[n++] = 32;
-      for (let i = s; i < e; i++) buf[n++] = row.charCodeAt(i);
+      for (let i = s; i < e; i++) buf[n++] = arena[i];
       if (c.align === 'left') for (let i = len; i < w; i++) buf[n++] = 32;
       continue;
     }
@@ -327,13 +368,11 @@ function asciiLine(row: string, cols: readonly PlacedColumn[], starts: Int32Arra
     if (w <= 0) continue;
     const tail = w === 1 ? 0 : c.cut === 'end' ? 0 : Math.floor((w - 1) / 2);
     const head = w === 1 ? 0 : w - 1 - tail;
-    for (let i = s; i < s + head; i++) buf[n++] = row.charCodeAt(i);
+    for (let i = s; i < s + head; i++) buf[n++] = arena[i];
     for (const b of ELLIPSIS_BYTES) buf[n++] = b;
-    for (let i = e - tail; i < e; i++) buf[n++] = row.charCodeAt(i);
+    for (let i = e - tail; i < e; i++) buf[n++] = arena[i];
   }
   while (n > 0 && buf[n - 1] === 32) n--;
   return n;
 }
 
-/** Separates a stored row's cells. */
-const SEP = '\0';
