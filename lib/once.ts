@@ -292,7 +292,10 @@ function waitsForAnswers(opts: RunOptions): boolean {
 
 /** The --once text table's columns, width and empty line for `opts`. */
 function tableOptions(opts: RunOptions, io: Io): TableOptions {
-  const columns = onceColumns({ services: opts.services, geoip: opts.geoip, dns: opts.dns, processes: opts.processes && !opts.replay });
+  const all = onceColumns({ services: opts.services, geoip: opts.geoip, dns: opts.dns, processes: opts.processes && !opts.replay });
+  // SERVER names the server of each flow with -c: a table from the kernel or a capture has none to show (and a
+  // blank sparse first column would keep TableBuilder from leaving out the columns that do not fit early).
+  const columns = io.openRemote ? all : all.filter((id) => id !== 'server');
   return { columns, maxWidth: tableWidth(opts, io), emptyText: emptyTableText(opts) };
 }
 

@@ -249,26 +249,38 @@ export class TableBuilder {
   /**
    * Marks the fields the layout of the rows so far leaves out: more rows can only leave out more. A sparse
    * field blank so far is marked too when, given a cell at its narrowest, the layout would leave it out and
-   * keep the same other columns: the layout without it then already leaves out every column before it in
-   * the order of dropping, so a cell of any width later would be left out and change nothing (and at 80
-   * columns the mark, zone, labels, helper and NAT cells of a 100k-row table were made for nothing).
+   * keep the same other columns, and every blank sparse field before it in the order of dropping was marked
+   * so: then a cell of any width later would be left out and change nothing (drops are monotone, and the
+   * marked fields before it drop before it whether they come or not). A blank field that could still come
+   * ends the walk: with it, a later one could take columns with it (found in review). At 80 columns the
+   * mark, zone, labels, helper and NAT cells of a 100k-row table were made for nothing.
    */
   private noteDropped(): void {
     const maxWidth = this.opts.maxWidth ?? 80;
     if (maxWidth === Infinity) return;
     const { demands, at } = this.demands();
+    // The first column is never left out: while a blank sparse field before it could still come (and become the
+    // first), the column kept that way could be left out later, and another kept instead (found by the property
+    // test over any columns). Nothing is marked then; --once leaves SERVER out of a table from the kernel.
+    if (at.length === 0 || at[0] > 0) return;
     const kept = new Set(layoutColumns(demands, maxWidth).map((c) => at[c.index]));
     for (let k = 0; k < demands.length; k++) if (!kept.has(at[k])) this.dropped[at[k]] = true;
-    for (let i = 0; i < this.fields.length; i++) {
+    // Blank sparse fields in the order layoutColumns drops columns: lowest priority first, the rightmost of
+    // equals first, the first column never.
+    const blank = this.fields.map((_, i) => i).filter((i) => this.fields[i].sparse && this.widest[i] === 0);
+    const rank = (i: number): number => (i === 0 ? Infinity : this.fields[i].priority);
+    blank.sort((a, b) => rank(a) - rank(b) || b - a);
+    for (const i of blank) {
+      if (this.dropped[i]) continue;
       const field = this.fields[i];
-      if (!field.sparse || this.widest[i] > 0 || this.dropped[i]) continue;
       // Its demand goes in field order, at `pos`.
       const after = at.findIndex((f) => f > i);
       const pos = after < 0 ? demands.length : after;
       const withIt = [...demands];
       withIt.splice(pos, 0, { field, natural: Math.min(field.width, Math.max(titleOf(field, this.display).length, 1)) });
       const keptWith = layoutColumns(withIt, maxWidth).map((c) => (c.index === pos ? i : at[c.index > pos ? c.index - 1 : c.index]));
-      if (!keptWith.includes(i) && keptWith.length === kept.size && keptWith.every((f) => kept.has(f))) this.dropped[i] = true;
+      if (keptWith.includes(i) || keptWith.length !== kept.size || !keptWith.every((f) => kept.has(f))) return;
+      this.dropped[i] = true;
     }
   }
 
