@@ -1,11 +1,12 @@
 // fuzz/ properties of the column registry (lib/fields.ts) over arbitrary rows and display toggles: every
 // comparator is a total preorder (reflexive, antisymmetric in sign, transitive), every sort key orders rows
-// as the comparator does (and sortRows as a stable sort by it), and formatting never throws.
+// as the comparator does (and sortRows as a stable sort by it, orderByKeys as one by several numeric keys),
+// and formatting never throws.
 // Imports fast-check, node:assert, lib/ and ./row-arbitraries.
 import { ok, strictEqual } from 'node:assert';
 import fc from 'fast-check';
 import { FIELDS, compareKeys } from '../lib/fields.js';
-import { sortRows } from '../lib/row-sort.js';
+import { orderByKeys, sortRows } from '../lib/row-sort.js';
 import type { PropOptions } from './harness.js';
 import { displayArb, rowArb } from './row-arbitraries.js';
 
@@ -45,5 +46,25 @@ export function propSortRowsMatchesCompare(o: PropOptions): void {
       const got = sortRows(rows, f, d, desc);
       ok(got.length === want.length && got.every((r, i) => r === want[i]), `${f.id}: sortRows order`);
     }
+  }), { numRuns: o.numRuns, seed: o.seed });
+}
+
+/** orderByKeys (radix passes) equals a stable comparator sort over several keys, whole numbers or not. */
+export function propOrderByKeysMatchesCompare(o: PropOptions): void {
+  // Whole keys of every size the radix passes split (below 2^16, 2^32, 2^48 and above), negative and
+  // fractional ones (ranked instead), and few distinct values so that ties are common.
+  const keyArb = fc.oneof(
+    fc.integer({ min: -1, max: 3 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constantFrom(2 ** 32, 2 ** 40 + 7, 2 ** 48 - 2, 2 ** 48, 2 ** 53),
+    fc.double({ noNaN: true }), fc.constantFrom(-0.5, -0, 0.25),
+  );
+  const tableArb = fc.integer({ min: 1, max: 4 }).chain((k) => fc.array(fc.array(keyArb, { minLength: k, maxLength: k }), { maxLength: 60 }));
+  fc.assert(fc.property(tableArb, (rows) => {
+    const cols = rows.length ? rows[0].map((_, c) => Float64Array.from(rows, (r) => r[c])) : [];
+    const want = rows.map((_, i) => i).sort((a, b) => {
+      for (const col of cols) if (col[a] !== col[b]) return col[a] < col[b] ? -1 : 1;
+      return a - b;
+    });
+    const got = [...orderByKeys(cols, rows.length)];
+    ok(got.length === want.length && got.every((i, j) => i === want[j]), 'orderByKeys order');
   }), { numRuns: o.numRuns, seed: o.seed });
 }

@@ -7,7 +7,7 @@ import { propDigestAnyBytes, propDigestIgnoresTimeoutAndHeader, propDigestSeesEv
 import { propEntryJsonMatchesFlowJson, propEntryKeyHashFollowsFlowKey } from './entry-json.prop.js';
 import { propFlowJsonWriterMatchesFlowJson } from './flow-json-writer.prop.js';
 import { propAddrIntoMatchesParse, propFilterMatchTotal, propFilterParseNeverThrows, propFilterRoundTrip } from './filter.prop.js';
-import { propCompareIsTotalPreorder, propSortKeyMatchesCompare, propSortRowsMatchesCompare } from './fields.prop.js';
+import { propCompareIsTotalPreorder, propOrderByKeysMatchesCompare, propSortKeyMatchesCompare, propSortRowsMatchesCompare } from './fields.prop.js';
 import { checkFlowTableModel } from './flow-table.prop.js';
 import type { PropOptions } from './harness.js';
 import { propMutatedKernelMessages } from './mutate.prop.js';
@@ -50,6 +50,7 @@ export const PROPERTIES: { name: string; run: (o: PropOptions) => void }[] = [
   { name: 'field-compare-total-preorder', run: propCompareIsTotalPreorder },
   { name: 'field-sort-key-matches-compare', run: propSortKeyMatchesCompare },
   { name: 'sort-rows-matches-compare', run: propSortRowsMatchesCompare },
+  { name: 'order-by-keys-matches-compare', run: propOrderByKeysMatchesCompare },
   // The --once text table's streaming builder (columns dropped as rows come, lines as bytes) against renderTable.
   { name: 'table-builder-matches-render', run: propTableBuilderMatchesRender },
   // The view's ordered index (typed keys, radix and counting sorts) against a stable comparator sort.

@@ -8,6 +8,7 @@ import { flowKey, flowKeyHash, sameFlowKey, type Flow } from './flow.js';
 import { LineWriter } from './output.js';
 import { openEnricher, openSource, warnHealth, type Io, type RunOptions } from './modes.js';
 import type { Row } from './row.js';
+import { orderByKeys } from './row-sort.js';
 import type { SourceEvent } from './source.js';
 import { TableBuilder, onceColumns, renderTable, type TableOptions } from './text-table.js';
 
@@ -75,7 +76,7 @@ export class DefaultOrder {
   sorted(): Uint32Array {
     const n = this.n;
     // Each key as one number in compareKeys' order: numbers as they are, then strings by their rank among the
-    // distinct strings (numbers sort before strings). Comparing typed arrays is what makes the sort cheap.
+    // distinct strings (numbers sort before strings); orderByKeys sorts the numbers by radix passes.
     const ranks = this.cols.map(({ nums, strs, strRows, codes }) => {
       if (codes) {
         // A text column's keys are all strings (textSortKey): its values ranked by their keys.
@@ -100,87 +101,6 @@ export class DefaultOrder {
     });
     return orderByKeys(ranks, n);
   }
-}
-
-/**
- * The stable order of rows 0..n-1 by `keys` (keys[0][i] is row i's most significant key; any numbers but NaN).
- * Least significant key first, each a stable radix sort of the order so far (16 bits a pass, passes over bits
- * no key varies in skipped): a handful of passes over typed arrays, where a comparator over DefaultOrder's
- * five keys took 70-98 ms at 100k rows (15-18 ms this way).
- */
-export function orderByKeys(keys: readonly Float64Array[], n: number): Uint32Array {
-  let idx = new Uint32Array(n), tmp = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  const count = new Uint32Array(RADIX);
-  const lo = new Uint32Array(n), hi = new Uint32Array(n);
-  for (let k = keys.length - 1; k >= 0; k--) {
-    wholeKeys(keys[k], n, lo, hi);
-    for (const [digits, shift] of [[lo, 0], [lo, 16], [hi, 0]] as const) {
-      if (!radixPass(idx, tmp, digits, shift, n, count)) continue;
-      const t = idx;
-      idx = tmp;
-      tmp = t;
-    }
-  }
-  return idx;
-}
-
-/** Values of one radix digit. */
-const RADIX = 65536;
-
-/**
- * `keys[0, n)` as whole numbers below 2^48 in the same order (ties kept), split into their low 32 bits (`lo`)
- * and the rest (`hi`): shifted by one when they are whole numbers from -1 (numRank's "none") up, else each
- * replaced by its rank among the distinct keys.
- */
-function wholeKeys(keys: Float64Array, n: number, lo: Uint32Array, hi: Uint32Array): void {
-  let whole = true;
-  for (let i = 0; i < n && whole; i++) {
-    const v = keys[i];
-    whole = Math.floor(v) === v && v >= -1 && v < 2 ** 48 - 1;
-  }
-  if (whole) {
-    for (let i = 0; i < n; i++) {
-      const v = keys[i] + 1;
-      const h = Math.floor(v / 2 ** 32);
-      hi[i] = h;
-      lo[i] = v - h * 2 ** 32;
-    }
-    return;
-  }
-  const distinct = keys.slice(0, n).sort();
-  let d = 0;
-  for (let i = 0; i < n; i++) if (i === 0 || distinct[i] !== distinct[d - 1]) distinct[d++] = distinct[i];
-  for (let i = 0; i < n; i++) {
-    let a = 0, b = d - 1;
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      if (distinct[mid] < keys[i]) a = mid + 1;
-      else b = mid;
-    }
-    lo[i] = a;
-    hi[i] = 0;
-  }
-}
-
-/**
- * One stable counting-sort pass of the order `idx` by the 16-bit digit (digits[i] >>> shift) & 0xffff into
- * `out`; false (nothing written) when every row has the same digit there.
- */
-function radixPass(idx: Uint32Array, out: Uint32Array, digits: Uint32Array, shift: number, n: number, count: Uint32Array): boolean {
-  count.fill(0);
-  for (let i = 0; i < n; i++) count[(digits[i] >>> shift) & 0xffff]++;
-  if (n === 0 || count[(digits[0] >>> shift) & 0xffff] === n) return false;
-  for (let b = 0, sum = 0; b < RADIX; b++) {
-    const c = count[b];
-    count[b] = sum;
-    sum += c;
-  }
-  for (let j = 0; j < n; j++) {
-    const i = idx[j];
-    out[count[(digits[i] >>> shift) & 0xffff]++] = i;
-  }
-  return true;
 }
 
 /** Sorts `flows` in place into byDefault's order (DefaultOrder), ties in their order. */

@@ -130,6 +130,9 @@ interface PlacedColumn {
   cut: 'end' | 'middle';
 }
 
+/** The arena's bytes (printable ASCII) as text: one call per cell, however long (spreading them into fromCharCode was not). */
+const ASCII = new TextDecoder('latin1');
+
 /** "…" in UTF-8. */
 const ELLIPSIS_BYTES = [0xe2, 0x80, 0xa6];
 
@@ -146,7 +149,7 @@ export class TableBuilder {
   private readonly fields: Field[];
   /** Widest cell so far, per field (left as it was once the field dropped out). */
   private readonly widest: number[];
-  /** Per field: true once the layout drops it whatever rows come; its cells are then left blank. */
+  /** Per field: true once the layout leaves it out whatever rows come (noteDropped); its cells are then left blank. */
   private readonly dropped: boolean[];
   private readonly layoutEvery: number;
   private sinceLayout = 0;
@@ -156,10 +159,11 @@ export class TableBuilder {
    * the collections on its way to the old generation, then read back a code unit at a time).
    */
   private arena = new Uint8Array(1 << 16);
+  /** Bytes of the arena in use. */
   private used = 0;
   /** Per row: where its bytes begin in the arena, or -1 - its index in `others`. */
-  private starts = new Int32Array(1024);
-  private n = 0;
+  private rowStart = new Int32Array(1024);
+  private rowCount = 0;
   /** The cells of the rows with a cell that is not printable ASCII, as text. */
   private readonly others: string[][] = [];
   /** The cells of the row being added. */
@@ -177,7 +181,7 @@ export class TableBuilder {
 
   /** Rows added so far. */
   get size(): number {
-    return this.n;
+    return this.rowCount;
   }
 
   /** Formats `row`'s cells and keeps them (the row itself is not kept). */
@@ -209,15 +213,15 @@ export class TableBuilder {
       if (!ascii) w = textWidth(c); // terminal columns: wide characters take two
       if (w > widest[i]) widest[i] = w;
     }
-    if (this.n === this.starts.length) {
-      const bigger = new Int32Array(this.n * 2);
-      bigger.set(this.starts);
-      this.starts = bigger;
+    if (this.rowCount === this.rowStart.length) {
+      const bigger = new Int32Array(this.rowCount * 2);
+      bigger.set(this.rowStart);
+      this.rowStart = bigger;
     }
-    if (ascii) this.starts[this.n++] = start;
+    if (ascii) this.rowStart[this.rowCount++] = start;
     else {
       this.used = start;
-      this.starts[this.n++] = -1 - this.others.length;
+      this.rowStart[this.rowCount++] = -1 - this.others.length;
       this.others.push(cells.slice());
     }
     if (++this.sinceLayout >= this.layoutEvery) {
@@ -226,21 +230,22 @@ export class TableBuilder {
     }
   }
 
-  /** Makes room for `more` bytes after the used ones. */
+  /** Makes room for `more` bytes after the used ones; a table of more than 2 GiB of cells is refused (rowStart). */
   private grow(more: number): void {
-    const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + more));
+    if (this.used + more > 0x7fffffff) throw new RangeError('the text table has over 2 GiB of cells; use --json');
+    const bigger = new Uint8Array(Math.min(0x7fffffff, Math.max(this.arena.length * 2, this.used + more)));
     bigger.set(this.arena.subarray(0, this.used));
     this.arena = bigger;
   }
 
   /** Row r's cells as text. */
   private cellsOf(r: number): string[] {
-    const start = this.starts[r];
+    const start = this.rowStart[r];
     if (start < 0) return this.others[-1 - start];
     const cells: string[] = [];
     for (let p = start, f = 0; f < this.fields.length; f++) {
       const e = this.arena.indexOf(0, p);
-      cells.push(String.fromCharCode(...this.arena.subarray(p, e)));
+      cells.push(ASCII.decode(this.arena.subarray(p, e)));
       p = e + 1;
     }
     return cells;
@@ -304,13 +309,13 @@ export class TableBuilder {
 
   /** Emits the header and the rows (in `order`, indexes in the order of add(); default that order), or emptyText. */
   write(emit: (line: string) => void, order?: ArrayLike<number>): void {
-    if (this.n === 0) {
+    if (this.rowCount === 0) {
       emit(this.opts.emptyText ?? 'no flows');
       return;
     }
     const cols = this.layout();
     emit(lineOf(cols, this.fields.map((f) => titleOf(f, this.display))));
-    for (let k = 0; k < this.n; k++) emit(lineOf(cols, this.cellsOf(order ? order[k] : k)));
+    for (let k = 0; k < this.rowCount; k++) emit(lineOf(cols, this.cellsOf(order ? order[k] : k)));
   }
 
   /**
@@ -318,20 +323,20 @@ export class TableBuilder {
    * or line string per row); any other row as write() makes it. The same lines: a test holds it.
    */
   writeTo(out: TableLineSink, order?: ArrayLike<number>): void {
-    if (this.n === 0) {
+    if (this.rowCount === 0) {
       out.line(this.opts.emptyText ?? 'no flows');
       return;
     }
     const cols = this.layout();
     out.line(lineOf(cols, this.fields.map((f) => titleOf(f, this.display))));
     const nf = this.fields.length;
-    const starts = new Int32Array(nf), ends = new Int32Array(nf);
+    const cellStart = new Int32Array(nf), cellEnd = new Int32Array(nf);
     // A cell takes its width in bytes, or its width + 2 when cut ("…" is 3 bytes), plus a space before it.
     const buf = new Uint8Array(cols.reduce((b, c) => b + c.width + 3, 0));
     const arena = this.arena;
-    for (let k = 0; k < this.n; k++) {
+    for (let k = 0; k < this.rowCount; k++) {
       const r = order ? order[k] : k;
-      const start = this.starts[r];
+      const start = this.rowStart[r];
       if (start < 0) {
         out.line(lineOf(cols, this.others[-1 - start]));
         continue;
@@ -339,11 +344,11 @@ export class TableBuilder {
       for (let f = 0, p = start; f < nf; f++) {
         let e = p;
         while (arena[e] !== 0) e++;
-        starts[f] = p;
-        ends[f] = e;
+        cellStart[f] = p;
+        cellEnd[f] = e;
         p = e + 1;
       }
-      out.lineBytes(buf, asciiLine(arena, cols, starts, ends, buf));
+      out.lineBytes(buf, asciiLine(arena, cols, cellStart, cellEnd, buf));
     }
   }
 }
@@ -360,15 +365,15 @@ function lineOf(cols: readonly PlacedColumn[], cells: readonly string[]): string
 }
 
 /**
- * lineOf's line as UTF-8 in `buf`, for a row of printable ASCII cells (arena[starts[i], ends[i])): fit's
+ * lineOf's line as UTF-8 in `buf`, for a row of printable ASCII cells (arena[cellStart[i], cellEnd[i])): fit's
  * padding and cuts done on bytes. Returns its length.
  */
-function asciiLine(arena: Uint8Array, cols: readonly PlacedColumn[], starts: Int32Array, ends: Int32Array, buf: Uint8Array): number {
+function asciiLine(arena: Uint8Array, cols: readonly PlacedColumn[], cellStart: Int32Array, cellEnd: Int32Array, buf: Uint8Array): number {
   let n = 0;
   for (let j = 0; j < cols.length; j++) {
     const c = cols[j];
     if (j > 0) buf[n++] = 32;
-    const s = starts[c.cell], e = ends[c.cell], w = c.width;
+    const s = cellStart[c.cell], e = cellEnd[c.cell], w = c.width;
     const len = e - s;
     if (len <= w) {
       if (c.align === 'right') for (let i = len; i < w; i++) buf[n++] = 32;

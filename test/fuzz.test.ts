@@ -19,7 +19,7 @@ t.test('the registry holds the codec properties, the flow-table model, the colum
     'digest-sees-every-byte', 'digest-any-bytes', 'msg-cursor-matches-split', 'entry-json-matches-flow-json',
     'entry-key-hash-follows-flow-key', 'dump-repeats-matches-model', 'flow-json-writer-matches-flow-json', 'flow-table-model',
     'filter-parse-never-throws', 'filter-round-trip', 'filter-match-total', 'addr-into-matches-parse', 'settings-round-trip', 'settings-any-json',
-    'field-compare-total-preorder', 'field-sort-key-matches-compare', 'sort-rows-matches-compare', 'table-builder-matches-render', 'view-order-matches-compare',
+    'field-compare-total-preorder', 'field-sort-key-matches-compare', 'sort-rows-matches-compare', 'order-by-keys-matches-compare', 'table-builder-matches-render', 'view-order-matches-compare',
     'flow-json-validates', 'change-lines-validate', 'change-line-matches-change-json',
     'server-framer-any-chunking', 'server-framer-any-bytes', 'server-validator-any-json',
     'v1-item-any-json', 'v1-updates-match-model',

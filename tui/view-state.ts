@@ -24,8 +24,9 @@ export const DEFAULT_SETTINGS: ViewSettings = {
 /** What the view needs from outside: the table's rows, a clock, the filter language, grouping, enrichment. */
 export interface ViewDeps {
   /**
-   * The table's flows (plus ghosts when asked), in the table's order: a new array, or `into` refilled (the
-   * re-sort passes the one it took last time, which nothing else holds).
+   * The table's flows (plus ghosts when asked), in the table's order: a new array, or `into` refilled. The
+   * re-sort passes the array it took last time, which nothing else holds; whatever is returned, the view may
+   * pass back later to be refilled, so an implementation never returns an array someone else keeps.
    */
   snapshot(includeClosed: boolean, into?: LiveFlow[]): LiveFlow[];
   /** Monotonic ms. */
@@ -215,15 +216,15 @@ export class ViewState {
     this.list.startRebuild(this.resortInput(), this.ordering());
   }
 
-  /** The snapshot array re-sorts refill (ViewDeps.snapshot). */
-  private resortBuf: LiveFlow[] = [];
+  /** The snapshot array re-sorts refill (ViewDeps.snapshot); it keeps the flows of the last re-sort alive until the next. */
+  private snapshotSpare: LiveFlow[] = [];
 
   private resortInput(): LiveFlow[] {
     this.resortPending = false;
     this.lastResortMs = this.deps.now();
     // The array of the last re-sort is free again: its rebuild finished or was replaced (ListModel keeps none).
-    const all = this.deps.snapshot(this.settings.ghosts, this.resortBuf);
-    this.resortBuf = all;
+    const all = this.deps.snapshot(this.settings.ghosts, this.snapshotSpare);
+    this.snapshotSpare = all;
     if (this.needsFill()) this.fillQueue = all.filter((l) => !this.filled.has(l));
     else this.filled.clear();
     return all;

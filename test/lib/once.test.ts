@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { ctEntryArb } from '../../fuzz/arbitraries.js';
-import { byDefault, emptyTableText, orderByKeys, runOnce, sortByDefault } from '../../lib/once.js';
+import { byDefault, emptyTableText, runOnce, sortByDefault } from '../../lib/once.js';
 import { openEnricher, type Io, type RunOptions } from '../../lib/modes.js';
 import { flowJson } from '../../lib/flow-json.js';
 import { flowKey, type Flow } from '../../lib/flow.js';
@@ -113,25 +113,6 @@ t.test('the filter applies to the streamed lines', async (t) => {
   const path = capture(dir, [entry(7, 1), udp]);
   t.equal(await once(path, { filter: { protoNums: new Set([17]) } }), `${flowJson(toFlow(udp))}\n`);
   t.equal(await once(path, { filter: { families: ['ipv6'] } }), '');
-});
-
-t.test('orderByKeys: the stable order of a comparator sort over the keys, whole or not', async (t) => {
-  // Whole keys of every size the radix passes split (below 2^16, 2^32, 2^48 and above), negative and
-  // fractional ones (ranked instead), and few distinct values so that ties are common.
-  const keyArb = fc.oneof(
-    fc.integer({ min: -1, max: 3 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constantFrom(2 ** 32, 2 ** 40 + 7, 2 ** 48 - 2, 2 ** 48, 2 ** 53),
-    fc.double({ noNaN: true }), fc.constantFrom(-0.5, -0, 0.25),
-  );
-  fc.assert(fc.property(fc.integer({ min: 1, max: 4 }).chain((k) => fc.array(fc.array(keyArb, { minLength: k, maxLength: k }), { maxLength: 60 })), (rows) => {
-    const n = rows.length;
-    const cols = rows.length ? rows[0].map((_, c) => Float64Array.from(rows, (r) => r[c])) : [];
-    const want = rows.map((_, i) => i).sort((a, b) => {
-      for (const col of cols) if (col[a] !== col[b]) return col[a] < col[b] ? -1 : 1;
-      return a - b;
-    });
-    return [...orderByKeys(cols, n)].every((i, j) => i === want[j]);
-  }), { seed: 0x5eed, numRuns: 500 });
-  t.pass('500 key tables');
 });
 
 t.test('sortByDefault orders exactly as sorting with byDefault (its slow twin)', async (t) => {

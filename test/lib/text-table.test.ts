@@ -178,6 +178,25 @@ t.test('TableBuilder: nothing is left out early while a blank sparse column befo
   t.same(lines, renderTable(rows, opts));
 });
 
+t.test('TableBuilder: thousands of rows and a cell of 200k characters, as bytes and as text (found in review)', async (t) => {
+  // More rows than the first row index holds and a cell bigger than the first arena: both grow. The text path
+  // (renderTable, write) once spread a cell into String.fromCharCode, which throws past about 120k arguments.
+  const big = 'h'.repeat(200_000);
+  const rows = Array.from({ length: 3000 }, (_, i) => ({ flow: flow({ orig: { src: `10.0.${i >> 8}.${i & 255}`, dst: '10.1.0.1', sport: i, dport: 80 } }) }));
+  rows[1500].flow.helper = big;
+  const opts = { columns: ['proto', 'src', 'helper'], maxWidth: Infinity };
+  const table = new TableBuilder(opts);
+  for (const r of rows) table.add(r);
+  const text: string[] = [];
+  table.write((l) => text.push(l));
+  const bytes: string[] = [];
+  table.writeTo({ line: (l) => bytes.push(l), lineBytes: (b, len) => bytes.push(Buffer.from(b.subarray(0, len)).toString('utf8')) });
+  t.equal(text.length, 3001);
+  t.match(text[1501], /^tcp {3}10\.0\.5\.220 {2}h+…$/, 'the big cell, cut at its column\'s width');
+  t.equal(text[3000], 'tcp   10.0.11.183');
+  t.same(bytes, text, 'the same lines from bytes');
+});
+
 t.test('TableBuilder: a cell holding a NUL (the arena\'s cell terminator) is kept as it is', async (t) => {
   const odd = flow({ orig: { src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2 }, helper: 'a\0b' });
   const table = new TableBuilder({ columns: ['proto', 'helper', 'src'], maxWidth: Infinity });

@@ -1,4 +1,5 @@
-// The ordered index (tui/list-model.ts): inserts and removals keep the order; a filter keeps only its rows.
+// The ordered index (tui/list-model.ts): inserts and removals keep the order; a filter keeps only its rows;
+// rebuilds take turns between two row arrays.
 // (Its sorts are held equal to a comparator sort in key-sort.test.ts and fuzz/view-order.prop.ts.)
 import t from 'tap';
 import type { LiveFlow } from '../../lib/flow-table.js';

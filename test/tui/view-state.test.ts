@@ -1,5 +1,6 @@
 // The view's state machine (tui/view-state.ts, tui/view-keys.ts) on synthetic tables with a hand-driven clock:
-// selection follows its flow, deep paging, the order holding still after a key, pause, filter, search, group.
+// selection follows its flow, re-sorts refilling their arrays, deep paging, the order holding still after a key,
+// pause, filter, search, group.
 import t from 'tap';
 import type { FlowChange } from '../../lib/flow-table.js';
 import { handleKey } from '../../tui/view-keys.js';
