@@ -255,7 +255,11 @@ t.test('several servers in one table: a 1.0 server next to another, each flow ta
   const notices: string[] = [];
   await multi.start((ev) => (ev.kind === 'notice' ? void notices.push(ev.message) : table.apply(ev)), table);
   await until(() => table.snapshot().length === 3, 'both servers in the table');
-  t.same(table.snapshot().map((l) => l.flow.host).sort(), ['127.0.0.1:' + String(b.port), 'router10', 'router10'], 'the second router10 is named by HOST:PORT');
+  // Whichever says hello first keeps the name (both answer at once: under load b can be first; CI saw it).
+  const hosts = table.snapshot().map((l) => l.flow.host).sort();
+  const aFirst = ['127.0.0.1:' + String(b.port), 'router10', 'router10'];
+  const bFirst = ['127.0.0.1:' + String(a.port), '127.0.0.1:' + String(a.port), 'router10'];
+  t.ok([aFirst, bFirst].some((want) => want.join() === hosts.join()), `the second router10 to say hello is named by HOST:PORT (${hosts.join(', ')})`);
   t.equal(notices.filter((n) => n.includes('speaks conntop 1.0')).length, 2, 'each 1.0 server is told once');
 });
 
