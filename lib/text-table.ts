@@ -242,13 +242,22 @@ export class TableBuilder {
   private cellsOf(r: number): string[] {
     const start = this.rowStart[r];
     if (start < 0) return this.others[-1 - start];
-    const cells: string[] = [];
-    for (let p = start, f = 0; f < this.fields.length; f++) {
-      const e = this.arena.indexOf(0, p);
-      cells.push(ASCII.decode(this.arena.subarray(p, e)));
+    const nf = this.fields.length;
+    const cellStart = new Int32Array(nf), cellEnd = new Int32Array(nf);
+    this.cellBounds(start, cellStart, cellEnd);
+    return Array.from(cellStart, (p, f) => ASCII.decode(this.arena.subarray(p, cellEnd[f])));
+  }
+
+  /** Where each cell of the arena row beginning at `start` begins and ends (before its 0). */
+  private cellBounds(start: number, cellStart: Int32Array, cellEnd: Int32Array): void {
+    const arena = this.arena;
+    for (let f = 0, p = start; f < cellStart.length; f++) {
+      let e = p;
+      while (arena[e] !== 0) e++;
+      cellStart[f] = p;
+      cellEnd[f] = e;
       p = e + 1;
     }
-    return cells;
   }
 
   /**
@@ -271,10 +280,9 @@ export class TableBuilder {
     const kept = new Set(layoutColumns(demands, maxWidth).map((c) => at[c.index]));
     for (let k = 0; k < demands.length; k++) if (!kept.has(at[k])) this.dropped[at[k]] = true;
     // Blank sparse fields in the order layoutColumns drops columns: lowest priority first, the rightmost of
-    // equals first, the first column never.
+    // equals first (the first field is present, per the return above).
     const blank = this.fields.map((_, i) => i).filter((i) => this.fields[i].sparse && this.widest[i] === 0);
-    const rank = (i: number): number => (i === 0 ? Infinity : this.fields[i].priority);
-    blank.sort((a, b) => rank(a) - rank(b) || b - a);
+    blank.sort((a, b) => this.fields[a].priority - this.fields[b].priority || b - a);
     for (const i of blank) {
       if (this.dropped[i]) continue;
       const field = this.fields[i];
@@ -333,7 +341,6 @@ export class TableBuilder {
     const cellStart = new Int32Array(nf), cellEnd = new Int32Array(nf);
     // A cell takes its width in bytes, or its width + 2 when cut ("…" is 3 bytes), plus a space before it.
     const buf = new Uint8Array(cols.reduce((b, c) => b + c.width + 3, 0));
-    const arena = this.arena;
     for (let k = 0; k < this.rowCount; k++) {
       const r = order ? order[k] : k;
       const start = this.rowStart[r];
@@ -341,14 +348,8 @@ export class TableBuilder {
         out.line(lineOf(cols, this.others[-1 - start]));
         continue;
       }
-      for (let f = 0, p = start; f < nf; f++) {
-        let e = p;
-        while (arena[e] !== 0) e++;
-        cellStart[f] = p;
-        cellEnd[f] = e;
-        p = e + 1;
-      }
-      out.lineBytes(buf, asciiLine(arena, cols, cellStart, cellEnd, buf));
+      this.cellBounds(start, cellStart, cellEnd);
+      out.lineBytes(buf, asciiLine(this.arena, cols, cellStart, cellEnd, buf));
     }
   }
 }
