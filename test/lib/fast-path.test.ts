@@ -528,6 +528,41 @@ t.test('unchanged(): flows whose ids share a byId slot match on id and digest to
   t.same(rows, [[1001, 60, 'open'], [1002, 50, 'open'], [1000, 300, 'gone']], 'x, neither skipped nor copied, is swept');
 });
 
+t.test('unchanged(): the entry after the last copy\'s in the previous dump is only a guess: a ghost there is never matched', async (t) => {
+  const tb = table();
+  begin(tb, T0, [[mk(1, 1000), 111], [mk(2, 1001), 222]]);
+  end(tb, T0 + 5);
+  tb.apply({ kind: 'destroy', flow: mk(2, 1001), atMs: T0 + 500 });
+  begin(tb, T0 + 1000);
+  t.equal(un(tb, 1, 111, 200), true, 'flow 1, as in the last dump');
+  // Flow 2 came after flow 1 last time; it is a ghost now (a copy of it would be a late one, or a new incarnation).
+  t.equal(un(tb, 2, 222, 200), false, 'not its ghost');
+  end(tb, T0 + 1005);
+  const ghost = tb.snapshot({ includeClosed: true }).find((l) => l.flow.id === 2)!;
+  t.equal(ghost.closed?.reason, 'destroy', 'the ghost stays as the DESTROY left it');
+  t.equal(ghost.flow.timeoutSec, 300, 'its timeout untouched');
+});
+
+t.test('unchanged(): copies in another order than the last dump\'s are all found, and the sweep closes only the missing', async (t) => {
+  const tb = table();
+  begin(tb, T0, [[mk(1, 1000), 111], [mk(2, 1001), 222], [mk(3, 1002), 333], [mk(4, 1003), 444]]);
+  end(tb, T0 + 5);
+  begin(tb, T0 + 1000);
+  t.equal(un(tb, 3, 333, 203), true, '3 first (the guess was 1)');
+  t.equal(un(tb, 1, 111, 201), true, '1 (the guess was 4)');
+  t.equal(un(tb, 2, 999, 202), false, '2 with another digest (the guess, 2, has the wrong digest)');
+  t.equal(un(tb, 4, 111, 204), false, '4 with flow 1\'s digest');
+  end(tb, T0 + 1005);
+  const rows = tb.snapshot({ includeClosed: true }).map((l) => [l.flow.id, l.flow.timeoutSec, l.closed?.reason ?? 'open']);
+  t.same(rows, [[1, 201, 'open'], [3, 203, 'open'], [2, 300, 'gone'], [4, 300, 'gone']]);
+  // The order of this dump is the next one's guess: 3, then 1.
+  begin(tb, T0 + 2000);
+  t.equal(un(tb, 3, 333, 103), true);
+  t.equal(un(tb, 1, 111, 101), true);
+  end(tb, T0 + 2005);
+  t.same(tb.snapshot().map((l) => [l.flow.id, l.flow.timeoutSec]), [[1, 101], [3, 103]]);
+});
+
 t.test('unchanged(): a copy after a DESTROY in the same dump counts as ignored, as the slow path counts it', async (t) => {
   const fast = table(), slow = table();
   const a = (): Flow => mk(1, 1000);
