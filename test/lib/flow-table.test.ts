@@ -173,6 +173,56 @@ t.test('tickInSteps: a flow opened between steps is ticked too, one closed betwe
   t.equal(tb.get(k(2, 1001))!.ageMs, 3000);
 });
 
+t.test('tickInSteps: closes between steps that compact the open list skip no flow and tick none twice', async (t) => {
+  // 300 flows; after the first step (10 rows), 150 close behind and ahead of it: holes reach half the list,
+  // which compacts at the last close, and the flows not yet ticked move down past the step's position.
+  const flows = Array.from({ length: 300 }, (_, i) => mk(i + 1, 1000 + i));
+  const tb = run(dump(T0, flows));
+  const steps = tb.tickInSteps(T0 + 3000, 10);
+  steps.next();
+  for (let i = 5; i < 155; i++) tb.apply({ kind: 'destroy', flow: mk(i + 1, 1000 + i), atMs: T0 + 2000 });
+  tb.apply({ kind: 'new', flow: ev(mk(999, 3000)), atMs: T0 + 2500 });
+  while (!steps.next().done);
+  const open = tb.snapshot();
+  t.equal(open.length, 151);
+  t.same(open.filter((l) => l.ageMs !== 3000 && l.flow.id !== 999).map((l) => l.flow.id), [], 'every open flow ticked at +3000');
+  t.equal(tb.get(flowKey(mk(999, 3000)))!.ageMs, 500, 'the one opened between steps too');
+  t.same(tb.snapshot({ includeClosed: true }).filter((l) => l.closed).map((l) => l.ageMs), Array(150).fill(2000), 'the closed keep their closing age');
+});
+
+t.test('open flows keep their order (the table\'s insertion order) through closes, compactions and rebirths', async (t) => {
+  const tb = run(dump(T0, Array.from({ length: 400 }, (_, i) => mk(i + 1, 1000 + i))));
+  const model = Array.from({ length: 400 }, (_, i) => i + 1);
+  let at = T0 + 10;
+  // Close three in four (compacting more than once), then reopen some: reborn keys go to the end.
+  for (let i = 0; i < 400; i++) {
+    if (i % 4 === 3) continue;
+    tb.apply({ kind: 'destroy', flow: mk(i + 1, 1000 + i), atMs: at++ });
+    model.splice(model.indexOf(i + 1), 1);
+  }
+  for (const id of [7, 2, 301]) {
+    tb.apply({ kind: 'new', flow: ev(mk(id, 1000 + id - 1)), atMs: at++ });
+    model.push(id);
+  }
+  t.same(tb.snapshot().map((l) => l.flow.id), model);
+  // A dump that misses half of them sweeps those, in one walk, and the rest stay in order.
+  const kept = model.filter((_, i) => i % 2 === 0);
+  for (const i of dump(at, kept.map((id) => mk(id, 1000 + id - 1)))) tb.apply(i);
+  t.same(tb.snapshot().map((l) => l.flow.id), kept);
+  tb.tick(at + 100);
+  t.same(tb.snapshot().filter((l) => l.ageMs === 0).map((l) => l.flow.id), [], 'tick reaches every open flow');
+});
+
+t.test('tickInSteps: a tick begun before the last one finished takes over; the old one stops', async (t) => {
+  const tb = run(dump(T0, Array.from({ length: 6 }, (_, i) => mk(i + 1, 1000 + i))));
+  const first = tb.tickInSteps(T0 + 1000, 2);
+  first.next();
+  const second = tb.tickInSteps(T0 + 2000, 2);
+  while (!second.next().done);
+  t.equal(first.next().done, true, 'the first stops at its next step');
+  t.same(tb.snapshot().map((l) => l.ageMs), Array(6).fill(2000), 'and never writes its older time over the later tick\'s');
+});
+
 t.test('counters that go down reset the rate instead of going negative', async (t) => {
   const tb = run([...dump(T0, [a()]), ...dump(T0 + 1000, [mk(1, 1000, { counters: ctr(0, 0, 0, 0) })])]);
   const l = tb.get(kA)!;
