@@ -33,7 +33,8 @@ export function digestCtEntry(r: Reader, m: NlMsg, out: CtDigest): boolean {
   if (end > v.byteLength || end - off < 4) return false;
   // Two hashes of every word (xxHash32's round in a, a multiply-rotate round of other constants in b), each
   // in two lanes that take alternate words of a run: a lane's rounds depend on each other, and the two
-  // lanes halve that chain (the hash was bound by its multiplies' latency: 190 against 120 ns a message).
+  // lanes halve that chain (one lane was bound by its multiplies' latency: 193 against 132 ns a message of a
+  // recorded 50k-flow dump).
   const n = end - off;
   let a0 = (n + 0x24234428) | 0;
   let a1 = (n ^ 0x77cf29e1) | 0;

@@ -10,7 +10,8 @@
 //    floor is measured first, on a pane running `cat`. --cpu-prof DIR: the live conntop writes a V8 profile;
 //    --node-args ARGS: more node options for it (e.g. --import a GC observer).
 // 3. Idle (live, same kit): the view at 50,000 flows with a 1 s refresh and nothing pressed, its CPU (utime +
-//    stime) over 10 s and its highest VmRSS, next to a bare kernel dump every second (./load-child.js bare).
+//    stime) over 10 s and its highest VmRSS, next to a bare kernel dump every second (./load-child.js bare), the
+//    mean of 10 s just before the view and 10 s just after it.
 // Median and worst of 50 each. Imports the tui/ and lib/ sources it measures, ../helpers, ./proc and node: modules.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -189,10 +190,17 @@ export async function live(stormRate = STORM_RATE_DEFAULT, profDir = '', nodeArg
 const IDLE_N = 50_000;
 const IDLE_S = 10;
 
-/** Part 3: idle CPU and RSS of the view at IDLE_N flows against a bare dump every second. */
+/** CPU s/s of a bare kernel dump every second (./load-child.js bare) in namespace `ns`, over IDLE_S seconds after its first dump. */
+function bareCpuPerS(ns: string): number {
+  const bare = JSON.parse(spawnSync('ip', ['netns', 'exec', ns, process.execPath, join(ROOT, 'dist/test/bench/load-child.js'), 'bare', '--repeat', String(IDLE_S + 1), '--interval-ms', '1000'], { encoding: 'utf8' }).stdout) as { steadyCpuS: number; steadyWallS: number };
+  return bare.steadyCpuS / bare.steadyWallS;
+}
+
+/** Part 3: idle CPU and RSS of the view at IDLE_N flows against a bare dump every second, before and after it. */
 export async function idle(): Promise<Row[]> {
   const ns = `conntop-tuiidle-${process.pid}`;
   spawnSync(join(KIT, 'mkns.sh'), [ns, String(IDLE_N), '--quiet'], { stdio: 'inherit' });
+  const bareBefore = bareCpuPerS(ns);
   const pane = viewPane(ns);
   try {
     await pane.waitFor((l) => l.some((x) => /^Flows .*50k\//.test(x)) && !l[0].includes('loading'), 'the loaded table', 60_000);
@@ -208,10 +216,12 @@ export async function idle(): Promise<Row[]> {
     }
     const cpu = (procCpuS(pid) - cpu0) / IDLE_S;
     pane.keys('q');
-    const bare = JSON.parse(spawnSync('ip', ['netns', 'exec', ns, process.execPath, join(ROOT, 'dist/test/bench/load-child.js'), 'bare', '--repeat', String(IDLE_S + 1), '--interval-ms', '1000'], { encoding: 'utf8' }).stdout) as { steadyCpuS: number; steadyWallS: number; maxRssKiB: number };
-    const bareCpu = bare.steadyCpuS / bare.steadyWallS;
+    const bareAfter = bareCpuPerS(ns);
+    // The host's speed drifts from minute to minute: the view is compared with the mean of a bare dump's CPU
+    // just before it and just after it.
+    const bareCpu = (bareBefore + bareAfter) / 2;
     return [
-      [`idle view at 50k flows, -d 1: CPU s/s (bare dump every second ${fmt(bareCpu)}, ratio ${fmt(cpu / bareCpu)})`, fmt(cpu), '-', `${fmt(1.5 * bareCpu)}`],
+      [`idle view at 50k flows, -d 1: CPU s/s (bare dump every second ${fmt(bareCpu)}: ${fmt(bareBefore)} before, ${fmt(bareAfter)} after; ratio ${fmt(cpu / bareCpu)})`, fmt(cpu), '-', `${fmt(1.5 * bareCpu)}`],
       ['idle view at 50k flows: highest VmRSS, MiB (one run)', fmt(rss / 1024), '-', '150'],
     ];
   } finally {
