@@ -6,7 +6,11 @@
 set -euo pipefail
 arch=$1
 dest=$2
-[ -x "$dest/usr/bin/node" ] && exit 0
+# The .debs unpack the C library into lib/TRIPLET, Debian's merged layout has it in usr/lib/TRIPLET too. Under
+# qemu-user 7.2 the armhf loader searched usr/lib/TRIPLET but not lib/TRIPLET (libc.so.6 not found), so usr/lib
+# gets the lib/ files as well (copies that exist are kept).
+usrmerge() { cp -an "$1/lib/." "$1/usr/lib/"; }
+if [ -x "$dest/usr/bin/node" ]; then usrmerge "$dest"; exit 0; fi
 policy=$(apt-cache policy "nodejs:$arch" 2>/dev/null)
 [[ $policy == *"Candidate: "[0-9]* ]] || exit 2
 work=$(mktemp -d)
@@ -19,5 +23,6 @@ for p in $pkgs; do list="$list $p:$arch"; done
 apt-get download -qq $list node-acorn node-cjs-module-lexer node-undici 2>/dev/null
 mkdir -p "$dest.tmp"
 for d in ./*.deb; do dpkg -x "$d" "$dest.tmp"; done
+usrmerge "$dest.tmp"
 rm -rf "$dest"
 mv "$dest.tmp" "$dest"
