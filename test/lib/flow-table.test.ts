@@ -213,6 +213,30 @@ t.test('open flows keep their order (the table\'s insertion order) through close
   t.same(tb.snapshot().filter((l) => l.ageMs === 0).map((l) => l.flow.id), [], 'tick reaches every open flow');
 });
 
+t.test('a sweep that closes most of the table (compacting the open list once) closes exactly the flows its dump missed', async (t) => {
+  const all = Array.from({ length: 200 }, (_, i) => mk(i + 1, 1000 + i));
+  const tb = run(dump(T0, all));
+  // The second dump has only the last 50: 150 close in one sweep, past the point where the list compacts.
+  for (const i of dump(T0 + 1000, all.slice(150).map((f) => ({ ...f })))) tb.apply(i);
+  t.same(tb.snapshot().map((l) => l.flow.id), all.slice(150).map((f) => f.id));
+  t.equal(tb.stats().total, 50);
+  t.equal(tb.snapshot({ includeClosed: true }).filter((l) => l.closed?.reason === 'gone').length, 150);
+  tb.tick(T0 + 2000);
+  t.same(tb.snapshot().filter((l) => l.idleMs !== 2000).map((l) => l.flow.id), [], 'every open flow ticked');
+});
+
+t.test('the open list is compacted: after churn it holds at most twice the open flows', async (t) => {
+  const tb = run(dump(T0, [mk(1, 1000)]));
+  for (let i = 2; i < 5000; i++) {
+    tb.apply({ kind: 'new', flow: ev(mk(i, 1000 + i)), atMs: T0 + i });
+    tb.apply({ kind: 'destroy', flow: mk(i, 1000 + i), atMs: T0 + i });
+  }
+  t.equal(tb.stats().total, 1);
+  // A private array, read here on purpose: without compaction it would hold one slot per flow ever opened.
+  const rows = (tb as unknown as { rows: unknown[] }).rows;
+  t.ok(rows.length <= 128, `${rows.length} slots for 1 open flow`);
+});
+
 t.test('tickInSteps: a tick begun before the last one finished takes over; the old one stops', async (t) => {
   const tb = run(dump(T0, Array.from({ length: 6 }, (_, i) => mk(i + 1, 1000 + i))));
   const first = tb.tickInSteps(T0 + 1000, 2);
