@@ -108,7 +108,7 @@ class Entry extends ChangeSlot {
    */
   dumpNext: Entry | null = null;
   /** Index in FlowTable.rows while open; -1 once closed. */
-  slot = -1;
+  row = -1;
   /** Neighbours in the ghost list (close order) while the entry is a ghost. */
   olderGhost: Entry | null = null;
   newerGhost: Entry | null = null;
@@ -126,6 +126,11 @@ class Entry extends ChangeSlot {
     const hi = Math.floor(digest / DIGEST_HALF) | 0;
     this.digestHi = hi;
     this.digestLo = (digest - hi * DIGEST_HALF) | 0;
+  }
+
+  /** True when this flow was last taken whole from a dump copy identical to `copy` (same id, same digest). */
+  isCopy(copy: CopyDigest): boolean {
+    return this.hasDigest(copy.digest) && this.live.flow.id === copy.id;
   }
 
   /** True when the remembered digest is `digest`. */
@@ -387,16 +392,14 @@ export class FlowTable implements DumpShortcut {
    */
   unchanged(copy: CopyDigest): boolean {
     if (!this.inDump) return false;
-    // Fields read here, not passed as arguments: a 52-bit digest or an id above 2^30 passed as an argument
-    // was boxed into a new heap number per call (50k per refresh).
-    const id = copy.id;
-    const digest = copy.digest;
+    // The copy's fields are read where they are compared (Entry.isCopy), not passed as arguments: a 52-bit
+    // digest or an id above 2^30 passed as an argument was boxed into a new heap number per call (50k per refresh).
     this.seq++;
     // Closed entries have no digest (close), so a guess that matches is an open flow.
     const c = this.dumpCursor;
     let e = c === null ? this.dumpFirst : c.dumpNext;
-    if (e === null || !e.hasDigest(digest) || e.live.flow.id !== id) {
-      for (e = this.byId.get(idSlot(id)) ?? null; e; e = e.nextSameId) if (e.hasDigest(digest) && e.live.flow.id === id) break;
+    if (e === null || !e.isCopy(copy)) {
+      for (e = this.byId.get(idSlot(copy.id)) ?? null; e !== null && !e.isCopy(copy); e = e.nextSameId);
       if (e === null) return false;
     }
     if (this.destroyedInDump.size > 0 && this.destroyedInDump.has(e.live.key)) {
@@ -415,7 +418,7 @@ export class FlowTable implements DumpShortcut {
     e.seenGen = this.gen;
     const c = this.dumpCursor;
     if (c === null) this.dumpFirst = e;
-    else if (c.slot >= 0) c.dumpNext = e; // not from a flow closed since its copy (a ghost holds no entry alive)
+    else if (c.row >= 0) c.dumpNext = e; // not from a flow closed since its copy (a ghost holds no entry alive)
     this.dumpCursor = e;
   }
 
@@ -561,7 +564,7 @@ export class FlowTable implements DumpShortcut {
     live.ageMs = msSince(atMs, live.startMs ?? atMs);
     const e = new Entry(live);
     this.open.set(key, e);
-    e.slot = this.rows.length;
+    e.row = this.rows.length;
     this.rows.push(live);
     this.rowEntries.push(e);
     const slot = idSlot(flow.id);
@@ -575,9 +578,9 @@ export class FlowTable implements DumpShortcut {
   private close(e: Entry, atMs: number, reason: CloseReason): void {
     const live = e.live;
     this.open.delete(live.key);
-    this.rows[e.slot] = null;
-    this.rowEntries[e.slot] = null;
-    e.slot = -1;
+    this.rows[e.row] = null;
+    this.rowEntries[e.row] = null;
+    e.row = -1;
     this.holes++;
     this.compactSoon();
     this.unlink(e);
@@ -610,7 +613,7 @@ export class FlowTable implements DumpShortcut {
       if (i === this.tickAt) tickAt = n;
       const e = entries[i];
       if (e === null) continue;
-      e.slot = n;
+      e.row = n;
       rows[n] = rows[i];
       entries[n++] = e;
     }
