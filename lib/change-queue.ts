@@ -12,14 +12,16 @@ const NONE = 0;
 const NEW = 1;
 const UPDATE = 2;
 const DESTROY = 3;
-const KINDS = [null, 'new', 'update', 'destroy'] as const;
+/** A 'destroy' of a flow born since it was last delivered (counted in bornClosed until delivered). */
+const BORN_DESTROY = 4;
+const KINDS = [null, 'new', 'update', 'destroy', 'destroy'] as const;
 
 /**
  * A place in the queue: one per flow (the table's entries extend it) or per resync. Intrusive links: queueing
  * and coalescing allocate nothing, and a slot leaves the queue in O(1).
  */
 export class ChangeSlot {
-  /** The kind of the pending change that reports the flow as it is now: NONE, NEW, UPDATE or DESTROY. */
+  /** The kind of the pending change that reports the flow as it is now: NONE, NEW, UPDATE, DESTROY or BORN_DESTROY. */
   pend = NONE;
   /** The flow as its undelivered 'new' described it, frozen when a later change came before delivery. */
   newSnap: Flow | null = null;
@@ -50,7 +52,7 @@ export class ChangeQueue<L extends { flow: Flow }> {
   private tail: ChangeSlot | null = null;
   /** Slots queued. */
   size = 0;
-  /** Queued flows that were born and closed since the last drain. */
+  /** Queued flows born and closed before their first delivery (BORN_DESTROY slots). */
   private bornClosed = 0;
 
   /**
@@ -89,7 +91,7 @@ export class ChangeQueue<L extends { flow: Flow }> {
         return;
       }
       this.bornClosed++;
-      s.pend = DESTROY;
+      s.pend = BORN_DESTROY;
       return;
     }
     if (s.pend === NONE && !this.link(s)) return;
@@ -101,25 +103,31 @@ export class ChangeQueue<L extends { flow: Flow }> {
     this.link(new ResyncSlot(atMs));
   }
 
-  /** The queued changes in order, and an empty queue. */
-  drain(): QueuedChange<L>[] {
+  /**
+   * The queued changes in order, at most `max` slots of them (a 'new' frozen before an update counts with
+   * its update as one slot); the rest stay queued, where later changes go on coalescing with them.
+   */
+  drain(max = Number.POSITIVE_INFINITY): QueuedChange<L>[] {
     const out: QueuedChange<L>[] = [];
-    for (let s = this.head; s; ) {
+    let s = this.head;
+    for (let n = 0; s !== null && n < max; n++) {
       const next: ChangeSlot | null = s.qNext;
       if (s instanceof ResyncSlot) out.push({ kind: 'resync', atMs: s.atMs });
       else {
         const live = (s as FlowSlot<L>).live;
         if (s.newSnap !== null) out.push({ kind: 'new', live, flow: s.newSnap });
         if (s.pend !== NONE) out.push({ kind: KINDS[s.pend]!, live, flow: live.flow });
+        if (s.pend === BORN_DESTROY) this.bornClosed--;
       }
       s.pend = NONE;
       s.newSnap = null;
       s.qPrev = s.qNext = null;
+      this.size--;
       s = next;
     }
-    this.head = this.tail = null;
-    this.size = 0;
-    this.bornClosed = 0;
+    this.head = s;
+    if (s === null) this.tail = null;
+    else s.qPrev = null;
     return out;
   }
 

@@ -379,9 +379,12 @@ export class FlowTable implements DumpShortcut {
     return this.q ? this.q.size : 0;
   }
 
-  /** Returns and clears the queued changes (empty unless trackChanges), coalesced per flow (see ChangeQueue). */
-  drainChanges(): FlowChange[] {
-    return this.q ? this.q.drain() : [];
+  /**
+   * Returns and clears the queued changes (empty unless trackChanges), coalesced per flow (see ChangeQueue):
+   * all of them, or the oldest `max` flows' (and resyncs'), the others staying queued.
+   */
+  drainChanges(max?: number): FlowChange[] {
+    return this.q ? this.q.drain(max) : [];
   }
 
   /**

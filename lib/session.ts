@@ -41,6 +41,12 @@ export interface SessionOutput {
    *  `flow` is the flow as the change described it (see FlowChange); a 'new' change never carries closed/reason.
    *  Read what you need before returning: afterwards the table goes on changing these objects. */
   changes(batch: readonly FlowChange[]): void | Promise<void>;
+  /**
+   * The most flows' changes one `changes` call takes (default: all that are queued). An output that may have
+   * to wait for its reader takes them in slices: what it has not taken stays in the table's queue, coalescing,
+   * instead of being serialized ahead of the reader.
+   */
+  readonly maxBatch?: number;
   /** After each refresh (dump applied, table ticked, its changes delivered): table statistics, source health,
    *  and the source's clock (epoch ms at the end of that dump). */
   refreshed(stats: TableStats, health: SourceHealth, atMs: number): void | Promise<void>;
@@ -216,7 +222,7 @@ export class Session {
   private deliverNow(): Promise<void> | undefined {
     const out = this.out!;
     while (this.table.pendingChanges > 0 && !this.signal.aborted && !out.closed) {
-      const r = out.changes(this.table.drainChanges());
+      const r = out.changes(this.table.drainChanges(out.maxBatch));
       if (r) return r;
     }
     return undefined;

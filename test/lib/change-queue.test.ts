@@ -112,3 +112,34 @@ t.test('a key replaced by a new incarnation: the old one\'s destroy comes before
   const c = tb.drainChanges();
   t.same(c.map((x) => x.kind), ['destroy', 'new']);
 });
+
+t.test('drained in slices: order kept across slices, later changes coalesce with what is still queued', async (t) => {
+  const tb = table();
+  for (let i = 1; i <= 5; i++) tb.apply({ kind: 'new', flow: evFlow(i), atMs: T0 });
+  t.same(summary(tb.drainChanges(2)), ['new:1:SYN_SENT', 'new:2:SYN_SENT'], 'the two oldest');
+  t.equal(tb.pendingChanges, 3);
+  tb.apply({ kind: 'update', flow: evFlow(3, { state: 'ESTABLISHED' }), atMs: T0 + 1 });
+  tb.apply({ kind: 'update', flow: evFlow(1, { state: 'ESTABLISHED' }), atMs: T0 + 1 });
+  tb.apply({ kind: 'destroy', flow: dying(4), atMs: T0 + 2 });
+  t.same(summary(tb.drainChanges(2)), ['new:3:SYN_SENT', 'update:3:ESTABLISHED', 'destroy:4:CLOSE'], 'a frozen new and its update are one slot');
+  t.same(summary(tb.drainChanges(0)), [], 'a slice of none');
+  t.same(summary(tb.drainChanges()), ['new:5:SYN_SENT', 'update:1:ESTABLISHED'], 'the rest, in order');
+  t.equal(tb.pendingChanges, 0);
+});
+
+t.test('drained in slices: the born-and-closed cap counts only such flows still queued', async (t) => {
+  const maxClosed = 3;
+  const tb = table({ maxClosed });
+  const bornAndClosed = (id: number): void => {
+    tb.apply({ kind: 'new', flow: evFlow(id), atMs: T0 });
+    tb.apply({ kind: 'destroy', flow: dying(id), atMs: T0 + 1 });
+  };
+  for (let id = 1; id <= 3; id++) bornAndClosed(id);
+  t.same(summary(tb.drainChanges(2)), ['destroy:1:CLOSE', 'destroy:2:CLOSE']);
+  // One such flow is still queued: two more fit under the cap of three, the next is dropped.
+  for (let id = 4; id <= 6; id++) bornAndClosed(id);
+  t.same(summary(tb.drainChanges()), ['destroy:3:CLOSE', 'destroy:4:CLOSE', 'destroy:5:CLOSE']);
+  t.equal(tb.stats().droppedChanges, 1, 'flow 6 was over the cap');
+  for (let id = 7; id <= 9; id++) bornAndClosed(id);
+  t.same(summary(tb.drainChanges()), ['destroy:7:CLOSE', 'destroy:8:CLOSE', 'destroy:9:CLOSE'], 'a whole drain frees the cap');
+});

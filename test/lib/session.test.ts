@@ -277,6 +277,34 @@ t.test('a stuck output does not hold the table or the abort', async (t) => {
   t.ok(src.closed, 'the source was closed');
 });
 
+t.test('an output with maxBatch takes the queue in slices; behind its reader, the rest waits in the table and coalesces', async (t) => {
+  const src = new FakeSource();
+  const { s, abort } = session(src, { intervalMs: 3_600_000 });
+  const out = new (class extends Recorder {
+    readonly maxBatch = 2;
+    sizes: number[] = [];
+    override changes(batch: readonly FlowChange[]): void | Promise<void> {
+      this.sizes.push(batch.length);
+      return super.changes(batch);
+    }
+  })();
+  let release!: () => void;
+  out.block = new Promise((r) => (release = r)); // the reader is behind from the first slice on
+  src.flows = [mk(1), mk(2), mk(3), mk(4), mk(5)];
+  const run = s.run(out);
+  await until(() => out.log.length > 0, 'the first slice');
+  t.same(out.log, ['new:1', 'new:2'], 'one slice of two flows, then the output waits');
+  t.equal(s.table.pendingChanges, 3, 'the other three wait in the table');
+  src.emit({ kind: 'destroy', flow: mk(4, { status: ['CONFIRMED', 'DYING'], stopNs: '5' }), atMs: T0 + 5 });
+  out.block = null;
+  release();
+  await until(() => out.log.includes('stats:4'), 'the first stats line');
+  t.same(out.log, ['new:1', 'new:2', 'new:3', 'destroy:4', 'new:5', 'stats:4'], 'flow 4, born and closed while it waited, is one destroy');
+  t.ok(out.sizes.every((n) => n <= 2), `slices of at most two flows (${out.sizes.join(',')})`);
+  abort.abort();
+  t.equal(await run, 'aborted');
+});
+
 t.test('an abort ends a refresh that never completes', async (t) => {
   const src = new FakeSource();
   src.hang = true;
