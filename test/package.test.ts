@@ -45,7 +45,9 @@ t.test('npm pack, npm install -g --omit=optional, and the installed conntop work
   t.ok(files.includes('dist/lib/cli.js') && files.includes('prebuilds/manifest.json'), 'the program and the prebuilt shims are there');
   t.same(files.filter((f) => /\.map$|^test\/|^dist\/test\/|^fuzz\/|\.ts$|^dist\/fuzz\//.test(f)), [], 'no tests, sources or source maps installed');
   const own = files.reduce((n, f) => n + statSync(join(pkg, f)).size, 0);
-  t.ok(own < 2_000_000, `conntop's own files: ${(own / 1e6).toFixed(2)} MB`);
+  // 2.5 MB: the bundled program (dist/lib/cli.js and its chunks, 0.39 MB) repeats the code of the modules
+  // tsc writes, which conntopd still loads one by one (test/startup.test.ts says why the CLI is bundled).
+  t.ok(own < 2_500_000, `conntop's own files: ${(own / 1e6).toFixed(2)} MB`);
   t.comment(`installed: ${files.length} files of conntop's own, ${(own / 1e6).toFixed(2)} MB`);
 
   const bin = join(prefix, 'bin/conntop');

@@ -1,0 +1,34 @@
+// How the built `conntop` starts: from one bundled file and a few shared chunks (npm run bundle), not from the
+// 66 modules tsc writes. Why: node 20 resolves, reads and compiles each ES module on its own, with no compile
+// cache; the 66 took 30-40 ms of every start (`--version` 0.14 s, bundled 0.11 s), which counts in every
+// whole-process figure (`--once --json` against `conntrack -L`, README "Benchmarks"). Loses nothing: the
+// bundle is the same code, and every CLI test runs it.
+import t, { type Test } from 'tap';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = resolve(import.meta.dirname, '..');
+const cli = join(root, 'dist/lib/cli.js');
+
+/** The file: URLs of the ES modules node loads for `conntop ARGS`, through a module-loading hook. */
+function modulesLoaded(t: Test, args: string[]): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'conntop-startup-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // The hook runs on node's loader thread: process._rawDebug writes to stderr from there.
+  writeFileSync(join(dir, 'hooks.mjs'), 'export async function load(url, ctx, next) { if (url.startsWith("file:")) process._rawDebug(`LOADED ${url}`); return next(url, ctx); }\n');
+  writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  const r = spawnSync('env', ['-u', 'NODE_OPTIONS', process.execPath, '--import', pathToFileURL(join(dir, 'register.mjs')).href, cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+  t.equal(r.status, 0, r.status === 0 ? 'exits 0' : r.stderr);
+  return r.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7));
+}
+
+t.test('conntop starts from its bundle: a handful of its own modules, not one per source file', { skip: existsSync(cli) ? false : 'build first: npm run build' }, async (t) => {
+  const own = modulesLoaded(t, ['--version']).filter((u) => u.startsWith(pathToFileURL(join(root, 'dist')).href));
+  t.ok(own.length > 0, 'the hook saw the program');
+  t.ok(own.length <= 16, `${own.length} modules of conntop's own at start (tsc's output alone loads 66): ${own.map((u) => u.slice(u.indexOf('/dist/') + 1)).join(' ')}`);
+  t.ok(own.every((u) => /\/dist\/lib\/(cli\.js|chunks\/[^/]+\.js)$/.test(u)), 'only the bundle and its chunks');
+  t.match(readFileSync(cli, 'utf8').slice(0, 200), /^#!\/usr\/bin\/env node\n/, 'the bundle keeps the shebang');
+});
