@@ -2,7 +2,7 @@
 // Imports lib/flow.ts, lib/flow-stats.ts, lib/change-queue.ts and lib/source.ts types only: never netlink/, no timers, no sockets, no global state.
 // Dump/event reconciliation and what counts as a change are documented on FlowTable below.
 import type { CopyDigest, DumpShortcut, SourceEvent } from './source.js';
-import { flowKey, mergeEventFields, sameFlowKey, sameList, sameReportable, type Flow } from './flow.js';
+import { flowKey, flowKeyId, mergeEventFields, sameFlowKey, sameList, sameReportable, type Flow } from './flow.js';
 import { ChangeQueue, ChangeSlot, type QueuedChange } from './change-queue.js';
 import { FlowCounts, ZERO_RATES, allZero, sameCounters, setRates, zeroRates, type BothCounters, type FlowRates, type ReadonlyFlowRates, type TableStats } from './flow-stats.js';
 
@@ -164,8 +164,7 @@ export class FlowTable implements DumpShortcut {
    */
   private rows: (LiveFlow | null)[] = [];
   private rowEntries: (Entry | null)[] = [];
-  /** Open flows: rows without its holes. */
-  private openCount = 0;
+  /** Slots of rows whose flow closed since the last compaction. */
   private holes = 0;
   /** True while the sweep walks rowEntries: compaction waits for its end. */
   private sweeping = false;
@@ -335,10 +334,15 @@ export class FlowTable implements DumpShortcut {
     return (this.openEntry(key) ?? this.closed.get(key))?.live;
   }
 
-  /** The open entry with this key: a key begins with the flow's kernel id (flowKey). */
+  /** How many flows are open: the rows that are not holes. */
+  private get openCount(): number {
+    return this.rows.length - this.holes;
+  }
+
+  /** The open entry with this key, found through the id index (flowKeyId). */
   private openEntry(key: string): Entry | undefined {
-    const id = parseInt(key, 10);
-    if (!(id >= 0)) return undefined;
+    const id = flowKeyId(key);
+    if (id < 0) return undefined;
     for (let e: Entry | null = this.byId.get(idSlot(id)) ?? null; e; e = e.nextSameId) if (e.live.key === key) return e;
     return undefined;
   }
@@ -581,7 +585,6 @@ export class FlowTable implements DumpShortcut {
     setStart(live);
     live.ageMs = msSince(atMs, live.startMs ?? atMs);
     const e = new Entry(live);
-    this.openCount++;
     e.row = this.rows.length;
     this.rows.push(live);
     this.rowEntries.push(e);
@@ -595,7 +598,6 @@ export class FlowTable implements DumpShortcut {
 
   private close(e: Entry, atMs: number, reason: CloseReason): void {
     const live = e.live;
-    this.openCount--;
     this.rows[e.row] = null;
     this.rowEntries[e.row] = null;
     e.row = -1;

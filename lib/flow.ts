@@ -69,13 +69,22 @@ export interface Flow {
   host?: string;
 }
 
-/** The identity of a flow across messages: kernel id, zone and original tuple (ids get reused), and its server. */
+/**
+ * The identity of a flow across messages: kernel id, zone and original tuple (ids get reused), and its server.
+ * The id comes first: the live table finds a flow by key through its id index (flowKeyId).
+ */
 export function flowKey(f: Pick<Flow, 'id' | 'zone' | 'protoNum' | 'orig' | 'host'>): string {
   const o = f.orig;
   // join makes one flat string; a template literal makes a tree of ~10 ConsStrings, and the live table keeps
   // every key (at 50k flows that tree cost 15 MiB of heap). join writes undefined as ''.
   const k = [f.id, f.zone, f.protoNum, o.src, o.dst, o.sport ?? o.type ?? o.srcKey, o.dport ?? o.code ?? o.dstKey, o.icmpId, o.zone].join('|');
   return f.host === undefined ? k : `${k}|${f.host}`; // local keys stay as they were
+}
+
+/** The kernel id a flowKey begins with, or -1 when `key` is not one. */
+export function flowKeyId(key: string): number {
+  const id = parseInt(key, 10);
+  return id >= 0 ? id : -1;
 }
 
 /** True exactly when flowKey(a) === flowKey(b), without building the strings (the live table's hot path). */

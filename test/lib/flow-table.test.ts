@@ -3,7 +3,7 @@
 import t from 'tap';
 import { FlowTable, type TableInput, type LiveFlow } from '../../lib/flow-table.js';
 import fc from 'fast-check';
-import { flowKey, sameFlowKey, type Flow } from '../../lib/flow.js';
+import { flowKey, flowKeyId, sameFlowKey, type Flow } from '../../lib/flow.js';
 
 const T0 = 1_700_000_000_000; // epoch ms
 
@@ -245,6 +245,18 @@ t.test('tickInSteps: a tick begun before the last one finished takes over; the o
   while (!second.next().done);
   t.equal(first.next().done, true, 'the first stops at its next step');
   t.same(tb.snapshot().map((l) => l.ageMs), Array(6).fill(2000), 'and never writes its older time over the later tick\'s');
+});
+
+t.test('get(key) finds open flows through the id a key begins with: ids above 2^31, flows of servers, shared ids', async (t) => {
+  const flows = [mk(4294967295, 1000), mk(7, 1001), mk(7, 1002), mk(9, 1003, { host: 'r1:7070' }), mk(9, 1003, { host: 'r2:7070' })];
+  const tb = run(dump(T0, flows));
+  for (const f of flows) {
+    t.equal(flowKeyId(flowKey(f)), f.id, `the key of ${f.id}${f.host ? ` from ${f.host}` : ''} begins with its id`);
+    t.equal(tb.get(flowKey(f))?.flow.orig.sport, f.orig.sport, `${flowKey(f)} found`);
+  }
+  t.equal(tb.get(flowKey(mk(7, 1004))), undefined, 'a key no open flow has');
+  t.equal(flowKeyId('not a key'), -1);
+  t.equal(tb.get('not a key'), undefined);
 });
 
 t.test('counters that go down reset the rate instead of going negative', async (t) => {
