@@ -36,7 +36,7 @@ export interface AppOptions {
   /** Asks the composition root to stop (aborts the session). */
   quit: () => void;
   mouse: boolean;
-  /** Called after each frame with the grid drawn (tests and benchmarks observe frames this way). */
+  /** Called after each frame with the grid drawn (tests and benchmarks observe frames this way); the next frame redraws that grid. */
   onFrame?: (g: Grid, view: ViewState) => void;
 }
 
@@ -57,6 +57,8 @@ export async function runApp(o: AppOptions): Promise<string> {
   let lastFrame = -Infinity;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  /** The last frame's grid, drawn into again by the next (render blanks it): see render(). */
+  let grid: Grid | undefined;
   const saveIfDirty = () => {
     if (!view.settingsDirty) return;
     view.settingsDirty = false;
@@ -74,7 +76,8 @@ export async function runApp(o: AppOptions): Promise<string> {
     }
     view.tick(!forKey);
     const theme = pickTheme(view.settings.theme, o.env);
-    const g = render(view, theme, { source: typeof o.sourceLabel === 'string' ? o.sourceLabel : o.sourceLabel(), intervalMs: session.intervalMs });
+    const g = render(view, theme, { source: typeof o.sourceLabel === 'string' ? o.sourceLabel : o.sourceLabel(), intervalMs: session.intervalMs }, grid);
+    grid = g;
     screen.draw(g);
     o.onFrame?.(g, view);
     if (view.resorting) stepSoon();

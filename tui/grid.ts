@@ -53,6 +53,13 @@ export class Grid {
     this.attrs = new Uint16Array(width * height).fill(fill);
   }
 
+  /** Blanks every cell with `fill`, as a new grid of this size would be (render reuses a frame's grid). */
+  reset(fill: Attr = 0): this {
+    this.chars.fill(' ');
+    this.attrs.fill(fill);
+    return this;
+  }
+
   /**
    * Writes `text` at (x, y) with `a`, clipped at the right edge, control characters as "?"; returns the column
    * after the text. A wide character (CJK, emoji) fills two cells: itself, then "" (so a line joins to the

@@ -108,3 +108,23 @@ t.test('wide characters fill two cells and keep the columns after them in place'
   t.equal(fitText('服务器x', 5), '服务…');
   t.end();
 });
+
+t.test('a frame drawn into the last frame\'s grid is the frame a new grid gets, in every mode and after a resize', async (t) => {
+  const { view } = synthView(300, 80, 24);
+  let grid: Grid | undefined;
+  const steps: Array<[string, () => void]> = [
+    ['list', () => keys(view, 'DOWN')], ['help', () => keys(view, 'F1')], ['back', () => keys(view, 'ESCAPE')],
+    ['detail', () => keys(view, 'ENTER')], ['back', () => keys(view, 'ESCAPE')], ['group', () => keys(view, 'g')],
+    ['list again', () => keys(view, 'ESCAPE', 'END')], ['filter error', () => keys(view, '\\', ...'port:99999', 'ENTER')],
+    ['wider', () => { view.width = 120; view.height = 40; }], ['scrolled', () => keys(view, 'ESCAPE', 'HOME', 'PAGE_DOWN')],
+  ];
+  for (const [name, step] of steps) {
+    step();
+    const fresh = render(view, THEMES.default, INFO);
+    const reused = render(view, THEMES.default, INFO, grid);
+    if (grid && grid.width === view.width && grid.height === view.height) t.equal(reused, grid, `${name}: the same grid, drawn again`);
+    t.same(reused.text(), fresh.text(), `${name}: text`);
+    t.same([...reused.attrs], [...fresh.attrs], `${name}: attributes`);
+    grid = reused;
+  }
+});
