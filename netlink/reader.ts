@@ -30,6 +30,23 @@ export class Reader {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
+  private w32: Int32Array | undefined = undefined;
+  /**
+   * The datagram's whole 32-bit words from its first byte, in host order: word i is bytes [4i, 4i + 4). A view
+   * when the datagram begins at a multiple of 4 in its buffer (the socket's are), else a copy (a capture's
+   * records need not); made once per reader. A typed-array load per word, where a DataView read cost a
+   * fifth more of the refresh digest (ct-digest.ts).
+   */
+  words(): Int32Array {
+    if (this.w32) return this.w32;
+    const b = this.buf;
+    const n = b.byteLength >>> 2;
+    if ((b.byteOffset & 3) === 0) return (this.w32 = new Int32Array(b.buffer, b.byteOffset, n));
+    const copy = new Int32Array(n);
+    new Uint8Array(copy.buffer).set(b.subarray(0, n * 4));
+    return (this.w32 = copy);
+  }
+
   get length(): number {
     return this.buf.byteLength;
   }

@@ -76,6 +76,17 @@ const cases: { name: string; input: Uint8Array; end?: number; want: { id: number
     input: hx`2e000000 0001 0200 07000000 92100000 | 02000000 | 0800 0c00 0000002a | 0800 0700 0000012c | 0800 0800 deadbeef | 0000 0000`,
     want: false,
   },
+  {
+    name: 'two CTA_TIMEOUTs (never from the kernel): left to the decoder',
+    input: hx`34000000 0001 0200 07000000 92100000 | 02000000 | 0800 0c00 0000002a | 0800 0700 0000012c | 0800 0800 deadbeef | 0800 0700 0000012d`,
+    want: false,
+  },
+  {
+    name: 'the last attribute unpadded at the message end: its bytes hashed one by one',
+    input: hx`29000000 0001 0200 07000000 92100000 | 02000000 | 0800 0c00 0000002a | 0800 0700 0000012c | 0500 0800 de 000000`,
+    end: 41,
+    want: { id: 42, timeoutSec: 300 },
+  },
   { name: 'payload of 3 bytes (no room for nfgenmsg)', input: hx`13000000 0001 0200 07000000 92100000 | 020000 00`, want: false },
   { name: 'message end past the buffer', input: MINI, end: 48, want: false },
   {

@@ -106,3 +106,18 @@ t.test('bytes() returns a copy', async (t) => {
   buf[0] = 9;
   t.equal(copy[0], 1);
 });
+
+t.test('words() gives the datagram\'s whole words in host order, a view when aligned and a copy when not', async (t) => {
+  const bytes = hx`01020304 05060708 090a`;
+  const aligned = new Reader(bytes);
+  const w = aligned.words();
+  t.equal(w.length, 2, 'the two trailing bytes are not a word');
+  t.equal(w.buffer, bytes.buffer, 'a view of the datagram');
+  t.equal(aligned.words(), w, 'made once');
+  t.same([...w], [aligned.s32ne(0), aligned.s32ne(4)]);
+  const shifted = new Uint8Array(bytes.length + 1);
+  shifted.set(bytes, 1);
+  const unaligned = new Reader(shifted.subarray(1));
+  t.not(unaligned.words().buffer, shifted.buffer, 'a copy: an Int32Array cannot begin at byte 1');
+  t.same([...unaligned.words()], [...w]);
+});
