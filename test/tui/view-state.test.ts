@@ -2,7 +2,7 @@
 // selection follows its flow, re-sorts refilling their arrays, deep paging, the order holding still after a key,
 // pause, filter, search, group.
 import t from 'tap';
-import type { FlowChange } from '../../lib/flow-table.js';
+import type { FlowChange, LiveFlow } from '../../lib/flow-table.js';
 import { handleKey } from '../../tui/view-keys.js';
 import type { ViewState } from '../../tui/view-state.js';
 import { synthFlow } from '../helpers/tui-table.js';
@@ -77,6 +77,28 @@ t.test('the order holds still for a moment after a key, then re-sorts', async (t
   clock.ms += 2000;
   view.tick();
   t.equal(view.list.rows[0], last, 're-sorted once the hold passed');
+});
+
+t.test('new flows stay highlighted for 3 s each, whatever came before or after them', async (t) => {
+  const { view, table, clock } = synthView(10);
+  const lives: LiveFlow[] = [];
+  for (let i = 0; i < 6; i++) {
+    clock.ms += 1000; // flows i arrive at +1 s, +2 s, … +6 s
+    table.apply({ kind: 'new', flow: synthFlow(100 + i), atMs: 1_700_000_020_000 + i });
+    const batch = table.drainChanges();
+    view.onChanges(batch);
+    lives.push((batch.find((c) => c.kind === 'new') as { live: LiveFlow }).live);
+  }
+  // At +6.5 s: flows of +4, +5 and +6 s are under 3 s old.
+  clock.ms += 500;
+  view.tick();
+  t.same(lives.map((l) => view.isNew(l)), [false, false, false, true, true, true]);
+  clock.ms += 1000;
+  view.tick();
+  t.same(lives.map((l) => view.isNew(l)), [false, false, false, false, true, true]);
+  clock.ms += 5000;
+  view.tick();
+  t.same(lives.map((l) => view.isNew(l)), [false, false, false, false, false, false], 'all expired');
 });
 
 function flowKeyOf(f: ReturnType<typeof synthFlow>): string {
