@@ -323,6 +323,7 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
     },
   };
   const term = openScreen({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: io.env, mouse: opts.mouse !== false });
+  let frames = 0;
   screen.restore = term.restore;
   try {
     await runApp({
@@ -331,7 +332,7 @@ async function runInteractive(opts: RunOptions, io: Io, screen: { restore: (() =
       onFrame: (g, view) => {
         if (notes.length > 0 && !view.status) view.status = notes[notes.length - 1];
         // Tests and benchmarks may ask for the last frame's text in a file (never written into the screen).
-        if (io.env.CONNTOP_TUI_FRAME) writeFileSync(io.env.CONNTOP_TUI_FRAME, `${JSON.stringify({ loading: view.loading, rows: view.shownRows().length, mode: view.mode })}\n${g.text().join('\n')}\n`);
+        if (io.env.CONNTOP_TUI_FRAME) writeFileSync(io.env.CONNTOP_TUI_FRAME, `${JSON.stringify({ frame: ++frames, loading: view.loading, rows: view.shownRows().length, mode: view.mode })}\n${g.text().join('\n')}\n`);
       },
     });
   } finally {

@@ -89,12 +89,6 @@ export function openScreen(io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteS
   let lastChars: string[] = [];
   let lastAttrs = new Uint16Array(0);
   let lastWidth = -1;
-  const sameRow = (g: Grid, y: number, w: number): boolean => {
-    if (g.width !== lastWidth) return false;
-    const o = y * g.width;
-    for (let x = 0; x < w; x++) if (g.attrs[o + x] !== lastAttrs[o + x] || g.chars[o + x] !== lastChars[o + x]) return false;
-    return true;
-  };
   writeSync(fd, '\x1b[?1049h\x1b[?25l\x1b[2J');
   term.grabInput(io.mouse ? { mouse: 'button' } : true);
   const resizeFns: Array<(w: number, h: number) => void> = [];
@@ -111,33 +105,58 @@ export function openScreen(io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteS
     draw(g: Grid): void {
       if (restored) return;
       const w = Math.min(g.width, width);
-      let top = -1;
-      let bottom = -1;
       if (g.width !== lastWidth || lastChars.length !== g.chars.length) {
         lastChars = new Array<string>(g.chars.length).fill('');
         lastAttrs = new Uint16Array(g.attrs.length);
         lastWidth = g.width;
         full = true;
       }
+      // The cells that changed are drawn in rectangles over runs of nearby changed rows, each as wide as their
+      // changed spans: ScreenBuffer's delta draw makes an object per cell it walks, and walking whole rows was
+      // the view's second source of garbage under a storm (1.4 MB/s at 3,000 events/s, 200x50).
+      let top = -1, bottom = -1, left = 0, right = 0;
+      const flush = () => {
+        if (top >= 0) buf.draw({ delta: !full, srcClipRect: { xmin: left, ymin: top, xmax: right, ymax: bottom } as never });
+        top = -1;
+      };
       for (let y = 0; y < Math.min(g.height, height); y++) {
-        if (!full && sameRow(g, y, w)) continue;
-        if (top < 0) top = y;
-        bottom = y;
-        for (let i = y * g.width, e = i + g.width; i < e; i++) lastChars[i] = g.chars[i];
-        lastAttrs.set(g.attrs.subarray(y * g.width, (y + 1) * g.width), y * g.width);
+        const o = y * g.width;
+        let x0 = 0, x1 = w - 1;
+        if (!full) {
+          while (x0 < w && g.attrs[o + x0] === lastAttrs[o + x0] && g.chars[o + x0] === lastChars[o + x0]) x0++;
+          if (x0 === w) continue;
+          while (x1 > x0 && g.attrs[o + x1] === lastAttrs[o + x1] && g.chars[o + x1] === lastChars[o + x1]) x1--;
+          // A wide character's two cells go together: its second half ('') is put with its first.
+          while (x0 > 0 && g.chars[o + x0] === '') x0--;
+          while (x1 + 1 < w && g.chars[o + x1 + 1] === '') x1++;
+        }
+        for (let i = o + x0; i <= o + x1; i++) {
+          lastChars[i] = g.chars[i];
+          lastAttrs[i] = g.attrs[i];
+        }
         // Runs of equal attributes become one put each (a cell-by-cell put cost a 200x60 frame ~10 ms).
-        let x = 0;
-        while (x < w) {
-          const a = g.attrs[y * g.width + x];
+        let x = x0;
+        while (x <= x1) {
+          const a = g.attrs[o + x];
           let e = x + 1;
-          while (e < w && g.attrs[y * g.width + e] === a) e++;
+          while (e <= x1 && g.attrs[o + e] === a) e++;
           // No format arguments: terminal-kit then takes the text as it is (no format or markup parsing).
-          buf.put({ x, y, attr: toKit(a), wrap: false, dx: 1, dy: 0 }, g.chars.slice(y * g.width + x, y * g.width + e).join(''));
+          buf.put({ x, y, attr: toKit(a), wrap: false, dx: 1, dy: 0 }, g.chars.slice(o + x, o + e).join(''));
           x = e;
         }
+        // Rows a few lines apart share a rectangle (one write to the terminal instead of several).
+        if (top >= 0 && y - bottom <= 3) {
+          bottom = y;
+          left = Math.min(left, x0);
+          right = Math.max(right, x1);
+        } else {
+          flush();
+          top = bottom = y;
+          left = x0;
+          right = x1;
+        }
       }
-      if (top < 0) return;
-      buf.draw({ delta: !full, srcClipRect: { xmin: 0, ymin: top, xmax: width - 1, ymax: bottom } as never });
+      flush();
       full = false;
     },
     onKey(fn) { term.on('key', (name: string) => fn(name)); },

@@ -23,9 +23,9 @@ function listLines(lines: string[]): string[] {
 
 const ready = (lines: string[]) => lines.some((l) => /^Flows .*13\/1\.0M\]/.test(l)) && !lines.some((l) => l.includes('loading…')) && listLines(lines).length === 13;
 
-function start(t: HasTeardown, home: string, width = 100, height = 30): TmuxPane {
+function start(t: HasTeardown, home: string, width = 100, height = 30, env: Record<string, string> = {}): TmuxPane {
   const pane = new TmuxPane(`printf 'shell before\\n'; node ${cli} --replay ${capture} --speed max --no-dns --no-geoip; echo "conntop exit=$?"; exec sleep 3600`, width, height, {
-    HOME: home, XDG_CONFIG_HOME: join(home, 'config'), TERM: 'xterm-256color', PATH: process.env.PATH ?? '',
+    HOME: home, XDG_CONFIG_HOME: join(home, 'config'), TERM: 'xterm-256color', PATH: process.env.PATH ?? '', ...env,
   });
   t.teardown(() => pane.kill());
   return pane;
@@ -136,6 +136,37 @@ t.test('the interactive view on a replay', async (t) => {
   t.match(header, /PROTO▼/, 'sort restored');
   again.keys('F10');
   await again.waitForText(/^conntop exit=0/);
+});
+
+t.test('the terminal shows exactly the frame drawn, after redraws of only what changed', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'conntop-tui-'));
+  t.teardown(() => rmSync(home, { recursive: true, force: true }));
+  const frameFile = join(home, 'frame.txt');
+  const pane = start(t, home, 100, 30, { CONNTOP_TUI_FRAME: frameFile });
+  await pane.waitFor(ready, 'the loaded table', 30000);
+  // The frame file holds a status line, then the grid's lines without trailing blanks, as capture-pane gives them.
+  const frameText = () => readFileSync(frameFile, 'utf8').split('\n').slice(1, 31).join('\n');
+  const frameNo = () => Number(/"frame":(\d+)/.exec(readFileSync(frameFile, 'utf8'))?.[1] ?? 0);
+  const same = async (what: string) => {
+    await pane.waitFor((l) => l.map((x) => x.trimEnd()).join('\n') === frameText(), what);
+    t.pass(what);
+  };
+  await same('the loaded table');
+  // Each step changes a few cells or a few rows: the selection bar, a prompt, part of the list, a column.
+  const steps: Array<[string, string[]]> = [
+    ['the selection two rows down', ['Down', 'Down']], ['the search prompt', ['/']], ['a search typed', ['1', '0', '.', '0']],
+    ['the search left', ['Escape']], ['the end of the list', ['End']], ['the top again', ['Home']],
+    ['another sort column', ['>']], ['the first sort column back', ['<']], ['inverted', ['I']], ['the details', ['Enter']], ['the list again', ['Escape']],
+  ];
+  for (const [what, ks] of steps) {
+    const before = frameNo();
+    pane.keys(...ks);
+    // First the key's frame (else the screen could still match the frame before it), then the screen.
+    await pane.waitFor(() => frameNo() > before, `${what}: a new frame`);
+    await same(what);
+  }
+  pane.keys('q');
+  await pane.waitForText(/^conntop exit=0/);
 });
 
 t.test('a signal restores the terminal too', async (t) => {
