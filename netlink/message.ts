@@ -91,6 +91,8 @@ export class MsgCursor implements NlMsg {
   index = -1;
   private r: Reader | undefined;
   private next0 = 0;
+  /** The datagram's length, read once by reset(): the Reader's getter was not inlined here (1 ms/s of an idle 50k-flow view). */
+  private total = 0;
 
   /** Starts over on `r`, checking its framing: throws SHORT_HEADER, BAD_MSG_LEN or MSG_PAST_END. */
   reset(r: Reader): this {
@@ -106,6 +108,7 @@ export class MsgCursor implements NlMsg {
       off = Math.min(total, off + align4(len));
     }
     this.r = r;
+    this.total = total;
     this.next0 = 0;
     this.index = -1;
     return this;
@@ -114,7 +117,7 @@ export class MsgCursor implements NlMsg {
   /** Moves to the next message; false at the end of the datagram. */
   next(): boolean {
     const r = this.r;
-    if (!r || this.next0 >= r.length) return false;
+    if (!r || this.next0 >= this.total) return false;
     const off = this.next0;
     this.len = r.u32neAt(off);
     this.type = r.u16neAt(off + 4);
@@ -124,7 +127,7 @@ export class MsgCursor implements NlMsg {
     this.payload = off + NLMSG_HDRLEN;
     this.end = off + this.len;
     this.index++;
-    this.next0 = Math.min(r.length, off + align4(this.len));
+    this.next0 = Math.min(this.total, off + align4(this.len));
     return true;
   }
 }
