@@ -34,8 +34,7 @@ export class Reader {
   /**
    * The datagram's whole 32-bit words from its first byte, in host order: word i is bytes [4i, 4i + 4). A view
    * when the datagram begins at a multiple of 4 in its buffer (the socket's are), else a copy (a capture's
-   * records need not); made once per reader. A typed-array load per word, where a DataView read cost a
-   * fifth more of the refresh digest (ct-digest.ts).
+   * records need not); made once per reader. The refresh digest (ct-digest.ts) hashes whole runs of them.
    */
   words(): Int32Array {
     if (this.w32) return this.w32;
