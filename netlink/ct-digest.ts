@@ -65,9 +65,12 @@ export function digestCtEntry(r: Reader, m: NlMsg, out: CtDigest): boolean {
   let h2 = Math.imul((end - start) ^ 0x811c9dc5, 0x01000193);
   const w = r.words();
   const whole = end & ~3;
+  // The words skipped: CTA_TIMEOUT's two, or none (an empty span at the end) when the copy has none.
+  const skipFrom = tOff === end ? whole : tOff;
+  const skipTo = tOff === end ? whole : tOff + 8;
   for (let run = 0; run < 2; run++) {
-    let i = run === 0 ? start >> 2 : tOff === end ? whole >> 2 : (tOff + 8) >> 2;
-    const e = run === 0 ? (tOff === end ? whole : tOff) >> 2 : whole >> 2;
+    let i = (run === 0 ? start : skipTo) >> 2;
+    const e = (run === 0 ? skipFrom : whole) >> 2;
     for (; i < e; i++) {
       const x = w[i];
       let k = Math.imul(x, 0xcc9e2d51);

@@ -49,11 +49,12 @@ export class Grid {
   readonly chars: string[];
   readonly attrs: Uint16Array;
   constructor(readonly width: number, readonly height: number, fill: Attr = 0) {
-    this.chars = new Array<string>(width * height).fill(' ');
-    this.attrs = new Uint16Array(width * height).fill(fill);
+    this.chars = new Array<string>(width * height);
+    this.attrs = new Uint16Array(width * height);
+    this.reset(fill);
   }
 
-  /** Blanks every cell with `fill`, as a new grid of this size would be (render reuses a frame's grid). */
+  /** Blanks every cell with `fill`, as a new grid is (render reuses a frame's grid). */
   reset(fill: Attr = 0): this {
     this.chars.fill(' ');
     this.attrs.fill(fill);

@@ -81,11 +81,11 @@ export function openScreen(io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteS
     }
     return n;
   };
-  // The last frame's cells as put into the buffer: a row equal to it is neither put nor walked again.
+  // The last frame's cells as put into the buffer: cells equal to it are neither put nor walked again.
   // ScreenBuffer's delta draw decodes every cell it walks (2-8 ms a 200x50 frame under an event storm,
-  // when a frame changed a few rates); walking only the rows that changed leaves a frame's drawing
-  // proportional to what changed (a PageDown, every row: 1.5-2.3 ms). Kept in place, the rows that changed
-  // copied in: a copy of the whole grid each frame lived until the next and was promoted (see render()).
+  // when a frame changed a few rates); walking only what changed leaves a frame's drawing proportional to
+  // it (a PageDown, every row: 1.5-2.3 ms). Kept in place, the changed cells copied in: a copy of the whole
+  // grid each frame lived until the next and was promoted (see render()).
   let lastChars: string[] = [];
   let lastAttrs = new Uint16Array(0);
   let lastWidth = -1;
@@ -119,13 +119,14 @@ export function openScreen(io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteS
         if (top >= 0) buf.draw({ delta: !full, srcClipRect: { xmin: left, ymin: top, xmax: right, ymax: bottom } as never });
         top = -1;
       };
+      const same = (i: number): boolean => g.attrs[i] === lastAttrs[i] && g.chars[i] === lastChars[i];
       for (let y = 0; y < Math.min(g.height, height); y++) {
         const o = y * g.width;
         let x0 = 0, x1 = w - 1;
         if (!full) {
-          while (x0 < w && g.attrs[o + x0] === lastAttrs[o + x0] && g.chars[o + x0] === lastChars[o + x0]) x0++;
+          while (x0 < w && same(o + x0)) x0++;
           if (x0 === w) continue;
-          while (x1 > x0 && g.attrs[o + x1] === lastAttrs[o + x1] && g.chars[o + x1] === lastChars[o + x1]) x1--;
+          while (x1 > x0 && same(o + x1)) x1--;
           // A wide character's two cells go together: its second half ('') is put with its first.
           while (x0 > 0 && g.chars[o + x0] === '') x0--;
           while (x1 + 1 < w && g.chars[o + x1 + 1] === '') x1++;
