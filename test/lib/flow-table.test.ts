@@ -338,6 +338,22 @@ t.test('ghosts are capped by maxClosed, oldest dropped first; a reborn key repla
   t.equal(none.stats().closedLingering, 0, 'maxClosed 0 keeps no ghosts');
 });
 
+t.test('ghosts whose ids share their low 16 bits are each found by their own key, before and after one leaves', async (t) => {
+  const g1 = () => mk(5, 4001), g2 = () => mk(65541, 4002), g3 = () => mk(131077, 4003); // 5 + 2^16, 5 + 2^17
+  const tb = run([...dump(T0, [g1(), g2(), g3()]), { kind: 'destroy', flow: g1(), atMs: T0 + 10 }, { kind: 'destroy', flow: g2(), atMs: T0 + 11 },
+    ...dump(T0 + 1000, [])]); // g3 swept: a ghost with reason 'gone'
+  const state = () => tb.snapshot({ includeClosed: true }).map((l) => [l.flow.id, l.closed?.reason ?? 'open']).sort((x, y) => Number(x[0]) - Number(y[0]));
+  t.same(state(), [[5, 'destroy'], [65541, 'destroy'], [131077, 'gone']]);
+  tb.apply({ kind: 'new', flow: ev(mk(5, 4999)), atMs: T0 + 1100 }); // id 5, another tuple: replaces no ghost
+  tb.apply({ kind: 'new', flow: ev(g1()), atMs: T0 + 1101 }); // reborn: its ghost leaves
+  t.same(state(), [[5, 'open'], [5, 'open'], [65541, 'destroy'], [131077, 'gone']]);
+  tb.apply({ kind: 'new', flow: ev(g2()), atMs: T0 + 1102 }); // the other ghost of those bits is still found
+  tb.apply({ kind: 'destroy', flow: mk(131077, 4003, { counters: ctr(7000, 70, 0, 0) }), atMs: T0 + 1103 }); // a late DESTROY upgrades the ghost
+  t.same(state(), [[5, 'open'], [5, 'open'], [65541, 'open'], [131077, 'destroy']]);
+  t.same(tb.get(flowKey(g3()))!.flow.counters, ctr(7000, 70, 0, 0));
+  t.equal(tb.stats().unknownDestroys, 0);
+});
+
 t.test('ghost order survives a reborn ghost in the middle: eviction and expiry still go oldest first', async (t) => {
   const flows = [1, 2, 3, 4, 5].map((i) => mk(i, 3000 + i));
   const tb = run([...dump(T0, flows), ...flows.map((f, i) => ({ kind: 'destroy' as const, flow: f, atMs: T0 + 10 + i }))], { maxClosed: 4, lingerMs: 100 });
