@@ -186,13 +186,14 @@ export class FlowTable implements DumpShortcut {
    * thousands of skipped holes per closing flow, a tenth of conntop's CPU).
    */
   private oldestGhost: Entry | null = null;
+  private newestGhost: Entry | null = null;
   /**
    * How many ghosts have an id with each value of its low 16 bits. A flow whose id no ghost shares is not looked
-   * up by key among the ghosts: under a storm there are thousands of them, and each new flow's lookup hashed a
-   * fresh key into that map (about 2.8 ms a second of the view's main thread at 3,000 events/s and 100k flows).
+   * up by key among the ghosts: under a storm there are thousands of them, and the lookup of each new flow's fresh
+   * key was 2.8 ms a second of the view's main thread at 3,000 events/s and 100k flows (its key is still hashed
+   * once, when the flow closes and becomes a ghost).
    */
   private readonly ghostIds = new Int32Array(65536);
-  private newestGhost: Entry | null = null;
   private readonly counts = new FlowCounts();
   private readonly destroyedInDump = new DestroyedKeys();
   private readonly lingerMs: number;
@@ -572,7 +573,7 @@ export class FlowTable implements DumpShortcut {
       this.close(e, atMs, 'destroy');
       return;
     }
-    const g = this.ghostIds[ev.id & 0xffff] === 0 ? undefined : this.closed.get(key);
+    const g = this.ghostIds[ev.id & 0xffff] === 0 ? undefined : this.closed.get(key); // as in dropGhostOf
     const ghost = g?.live;
     if (!ghost) this.st.unknownDestroys++;
     else if (ghost.closed!.reason === 'gone') {
