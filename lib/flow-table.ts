@@ -573,7 +573,7 @@ export class FlowTable implements DumpShortcut {
       this.close(e, atMs, 'destroy');
       return;
     }
-    const g = this.ghostIds[ev.id & 0xffff] === 0 ? undefined : this.closed.get(key); // as in dropGhostOf
+    const g = this.ghostOf(ev, key);
     const ghost = g?.live;
     if (!ghost) this.st.unknownDestroys++;
     else if (ghost.closed!.reason === 'gone') {
@@ -651,10 +651,14 @@ export class FlowTable implements DumpShortcut {
     this.holes = 0;
   }
 
-  /** Forgets the ghost of `key` (flow f's), if any: looked up only when a ghost's id has the low 16 bits of f's. */
+  /** The ghost of `key` (flow f's), if any: looked up only when a ghost's id has the low 16 bits of f's. */
+  private ghostOf(f: Pick<Flow, 'id'>, key: string): Entry | undefined {
+    return this.ghostIds[f.id & 0xffff] === 0 ? undefined : this.closed.get(key);
+  }
+
+  /** Forgets the ghost of `key` (flow f's), if any. */
   private dropGhostOf(f: Pick<Flow, 'id'>, key: string): void {
-    if (this.ghostIds[f.id & 0xffff] === 0) return; // no ghost has f's id
-    const ghost = this.closed.get(key);
+    const ghost = this.ghostOf(f, key);
     if (ghost) this.dropGhost(ghost);
   }
 
