@@ -481,7 +481,10 @@ function matches(r: Row, q: string): boolean {
   return [e.rdns.src, e.rdns.dst, e.service?.name, e.process?.kind === 'process' ? e.process.name : null].some((s) => s?.toLowerCase().includes(q));
 }
 
-/** A copy of a live flow that the table will not mutate (flow, counters and rates copied one level deep). */
+/**
+ * A copy of a live flow that the table will not mutate (flow, counters and rates copied one level deep). The
+ * table's key is a getter on the prototype, which a spread leaves out: it is copied by name.
+ */
 function freeze(l: LiveFlow): LiveFlow {
-  return { ...l, flow: { ...l.flow }, rates: { orig: { ...l.rates.orig }, reply: { ...l.rates.reply } } };
+  return { ...l, key: l.key, flow: { ...l.flow }, rates: { orig: { ...l.rates.orig }, reply: { ...l.rates.reply } } };
 }

@@ -446,6 +446,21 @@ t.test('LiveFlow objects are stable and serialize as plain data', async (t) => {
   t.equal(j.closed, null);
 });
 
+t.test('a live flow made without its key (by a dump or an event) reads flowKey, and its ghost is found by it', async (t) => {
+  // The table makes a key when it is first read (TableLiveFlow): nothing below reads one before the close.
+  const tb = new FlowTable({ lingerMs: 5000, trackChanges: true });
+  for (const i of dump(T0, [a()])) tb.apply(i);
+  tb.apply({ kind: 'new', flow: ev(b()), atMs: T0 + 10 });
+  tb.apply({ kind: 'destroy', flow: ev(b()), atMs: T0 + 20 });
+  tb.apply({ kind: 'new', flow: ev(b()), atMs: T0 + 30 }); // reborn: replaces its ghost, found by key
+  const snap = tb.snapshot({ includeClosed: true });
+  t.same(snap.map((l) => [l.key, l.closed?.reason ?? 'open']).sort(), [[kA, 'open'], [kB, 'open']], 'one row per key, the ghost gone');
+  for (const l of snap) t.equal(l.key, flowKey(l.flow), 'the key of its flow');
+  const copy = { ...snap[0], key: snap[0].key };
+  t.equal(copy.key, snap[0].key, 'a spread copy that names the key keeps it');
+  t.equal(JSON.parse(JSON.stringify(snap[1])).key, snap[1].key, 'JSON writes it');
+});
+
 t.test('snapshot filters and sorts', async (t) => {
   const tb = run(dump(T0, [mk(3, 3), mk(1, 1), mk(2, 2)]));
   const ids = tb.snapshot({ sort: (a, b) => a.flow.id - b.flow.id, filter: (l) => l.flow.id !== 2 }).map((l) => l.flow.id);
