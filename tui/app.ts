@@ -57,6 +57,8 @@ export async function runApp(o: AppOptions): Promise<string> {
   let lastFrame = -Infinity;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  /** True once the sorts' warm-up (warmSoon) has begun. */
+  let warming = false;
   /** The last frame's grid, drawn into again by the next (render blanks it): see render(). */
   let grid: Grid | undefined;
   const saveIfDirty = () => {
@@ -81,6 +83,7 @@ export async function runApp(o: AppOptions): Promise<string> {
     screen.draw(g);
     o.onFrame?.(g, view);
     if (view.resorting) stepSoon();
+    if (!view.loading && !warming) warmSoon();
     // Highlights expire, held re-sorts wait and background enrichment continues without new input.
     if (view.filling) schedule(FRAME_MS);
     else if (view.resortPending) schedule(500);
@@ -108,6 +111,14 @@ export async function runApp(o: AppOptions): Promise<string> {
         stepping = false;
         schedule();
       } else setImmediate(step);
+    });
+  };
+  // Once the table has loaded: each shown column's sort run over a sample of rows, one column per event-loop
+  // turn (view.warmSort), so the first sort change by a column does not run its key code cold over every row.
+  const warmSoon = () => {
+    warming = true;
+    setImmediate(function warm() {
+      if (!stopped && view.warmSort()) setImmediate(warm);
     });
   };
   const drawNow = (forKey = false) => {

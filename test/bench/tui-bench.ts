@@ -8,14 +8,16 @@
 //    the write of send-keys to the arrival of the pane output after which capture-pane -e first shows the key's
 //    effect (colours included: a PageDown changes which line carries the selection colours). The instrument's
 //    floor is measured first, on a pane running `cat`. --cpu-prof DIR: the live conntop writes a V8 profile;
-//    --node-args ARGS: more node options for it (e.g. --import a GC observer).
+//    --node-args ARGS: more node options for it (e.g. --import a GC observer). KEYLOG=FILE: each live key as
+//    [measure, monotonic ms just before its send-keys, latency ms] in JSON, to match against a --cpu-prof profile
+//    (whose timestamps are the same clock, in µs): the worst sort change was the first, its code still cold.
 // 3. Idle (live, same kit): the view at 50,000 flows with a 1 s refresh and nothing pressed, its CPU (utime +
 //    stime) over 10 s and its highest VmRSS, next to a bare kernel dump every second (./load-child.js bare), the
 //    mean of 10 s just before the view and 10 s just after it; three such views alternate with the bare windows,
 //    and the median of their ratios is the figure.
 // Median and worst of 50 each. Imports the tui/ and lib/ sources it measures, ../helpers, ./proc and node: modules.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -137,6 +139,7 @@ export async function live(stormRate = STORM_RATE_DEFAULT, profDir = '', nodeArg
   const nodeFlags = `${profDir ? `--cpu-prof --cpu-prof-dir ${profDir} ` : ''}${nodeArgs ? `${nodeArgs} ` : ''}`;
   const pane = viewPane(ns, nodeFlags);
   const ctl = new TmuxControl(pane);
+  const keyLog: Array<[string, number, number]> = [];
   let storm: ChildProcess | null = null;
   try {
     const t0 = performance.now();
@@ -155,7 +158,9 @@ export async function live(stormRate = STORM_RATE_DEFAULT, profDir = '', nodeArg
       const xs: number[] = [];
       for (let i = 0; i < REPS; i++) {
         await sleep(Math.random() * 1000); // a random phase of the 1 s refresh
+        const monoMs = Number(process.hrtime.bigint()) / 1e6;
         xs.push(await ctl.keyToScreen(keys[i % keys.length], changed));
+        keyLog.push([label, monoMs, xs[xs.length - 1]]);
       }
       rows.push([`${label} (live${stormNote})`, ...stats(xs), '50']);
     };
@@ -177,6 +182,7 @@ export async function live(stormRate = STORM_RATE_DEFAULT, profDir = '', nodeArg
       storm.kill();
       storm = null;
     }
+    if (process.env.KEYLOG) writeFileSync(process.env.KEYLOG, JSON.stringify(keyLog));
     pane.keys('Escape', 'q');
     if (profDir || nodeArgs) await pane.waitFor((l) => !l.some((x) => /^Flows /.test(x)), 'conntop to quit (writing its profile)', 30_000).catch(() => undefined);
   } finally {

@@ -386,3 +386,26 @@ t.test('a key during a stepped re-sort drops it and holds the order; flows that 
   t.equal(view.list.rows.filter((l) => l === live).length, 1, 'once');
   t.equal(view.list.rows[0], before[before.length - 1], 're-sorted by rate');
 });
+
+t.test('warmSort sorts a sample by each shown column once, leaving the list, the order and the selection as they were', async (t) => {
+  const { view } = synthView(5000);
+  keys(view, 'DOWN', 'DOWN');
+  const rows = view.list.rows.slice();
+  const picked = view.selLive;
+  const sortBy = view.settings.sortBy;
+  const sorted: string[] = [];
+  const orderingBy = (view as unknown as { orderingBy: (c: { id: string }) => unknown }).orderingBy.bind(view);
+  (view as unknown as { orderingBy: (c: { id: string }) => unknown }).orderingBy = (c) => {
+    sorted.push(c.id);
+    return orderingBy(c);
+  };
+  let calls = 0;
+  while (view.warmSort()) calls++;
+  t.same(sorted, view.settings.columns, 'each shown column, in order');
+  t.equal(calls + 1, view.settings.columns.length, 'false once the last column is done');
+  t.notOk(view.warmSort(), 'and stays done');
+  t.same(sorted.length, view.settings.columns.length, 'no column twice');
+  t.same(view.list.rows, rows, 'the list shown is untouched');
+  t.equal(view.selLive, picked, 'the selection too');
+  t.equal(view.settings.sortBy, sortBy, 'and the sort column');
+});
