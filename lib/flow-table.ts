@@ -69,7 +69,7 @@ class TableLiveFlow implements LiveFlow {
   #key: string | undefined;
 
   // Every field assigned here, in one order (declared fields emit no definitions): one shape for every live flow.
-  constructor(flow: Flow, atMs: number, key: string | undefined) {
+  constructor(flow: Flow, atMs: number) {
     this.flow = flow;
     this.firstSeenMs = atMs;
     this.lastChangeMs = atMs;
@@ -80,7 +80,6 @@ class TableLiveFlow implements LiveFlow {
     this.rates = ZERO_RATES;
     this.closed = null;
     this.countersReset = 0;
-    this.#key = key;
   }
 
   get key(): string {
@@ -159,7 +158,7 @@ class Entry extends ChangeSlot {
   /** Neighbours in the ghost list (close order) while the entry is a ghost. */
   olderGhost: Entry | null = null;
   newerGhost: Entry | null = null;
-  constructor(readonly live: LiveFlow) {
+  constructor(readonly live: TableLiveFlow) {
     super();
   }
 
@@ -520,12 +519,12 @@ export class FlowTable implements DumpShortcut {
         flow = merged;
       }
       const prev = e;
-      e = this.insert(prev.live.key, flow, t);
+      e = this.insert(flow, t);
       if (fresh) { e.eventSeq = prev.eventSeq; e.stateSeq = prev.stateSeq; e.auxSeq = prev.auxSeq; }
       else e.setDigest(digest);
       this.sample(e, undefined, flow.counters);
     } else if (!e) {
-      e = this.insert(undefined, flow, t);
+      e = this.insert(flow, t);
       e.setDigest(digest);
       this.sample(e, undefined, flow.counters);
     } else {
@@ -591,7 +590,7 @@ export class FlowTable implements DumpShortcut {
     // A storm shows NEW/UPDATE events that already say DYING (sent while the kernel destroys the entry, after
     // or before its DESTROY): they describe the end of a flow, so they never open one.
     if (!e && isEnding(ev)) return;
-    if (!e) e = this.insert(undefined, ev, atMs);
+    if (!e) e = this.insert(ev, atMs);
     else {
       const cur = e.live.flow;
       const state = cur.state;
@@ -619,7 +618,7 @@ export class FlowTable implements DumpShortcut {
       this.close(e, atMs, 'destroy');
       return;
     }
-    const g = this.ghostOf(ev, ev);
+    const g = this.ghostOf(ev);
     const ghost = g?.live;
     if (!ghost) this.st.unknownDestroys++;
     else if (ghost.closed!.reason === 'gone') {
@@ -629,10 +628,10 @@ export class FlowTable implements DumpShortcut {
     }
   }
 
-  /** Opens a flow; `key`, when the caller has it, saves making it again (else it is made when first read). */
-  private insert(key: string | undefined, flow: Flow, atMs: number): Entry {
-    const live = new TableLiveFlow(flow, atMs, key);
-    this.dropGhostOf(flow, live); // a reborn key replaces its ghost: keys stay unique in snapshots
+  /** Opens a flow (its key is made when first read). */
+  private insert(flow: Flow, atMs: number): Entry {
+    const live = new TableLiveFlow(flow, atMs);
+    this.dropGhostOf(live); // a reborn key replaces its ghost: keys stay unique in snapshots
     setStart(live);
     live.ageMs = msSince(atMs, live.startMs ?? atMs);
     const e = new Entry(live);
@@ -666,7 +665,7 @@ export class FlowTable implements DumpShortcut {
     live.idleMs = msSince(atMs, live.lastChangeMs);
     this.q?.closed(e);
     if (this.maxClosed <= 0) return;
-    this.dropGhostOf(live.flow, live);
+    this.dropGhostOf(live);
     this.closed.set(live.key, e);
     this.ghostIds[live.flow.id & 0xffff]++;
     e.olderGhost = this.newestGhost;
@@ -696,17 +695,18 @@ export class FlowTable implements DumpShortcut {
   }
 
   /**
-   * The ghost of flow f, if any: looked up by its key (the live flow's, or made from the event `of`) only when a
-   * ghost's id has the low 16 bits of f's.
+   * The ghost with the key of `of` (a live flow, or an event's flow), if any: looked up by that key only when a
+   * ghost's id has the low 16 bits of its id.
    */
-  private ghostOf(f: Pick<Flow, 'id'>, of: LiveFlow | Flow): Entry | undefined {
-    if (this.ghostIds[f.id & 0xffff] === 0) return undefined;
-    return this.closed.get(of instanceof TableLiveFlow ? of.key : flowKey(of as Flow));
+  private ghostOf(of: TableLiveFlow | Flow): Entry | undefined {
+    const live = of instanceof TableLiveFlow;
+    if (this.ghostIds[(live ? of.flow.id : of.id) & 0xffff] === 0) return undefined;
+    return this.closed.get(live ? of.key : flowKey(of));
   }
 
-  /** Forgets the ghost of flow f (see ghostOf), if any. */
-  private dropGhostOf(f: Pick<Flow, 'id'>, of: LiveFlow): void {
-    const ghost = this.ghostOf(f, of);
+  /** Forgets the ghost with the key of `live` (see ghostOf), if any. */
+  private dropGhostOf(live: TableLiveFlow): void {
+    const ghost = this.ghostOf(live);
     if (ghost) this.dropGhost(ghost);
   }
 
