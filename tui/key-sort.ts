@@ -59,8 +59,19 @@ export class KeyedSort<T> {
   private readonly strs: string[] = [];
   private readonly seen = new Map<string, number>();
 
-  constructor(private readonly rows: readonly T[], private readonly key: (r: T) => SortKey, private readonly s: SortScratch) {
+  constructor(private rows: readonly T[], private readonly key: (r: T) => SortKey, private readonly s: SortScratch) {
     s.ensure(rows.length);
+  }
+
+  /** Starts over on `rows` (a caller that sorts often keeps one sorter: see ListModel's `sorter`). */
+  reset(rows: readonly T[]): void {
+    this.rows = rows;
+    this.done = 0;
+    this.mode = 0;
+    this.u32 = true;
+    this.strs.length = 0;
+    this.seen.clear();
+    this.s.ensure(rows.length);
   }
 
   /** Computes the keys of up to `count` more rows; true when every row's key is in. */

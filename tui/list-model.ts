@@ -31,10 +31,13 @@ interface RebuildJob {
   keptUpTo: number;
   /** Latest firstSeenMs among the kept rows. */
   seen: number;
-  sorter: KeyedSort<LiveFlow> | null;
+  /** True once the keys are being computed (the list's sorter holds them). */
+  keyed: boolean;
   inserted: LiveFlow[];
   removed: LiveFlow[];
 }
+
+const NO_ROWS: readonly LiveFlow[] = [];
 
 function cmpKeys(a: SortKey, b: SortKey): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
@@ -58,8 +61,29 @@ export class ListModel {
 
   /** Typed scratch arrays reused by every rebuild (a 100k-row sort allocated ~3 MB of them per call). */
   private readonly scratch = new SortScratch();
-  /** A rebuild under way in steps (startRebuild), or null. */
+  /**
+   * The rebuild under way in steps (startRebuild), or null. It is always `slot`, and the sort always `sorter`:
+   * one of each for the list's life, reset for each rebuild. Why: V8's optimized sort loops check the shapes
+   * (hidden classes) of these objects, and a shape lives only as long as some object has it; a job and a sorter
+   * made per rebuild were all garbage between two key presses, so each full collection took their shapes, and
+   * with them the optimized code of the loops: the first sort change after one ran unoptimized, 2-4x a warm one
+   * (in process at 100k rows, a full collection before each `>`).
+   */
   private job: RebuildJob | null = null;
+  private readonly slot: RebuildJob = { flows: NO_ROWS, ord: null!, kept: NO_ROWS, keptUpTo: 0, seen: -Infinity, keyed: false, inserted: [], removed: [] };
+
+  /**
+   * The key of a row of the rebuild under way; the newest row's first sight is taken on the way (a pass of its
+   * own over 100k rows paid the cache misses of reading each row first: a fifth of a sort change). One
+   * function for the list's life: V8's optimized sort loops inline the key function they saw and hold it
+   * weakly, so a new closure per rebuild died at the next full collection and took that code with it.
+   */
+  private readonly keyAndSeen = (l: LiveFlow): SortKey => {
+    const j = this.job!;
+    if (l.firstSeenMs > j.seen) j.seen = l.firstSeenMs;
+    return j.ord.key(l);
+  };
+  private readonly sorter = new KeyedSort<LiveFlow>(NO_ROWS, this.keyAndSeen, this.scratch);
 
   /** Sorts `flows` (kept ones only) by `ord`; equal keys keep the order of `flows` (the table's, stable). */
   rebuild(flows: readonly LiveFlow[], ord: Ordering): void {
@@ -73,7 +97,16 @@ export class ListModel {
    * the last step. A rebuild or another startRebuild replaces it; cancelRebuild drops it.
    */
   startRebuild(flows: readonly LiveFlow[], ord: Ordering): void {
-    this.job = { flows, ord, kept: ord.keep === null ? flows : [], keptUpTo: ord.keep === null ? flows.length : 0, seen: -Infinity, sorter: null, inserted: [], removed: [] };
+    const j = this.slot;
+    j.flows = flows;
+    j.ord = ord;
+    j.kept = ord.keep === null ? flows : [];
+    j.keptUpTo = ord.keep === null ? flows.length : 0;
+    j.seen = -Infinity;
+    j.keyed = false;
+    j.inserted.length = 0;
+    j.removed.length = 0;
+    this.job = j;
   }
 
   /** True while a stepped rebuild is under way. */
@@ -83,7 +116,16 @@ export class ListModel {
 
   /** Drops a stepped rebuild under way (the rows stay in their current order). */
   cancelRebuild(): void {
+    this.finishJob();
+  }
+
+  /** Ends the job under way, letting go of the rows it held. */
+  private finishJob(): void {
     this.job = null;
+    const j = this.slot;
+    j.flows = NO_ROWS;
+    j.kept = NO_ROWS;
+    this.sorter.reset(NO_ROWS);
   }
 
   /**
@@ -105,21 +147,17 @@ export class ListModel {
       if (end < flows.length || budget <= 0) return false;
     }
     const kept = j.kept;
-    if (!j.sorter) {
-      // The newest row's first sight is taken while the keys are computed: a pass of its own over 100k rows
-      // paid the cache misses of reading each row first (a fifth of a sort change).
-      const key = ord.key;
-      j.sorter = new KeyedSort(kept, (l) => {
-        if (l.firstSeenMs > j.seen) j.seen = l.firstSeenMs;
-        return key(l);
-      }, this.scratch);
+    const sorter = this.sorter;
+    if (!j.keyed) {
+      sorter.reset(kept);
+      j.keyed = true;
     }
-    const before = j.sorter.done;
-    if (!j.sorter.fill(budget)) return false;
-    const used = j.sorter.done - before;
+    const before = sorter.done;
+    if (!sorter.fill(budget)) return false;
+    const used = sorter.done - before;
     // The sort (about as costly as the keys) gets a step of its own unless this one has room left for it.
     if (used > 0 && budget - used < kept.length / 4) return false;
-    const { idx, keys } = j.sorter.sort(ord.descending);
+    const { idx, keys } = sorter.sort(ord.descending);
     if (ord.exact && ord.approximate) finishRuns(idx, keys, kept, ord);
     const n = kept.length;
     // The rows of the rebuild before last take the new order: two arrays in turn, not a new one each time (at
@@ -127,15 +165,25 @@ export class ListModel {
     const rows = this.spare;
     rows.length = n;
     for (let i = 0; i < n; i++) rows[i] = kept[idx[i]];
-    this.job = null;
+    this.finishJob();
     this.ord = ord;
     this.spare = this.rows;
     this.rows = rows;
     this.seenUpToMs = j.seen;
-    // What changed while the steps ran: gone rows leave the new order, new ones join it.
+    // What changed while the steps ran: gone rows leave the new order, new ones join it (the job is over: these
+    // calls record nothing in it).
     for (const l of j.removed) this.remove(l);
     for (const l of j.inserted) this.insert(l);
     return true;
+  }
+
+  /** Lists nothing, and holds no flow (a list kept for its sorter alone: see ViewState.warmSort). */
+  clear(): void {
+    this.finishJob();
+    this.rows.length = 0;
+    this.spare.length = 0;
+    this.ord = null;
+    this.seenUpToMs = -Infinity;
   }
 
   /** True when `l` is listed (a scan: for tests and rare checks). */

@@ -67,6 +67,8 @@ export class ViewState {
   width = 80;
   height = 24;
   readonly list = new ListModel();
+  /** The list warmSort sorts into. */
+  private readonly warmList = new ListModel();
   /** Selected index into shownRows(), first shown index, and the selected flow (followed by identity). */
   sel = 0;
   top = 0;
@@ -107,6 +109,10 @@ export class ViewState {
   private readonly deps: ViewDeps;
   /** The index of the next column warmSort sorts by. */
   private warmAt = 0;
+  /** The last ordering made for each column, with what it was made from (orderingBy). */
+  private readonly orderings = new Map<string, { sig: string; ord: Ordering }>();
+  /** Counts the filters applied: part of an ordering's signature. */
+  private filterGen = 0;
 
   constructor(deps: ViewDeps, settings: Partial<ViewSettings> = {}) {
     this.deps = deps;
@@ -185,12 +191,32 @@ export class ViewState {
     if (this.warmAt >= ids.length) return false;
     const col = columnById(ids[this.warmAt++]);
     const rows = this.list.rows;
-    // A list of its own, dropped after: it would hold on to the sampled flows.
-    if (col && rows.length > 0) new ListModel().rebuild(rows.slice(0, WARM_ROWS), this.orderingBy(col));
+    // A list of its own, cleared after (it would hold on to the sampled flows), and kept: its sorter's code is
+    // the list's (a list made per call left a dead function inlined in the sort loops; see ListModel.job).
+    if (col && rows.length > 0) {
+      this.warmList.rebuild(rows.slice(0, WARM_ROWS), this.orderingBy(col));
+      this.warmList.clear();
+    }
     return this.warmAt < ids.length;
   }
 
+  /**
+   * The ordering by `col` as the view stands now, the same object (and closures) while nothing it depends on
+   * changed. Why: V8's optimized code for the sort loops inlines the key closures it saw and holds them weakly;
+   * closures made anew for each sort died at the next full collection and took that code with them, so the first
+   * sort change after one ran unoptimized: 2-4x a warm one (in process, a full collection before each `>`).
+   */
   private orderingBy(col: NonNullable<ReturnType<typeof columnById>>): Ordering {
+    const s = this.settings;
+    const sig = `${s.descending}|${s.ghosts}|${this.activeOnly}|${[...this.protoOff].join(',')}|${s.names}|${s.services}|${s.bits}|${s.totals}|${this.side}|${this.filterGen}`;
+    const had = this.orderings.get(col.id);
+    if (had?.sig === sig) return had.ord;
+    const ord = this.newOrdering(col);
+    this.orderings.set(col.id, { sig, ord });
+    return ord;
+  }
+
+  private newOrdering(col: NonNullable<ReturnType<typeof columnById>>): Ordering {
     const o = this.fmt;
     const test = this.filterTest;
     const off = this.protoOff;
@@ -433,6 +459,7 @@ export class ViewState {
     if (t === '') {
       this.filterText = '';
       this.filterTest = null;
+      this.filterGen++;
       this.filterNeedsEnrich = false;
       this.filterError = null;
       this.resort();
@@ -446,6 +473,7 @@ export class ViewState {
     this.filterError = null;
     this.filterText = t;
     this.filterTest = r.test;
+    this.filterGen++;
     this.filterNeedsEnrich = r.needsEnrichment;
     this.resort();
     return true;

@@ -79,3 +79,31 @@ t.test('rebuilds take turns between two row arrays instead of making one each', 
   t.equal(m.rows, second, 'a stepped rebuild too');
   t.equal(m.length, 300);
 });
+
+t.test('one job and one sorter for the list\'s life, holding no flow once a rebuild ends', async (t) => {
+  // Why it matters: V8's optimized sort loops depend on these objects' shapes, which die with the last object
+  // that has them; a job and a sorter made per rebuild were garbage between key presses (see ListModel.job).
+  const flows = Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, v: (i * 37) % 101, firstSeenMs: i }) as unknown as LiveFlow & { v: number });
+  const key = (l: LiveFlow) => (l as LiveFlow & { v: number }).v;
+  const m = new ListModel();
+  const inner = m as unknown as { slot: { flows: unknown; kept: unknown }; sorter: { rows: unknown; done: number } };
+  const slot = inner.slot, sorter = inner.sorter;
+  m.rebuild(flows, { key, descending: false, keep: null });
+  m.rebuild(flows, { key: (l) => String(key(l)), descending: true, keep: (l) => key(l) > 50 });
+  m.startRebuild(flows, { key, descending: false, keep: null });
+  m.stepRebuild(100);
+  t.equal(inner.slot, slot, 'the same job object');
+  t.equal(inner.sorter, sorter, 'the same sorter');
+  t.equal(inner.slot.flows, flows, 'which holds the flows while the job runs');
+  while (!m.stepRebuild(100));
+  t.same(m.rows.map(key), flows.map(key).sort((x, y) => x - y), 'and sorts as a new one would');
+  t.equal((inner.slot.flows as unknown[]).length, 0, 'the ended job lets go of the flows');
+  t.equal((inner.slot.kept as unknown[]).length, 0, 'and of the rows it kept');
+  t.equal((inner.sorter.rows as unknown[]).length, 0, 'and so does the sorter');
+  m.startRebuild(flows, { key, descending: false, keep: null });
+  m.cancelRebuild();
+  t.equal((inner.slot.flows as unknown[]).length, 0, 'a cancelled one too');
+  m.clear();
+  t.equal(m.length, 0, 'clear lists nothing');
+  t.equal(m.insert(flows[0]), -1, 'and orders nothing until the next rebuild');
+});

@@ -226,6 +226,44 @@ t.test('protocol menu and toggles', async (t) => {
   t.ok(view.quit);
 });
 
+t.test('the ordering by a column is the same object until something it depends on changes', async (t) => {
+  // Why it matters: V8's optimized sort loops inline the key closures they saw and hold them weakly; closures
+  // made for each sort died at the next full collection, and the code with them (see ViewState.orderingBy).
+  const { view } = synthView(300);
+  const first = view.ordering();
+  t.equal(view.ordering(), first, 'asked again: the same one');
+  keys(view, 'I');
+  const inverted = view.ordering();
+  t.not(inverted, first, 'inverted: a new one');
+  t.equal(inverted.descending, !first.descending);
+  keys(view, 'I');
+  const steps: Array<[string, () => void]> = [
+    ['names', () => keys(view, 'n')],
+    ['bits', () => keys(view, 'b')],
+    ['totals', () => keys(view, 't')],
+    ['source side', () => keys(view, 's')],
+    ['active only', () => keys(view, 'a')],
+    ['ghosts', () => keys(view, 'G')],
+    ['a protocol hidden', () => keys(view, 'p', 'U', 'ESCAPE')],
+    ['a filter', () => view.applyFilter('proto:tcp')],
+    ['another filter', () => view.applyFilter('proto:udp')],
+    ['no filter', () => view.applyFilter('')],
+  ];
+  let before = view.ordering();
+  for (const [what, change] of steps) {
+    change();
+    const now = view.ordering();
+    t.not(now, before, `${what}: a new one`);
+    t.equal(view.ordering(), now, `${what}: then the same again`);
+    before = now;
+  }
+  keys(view, '>');
+  const other = view.ordering();
+  keys(view, '<');
+  t.equal(view.ordering(), before, 'back to the column: its ordering as it was');
+  t.not(other, before, 'each column its own');
+});
+
 t.test("every column's order equals the registry's comparison (fast address keys included)", async (t) => {
   const { view } = synthView(3000);
   const { columnById, COLUMNS } = await import('../../tui/columns.js');
