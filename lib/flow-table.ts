@@ -100,6 +100,18 @@ class TableLiveFlow implements LiveFlow {
  */
 export type FlowChange = QueuedChange<LiveFlow>;
 
+/** Rows snapshot copies per call of copyOpen. */
+const SNAPSHOT_CHUNK = 4096;
+
+/** Copies the open flows of rows[from..to) into out from index i; returns the next index. */
+function copyOpen(rows: readonly (LiveFlow | null)[], out: LiveFlow[], from: number, to: number, i: number): number {
+  for (let r = from; r < to; r++) {
+    const live = rows[r];
+    if (live !== null) out[i++] = live;
+  }
+  return i;
+}
+
 /** Construction options; all durations in ms. */
 export interface FlowTableOptions {
   /** How long closed flows stay visible as ghosts (ms). */
@@ -420,10 +432,9 @@ export class FlowTable implements DumpShortcut {
       } else out = new Array<LiveFlow>(n);
       let i = 0;
       const rows = this.rows;
-      for (let r = 0; r < rows.length; r++) {
-        const live = rows[r];
-        if (live !== null) out[i++] = live;
-      }
+      // In chunks: a loop run once per call is optimized only on the stack, and V8 drops that code at each full
+      // collection; the view's first re-sort after a while of paging ran it unoptimized (see tui/key-sort.ts).
+      for (let r = 0; r < rows.length; r += SNAPSHOT_CHUNK) i = copyOpen(rows, out, r, Math.min(rows.length, r + SNAPSHOT_CHUNK), i);
       if (opts.includeClosed) this.closed.forEach((e) => { out[i++] = e.live; });
     } else {
       out = [];

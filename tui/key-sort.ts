@@ -14,6 +14,8 @@ export class SortScratch {
   idx = new Uint32Array(0);
   tmp = new Uint32Array(0);
   readonly count = new Uint32Array(65536);
+  /** The and and or of the sortable bits, folded chunk by chunk. */
+  readonly masks = new Uint32Array(4);
 
   /** Makes every array hold at least n entries. */
   ensure(n: number): void {
@@ -120,8 +122,8 @@ export class KeyedSort<T> {
     const rank = new Uint32Array(d);
     for (let r = 0; r < d; r++) rank[byValue[r]] = descending ? d - 1 - r : r;
     const ids = s.lo;
-    for (let i = 0; i < n; i++) ids[i] = rank[ids[i]];
-    return { idx: countingSort(ids, n, d, s), keys: this.strs };
+    for (let from = 0; from < n; from += LOOP_CHUNK) remap(ids, rank, from, Math.min(n, from + LOOP_CHUNK));
+    return { idx: countingSort(ids, n, s), keys: this.strs };
   }
 }
 
@@ -131,38 +133,63 @@ function generic<T>(rows: readonly T[], key: (r: T) => SortKey, descending: bool
   return { idx: sortIndices(keys, descending), keys };
 }
 
-/** Stable counting sort of indices 0..n-1 by small integer keys k[i] < buckets (at most 65536). */
-function countingSort(k: Uint32Array, n: number, buckets: number, s: SortScratch): Uint32Array {
-  const count = s.count;
-  count.fill(0, 0, buckets);
-  for (let i = 0; i < n; i++) count[k[i]]++;
-  let sum = 0;
-  for (let b = 0; b < buckets; b++) { const c = count[b]; count[b] = sum; sum += c; }
-  const idx = s.idx;
-  for (let i = 0; i < n; i++) idx[count[k[i]]++] = i;
-  return idx.subarray(0, n);
+/**
+ * Rows a loop of the sort handles per call of its helper. Why: V8 optimizes a function whose loop runs once per
+ * sort only on the stack (OSR), and drops that code at each full collection; the first sort after a while
+ * (a sort change after a minute of paging, under an event storm) then ran its 100k-row loops unoptimized, at
+ * 30-45 ms against 12. A helper called for each chunk is optimized as a function, and that code is kept.
+ */
+export const LOOP_CHUNK = 4096;
+
+/** Stable counting sort of indices 0..n-1 by small integer keys k[i] < 65536. */
+function countingSort(k: Uint32Array, n: number, s: SortScratch): Uint32Array {
+  for (let from = 0; from < n; from += LOOP_CHUNK) identity(s.tmp, from, Math.min(n, from + LOOP_CHUNK));
+  radixPass(k, 0, n, s.tmp, s.idx, s.count);
+  return s.idx.subarray(0, n);
 }
 
 /** Radix sort of s.f64[0..n) holding unsigned 32-bit integers (2 passes at most). */
 function radixU32(n: number, descending: boolean, s: SortScratch): Uint32Array {
-  const f = s.f64, lo = s.lo;
-  let and = 0xffffffff, or = 0;
-  for (let i = 0; i < n; i++) {
+  const m = s.masks;
+  m[0] = 0xffffffff;
+  m[1] = 0;
+  for (let from = 0; from < n; from += LOOP_CHUNK) u32Bits(s.f64, s.lo, from, Math.min(n, from + LOOP_CHUNK), descending, m);
+  return radixPasses(n, s, (m[0] ^ m[1]) >>> 0, 0);
+}
+
+/** The sortable bits of f[from..to) (unsigned 32-bit integers) into lo; folds them into m's and (0) and or (1). */
+function u32Bits(f: Float64Array, lo: Uint32Array, from: number, to: number, descending: boolean, m: Uint32Array): void {
+  let and = m[0], or = m[1];
+  for (let i = from; i < to; i++) {
     const v = descending ? ~f[i] >>> 0 : f[i];
     lo[i] = v;
     and &= v;
     or |= v;
   }
-  return radixPasses(n, s, (and ^ or) >>> 0, 0);
+  m[0] = and;
+  m[1] = or;
 }
 
 /** Radix sort of s.f64[0..n) by IEEE-754 bits made sortable (NaN last ascending; 4 passes at most). */
 function radixF64(n: number, descending: boolean, s: SortScratch, start: Uint32Array | null = null): Uint32Array {
   const words = new Uint32Array(s.f64.buffer, 0, n * 2);
-  const lo = s.lo, hi = s.hi;
+  const m = s.masks;
+  m[0] = 0xffffffff;
+  m[1] = 0;
+  m[2] = 0xffffffff;
+  m[3] = 0;
+  for (let from = 0; from < n; from += LOOP_CHUNK) f64Bits(words, s.lo, s.hi, from, Math.min(n, from + LOOP_CHUNK), descending, m);
+  return radixPasses(n, s, (m[0] ^ m[1]) >>> 0, (m[2] ^ m[3]) >>> 0, start);
+}
+
+/**
+ * The sortable bits of doubles from..to (as 32-bit word pairs) into lo and hi; folds them into m's and and or of
+ * the low (0, 1) and high (2, 3) words.
+ */
+function f64Bits(words: Uint32Array, lo: Uint32Array, hi: Uint32Array, from: number, to: number, descending: boolean, m: Uint32Array): void {
   const le = LITTLE_ENDIAN;
-  let andLo = 0xffffffff, orLo = 0, andHi = 0xffffffff, orHi = 0;
-  for (let i = 0; i < n; i++) {
+  let andLo = m[0], orLo = m[1], andHi = m[2], orHi = m[3];
+  for (let i = from; i < to; i++) {
     let l = words[2 * i + (le ? 0 : 1)];
     let h = words[2 * i + (le ? 1 : 0)];
     // Sortable bits: flip all bits of negatives, only the sign bit of positives.
@@ -172,7 +199,10 @@ function radixF64(n: number, descending: boolean, s: SortScratch, start: Uint32A
     hi[i] = h;
     andLo &= l; orLo |= l; andHi &= h; orHi |= h;
   }
-  return radixPasses(n, s, (andLo ^ orLo) >>> 0, (andHi ^ orHi) >>> 0, start);
+  m[0] = andLo;
+  m[1] = orLo;
+  m[2] = andHi;
+  m[3] = orHi;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -184,20 +214,47 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 function radixPasses(n: number, s: SortScratch, loMask: number, hiMask: number, start: Uint32Array | null = null): Uint32Array {
   let idx = s.idx, tmp = s.tmp;
   if (start) idx.set(start.subarray(0, n));
-  else for (let i = 0; i < n; i++) idx[i] = i;
-  const count = s.count;
-  const passes: Array<[Uint32Array, number, number]> = [[s.lo, 0, loMask], [s.lo, 16, loMask], [s.hi, 0, hiMask], [s.hi, 16, hiMask]];
-  for (const [arr, shift, mask] of passes) {
-    if (((mask >>> shift) & 0xffff) === 0) continue; // every key has the same 16 bits here: order unchanged
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[(arr[i] >>> shift) & 0xffff]++;
-    let sum = 0;
-    for (let b = 0; b < 65536; b++) { const c = count[b]; count[b] = sum; sum += c; }
-    for (let i = 0; i < n; i++) { const j = idx[i]; tmp[count[(arr[j] >>> shift) & 0xffff]++] = j; }
+  else for (let from = 0; from < n; from += LOOP_CHUNK) identity(idx, from, Math.min(n, from + LOOP_CHUNK));
+  for (let p = 0; p < 4; p++) {
+    const shift = (p & 1) << 4;
+    if ((((p < 2 ? loMask : hiMask) >>> shift) & 0xffff) === 0) continue; // every key has the same 16 bits here: order unchanged
+    radixPass(p < 2 ? s.lo : s.hi, shift, n, idx, tmp, s.count);
     const x = idx; idx = tmp; tmp = x;
   }
   // The result may sit in either buffer; the caller reads it before the next sort.
   return idx.subarray(0, n);
+}
+
+function remap(ids: Uint32Array, rank: Uint32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) ids[i] = rank[ids[i]];
+}
+
+function identity(idx: Uint32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) idx[i] = i;
+}
+
+/** One stable counting pass: `out` gets idx[0..n) ordered by the 16 bits of arr[idx[i]] at `shift`. */
+function radixPass(arr: Uint32Array, shift: number, n: number, idx: Uint32Array, out: Uint32Array, count: Uint32Array): void {
+  count.fill(0);
+  for (let from = 0; from < n; from += LOOP_CHUNK) countDigits(arr, shift, from, Math.min(n, from + LOOP_CHUNK), count);
+  let sum = 0;
+  for (let b = 0; b < 65536; b++) {
+    const c = count[b];
+    count[b] = sum;
+    sum += c;
+  }
+  for (let from = 0; from < n; from += LOOP_CHUNK) scatter(arr, shift, idx, out, from, Math.min(n, from + LOOP_CHUNK), count);
+}
+
+function countDigits(arr: Uint32Array, shift: number, from: number, to: number, count: Uint32Array): void {
+  for (let i = from; i < to; i++) count[(arr[i] >>> shift) & 0xffff]++;
+}
+
+function scatter(arr: Uint32Array, shift: number, idx: Uint32Array, out: Uint32Array, from: number, to: number, count: Uint32Array): void {
+  for (let i = from; i < to; i++) {
+    const j = idx[i];
+    out[count[(arr[j] >>> shift) & 0xffff]++] = j;
+  }
 }
 
 /** 6 UTF-16 units of `s` from `from` as an integer below 2^48 (codes above 255 count as 255): orders like them. */

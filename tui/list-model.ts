@@ -3,7 +3,7 @@
 // the 100k-row cost); between re-sorts, new flows are inserted at their sorted place by binary search and
 // gone ones removed, so a change batch costs O(batch x log n) plus array moves, never a full sort.
 import type { LiveFlow } from '../lib/flow-table.js';
-import { KeyedSort, SortScratch, sortIndices, type SortKey } from './key-sort.js';
+import { KeyedSort, LOOP_CHUNK, SortScratch, sortIndices, type SortKey } from './key-sort.js';
 
 export type { SortKey } from './key-sort.js';
 
@@ -153,7 +153,10 @@ export class ListModel {
       j.keyed = true;
     }
     const before = sorter.done;
-    if (!sorter.fill(budget)) return false;
+    // In chunks (see LOOP_CHUNK): fill optimized as a function, not only on the stack.
+    const stop = Math.min(kept.length, before + budget);
+    while (sorter.done < stop) sorter.fill(Math.min(LOOP_CHUNK, stop - sorter.done));
+    if (sorter.done < kept.length) return false;
     const used = sorter.done - before;
     // The sort (about as costly as the keys) gets a step of its own unless this one has room left for it.
     if (used > 0 && budget - used < kept.length / 4) return false;
@@ -164,7 +167,7 @@ export class ListModel {
     // 50k rows a 400 KB large object per refresh, which made V8 collect the whole heap every 9 s at idle).
     const rows = this.spare;
     rows.length = n;
-    for (let i = 0; i < n; i++) rows[i] = kept[idx[i]];
+    for (let from = 0; from < n; from += LOOP_CHUNK) permute(rows, kept, idx, from, Math.min(n, from + LOOP_CHUNK));
     this.finishJob();
     this.ord = ord;
     this.spare = this.rows;
@@ -231,11 +234,11 @@ export class ListModel {
     const rows = this.rows;
     const n = rows.length;
     const h = Math.min(Math.max(0, hint), Math.max(0, n - 1));
-    for (let d = 0; d < n; d++) {
-      const a = h + d, b = h - d - 1;
-      if (a >= n && b < 0) break;
-      if (a < n && rows[a] === l) return a;
-      if (b >= 0 && rows[b] === l) return b;
+    const far = Math.max(n - h, h);
+    // In chunks (see LOOP_CHUNK): after a sort change the selected flow can be anywhere.
+    for (let d = 0; d < far; d += LOOP_CHUNK) {
+      const i = scanOut(rows, l, h, d, Math.min(far, d + LOOP_CHUNK));
+      if (i >= 0) return i;
     }
     return -1;
   }
@@ -244,6 +247,22 @@ export class ListModel {
   get length(): number {
     return this.rows.length;
   }
+}
+
+/** The index of `l` at distance from..to of `h` (after it first, then before it), or -1. */
+function scanOut(rows: readonly LiveFlow[], l: LiveFlow, h: number, from: number, to: number): number {
+  const n = rows.length;
+  for (let d = from; d < to; d++) {
+    const a = h + d, b = h - d - 1;
+    if (a < n && rows[a] === l) return a;
+    if (b >= 0 && rows[b] === l) return b;
+  }
+  return -1;
+}
+
+/** rows[i] = kept[idx[i]] for i in from..to. */
+function permute(rows: LiveFlow[], kept: readonly LiveFlow[], idx: Uint32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) rows[i] = kept[idx[i]];
 }
 
 /** Re-orders runs of equal approximate keys by the exact keys (stable: ties keep their order). */

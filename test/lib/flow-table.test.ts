@@ -547,3 +547,23 @@ t.test('snapshot into an array refills it: longer, shorter, with ghosts, the sam
   t.equal(into.length, 3);
   t.not(tb.snapshot({ filter: () => true, into }), into, 'a filtered snapshot is a new array');
 });
+
+t.test('a snapshot over several chunks of rows with holes lists every open flow once, in order, into a reused array', async (t) => {
+  // snapshot copies rows in chunks of 4096 (a loop run once per call stays unoptimized after a full collection).
+  const n = 9000;
+  const tb = run(dump(T0, Array.from({ length: n }, (_, i) => mk(i + 1, 1000 + i))));
+  let at = T0 + 10;
+  const model: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i % 3 === 1) tb.apply({ kind: 'destroy', flow: mk(i + 1, 1000 + i), atMs: at++ });
+    else model.push(i + 1);
+  }
+  const into: LiveFlow[] = [];
+  const open = tb.snapshot({ into });
+  t.equal(open, into, 'the array given');
+  t.same(open.map((l) => l.flow.id), model, 'the open flows in order, across the holes');
+  const all = tb.snapshot({ includeClosed: true, into });
+  t.equal(all.length, n, 'then the ghosts');
+  t.same(all.slice(0, model.length).map((l) => l.flow.id), model);
+  t.ok(all.slice(model.length).every((l) => l.closed !== null), 'the ghosts last');
+});

@@ -3,7 +3,7 @@
 // float including negatives and -0, few distinct strings, many distinct strings), both ways.
 import t from 'tap';
 import { addrSortKey } from '../../lib/fields.js';
-import { SortScratch, sortByKey, sortIndices, type SortKey } from '../../tui/key-sort.js';
+import { LOOP_CHUNK, SortScratch, sortByKey, sortIndices, type SortKey } from '../../tui/key-sort.js';
 
 function reference(keys: readonly SortKey[], desc: boolean): number[] {
   const sign = desc ? -1 : 1;
@@ -27,6 +27,7 @@ t.test('sortIndices equals a stable comparator sort', async (t) => {
     ['long strings sharing prefixes', Array.from({ length: 1000 }, () => `0ESTABLISHED${Math.floor(rnd() * 30)}x${'y'.repeat(Math.floor(rnd() * 20))}`)],
     ['address keys', Array.from({ length: 3000 }, () => addrSortKey(rnd() < 0.8 ? `10.${Math.floor(rnd() * 3)}.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}` : `2001:db8::${Math.floor(rnd() * 65535).toString(16)}`))],
     ['non-Latin text', Array.from({ length: 300 }, () => String.fromCharCode(0x400 + Math.floor(rnd() * 50), 0x100 + Math.floor(rnd() * 500)))],
+    ['numbers over several loop chunks', Array.from({ length: 3 * LOOP_CHUNK + 17 }, () => Math.floor(rnd() * 5000) - 100 + (rnd() < 0.3 ? 0.25 : 0))],
   ];
   for (const [name, keys] of cases) {
     for (const desc of [false, true]) t.same(Array.from(sortIndices(keys, desc)), reference(keys, desc), `${name}${desc ? ', descending' : ''}`);
@@ -45,6 +46,10 @@ t.test('sortByKey equals a stable comparator sort on every path, reusing its scr
     ['equal keys everywhere', Array.from({ length: 500 }, () => 7)],
     ['few distinct strings', Array.from({ length: 3000 }, () => ['0tcp', '0udp', '0icmp', '1', '2', '0'][Math.floor(rnd() * 6)])],
     ['many distinct strings', Array.from({ length: 6000 }, (_, i) => `0host-${(i * 7919) % 5000}.example`)],
+    // The loops run in chunks of LOOP_CHUNK rows (see there): each path across several, ending mid-chunk.
+    ['unsigned integers over several loop chunks', Array.from({ length: 3 * LOOP_CHUNK + 17 }, () => Math.floor(rnd() * 2 ** 32))],
+    ['floats over several loop chunks', Array.from({ length: 3 * LOOP_CHUNK + 17 }, () => (rnd() < 0.3 ? 0 : rnd() < 0.1 ? -rnd() * 5 : rnd() * 1e9))],
+    ['few distinct strings over several loop chunks', Array.from({ length: 3 * LOOP_CHUNK + 17 }, () => ['0tcp', '0udp', '0icmp', '1'][Math.floor(rnd() * 4)])],
   ];
   for (const [name, keys] of cases) {
     for (const desc of [false, true]) {

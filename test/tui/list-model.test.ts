@@ -3,6 +3,7 @@
 // (Its sorts are held equal to a comparator sort in key-sort.test.ts and fuzz/view-order.prop.ts.)
 import t from 'tap';
 import type { LiveFlow } from '../../lib/flow-table.js';
+import { LOOP_CHUNK } from '../../tui/key-sort.js';
 import { ListModel } from '../../tui/list-model.js';
 
 t.test('insert and remove keep the order', async (t) => {
@@ -106,4 +107,27 @@ t.test('one job and one sorter for the list\'s life, holding no flow once a rebu
   m.clear();
   t.equal(m.length, 0, 'clear lists nothing');
   t.equal(m.insert(flows[0]), -1, 'and orders nothing until the next rebuild');
+});
+
+t.test('over several loop chunks: a rebuild at once and in steps, and indexOf from any hint', async (t) => {
+  const n = 3 * LOOP_CHUNK + 5;
+  const flows = Array.from({ length: n }, (_, i) => ({ key: `k${i}`, v: (i * 7919) % 1013, firstSeenMs: i % 977 }) as unknown as LiveFlow & { v: number });
+  const key = (l: LiveFlow) => (l as LiveFlow & { v: number }).v;
+  const expected = flows.map((l, i) => [key(l), i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => flows[i]);
+  const m = new ListModel();
+  m.rebuild(flows, { key, descending: false, keep: null });
+  t.ok(m.rows.every((l, i) => l === expected[i]), 'at once: stable and ordered');
+  const stepped = new ListModel();
+  stepped.startRebuild(flows, { key, descending: false, keep: (l) => key(l) % 2 === 0 });
+  let steps = 0;
+  while (!stepped.stepRebuild(LOOP_CHUNK + 1000)) steps++;
+  t.ok(steps > 2, 'in several steps');
+  t.ok(stepped.rows.every((l, i, a) => key(l) % 2 === 0 && (i === 0 || key(a[i - 1]) <= key(l))), 'in steps: kept rows, ordered');
+  t.equal(stepped.length, expected.filter((l) => key(l) % 2 === 0).length);
+  for (const at of [0, 1, LOOP_CHUNK - 1, LOOP_CHUNK, 2 * LOOP_CHUNK + 3, n - 1]) {
+    for (const hint of [0, n - 1, Math.floor(n / 2), at]) t.equal(m.indexOf(m.rows[at], hint), at, `row ${at} from ${hint}`);
+  }
+  t.equal(m.indexOf(flows[0], n + 50), m.rows.indexOf(flows[0]), 'a hint past the end');
+  t.equal(m.indexOf({ key: 'absent' } as unknown as LiveFlow, 3), -1, 'absent');
+  t.equal(new ListModel().indexOf(flows[0]), -1, 'empty list');
 });
