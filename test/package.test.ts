@@ -3,7 +3,7 @@
 // for the dependencies; skipped with a reason when it cannot be reached.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { createNetns, haveTool, isRoot, needRootAnd } from './helpers/netns.js';
@@ -44,6 +44,13 @@ t.test('npm pack, npm install -g --omit=optional, and the installed conntop work
   const files = walk(pkg).map((f) => relative(pkg, f)).filter((f) => !f.startsWith('node_modules/'));
   t.ok(files.includes('dist/lib/cli.js') && files.includes('prebuilds/manifest.json'), 'the program and the prebuilt shims are there');
   t.same(files.filter((f) => /\.map$|^test\/|^dist\/test\/|^fuzz\/|\.ts$|^dist\/fuzz\//.test(f)), [], 'no tests, sources or source maps installed');
+  // Every chunk of the bundle is one the program imports: a build left the chunks of earlier builds in dist/, and
+  // `npm pack` from a working tree shipped them all (nine copies of the view's chunk in one tarball).
+  const chunks = files.filter((f) => f.startsWith('dist/lib/chunks/'));
+  const bundle = ['dist/lib/cli.js', ...chunks].map((f) => readFileSync(join(pkg, f), 'utf8')).join('\n');
+  t.same(chunks.filter((f) => !bundle.includes(`/${f.split('/').pop()}"`)), [], 'no chunk that nothing imports');
+  // And every other program file is made from a source of this checkout (tsc leaves the output of deleted sources).
+  t.same(files.filter((f) => /^dist\/.*\.js$/.test(f) && !f.startsWith('dist/lib/chunks/') && !existsSync(join(root, f.slice(5).replace(/\.js$/, '.ts')))), [], 'no file of a source gone');
   const own = files.reduce((n, f) => n + statSync(join(pkg, f)).size, 0);
   // 2.5 MB: the bundled program (dist/lib/cli.js and its chunks, 0.39 MB) repeats the code of the modules
   // tsc writes, which conntopd still loads one by one (test/startup.test.ts says why the CLI is bundled).
