@@ -1,51 +1,93 @@
 // Test helper (real-kernel tests only): fills a namespace's conntrack table for differential tests.
-// Imports node: modules and test/helpers/netns.ts only. Builds `conntrack -R` load-file lines for injected
+// Imports node: modules, lib/file-lock.ts, lib/process-identity.ts and test/helpers/netns.ts only. Builds `conntrack -R` load-file lines for injected
 // flows of every tracked protocol, prepares the namespace (acct/timestamp sysctls, an nft `ct state` rule,
 // connlabel.conf plus a connlabel rule), and drives real loopback TCP/UDP/ICMP traffic.
 import { type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { withFileLock } from '../../lib/file-lock.js';
+import { procProcesses } from '../../lib/process-identity.js';
 import { haveTool, type HasTeardown, type Netns } from './netns.js';
 
 /** conntrack-tools reads label names from here (libnetfilter_conntrack's default labelmap path). */
 export const CONNLABEL_CONF = '/etc/xtables/connlabel.conf';
 
+/** Where the test processes using connlabel.conf register (ensureConnlabels), with its text before the first. */
+export const CONNLABEL_USERS = '/run/conntop-test-connlabel';
+
 /**
- * Makes sure connlabel.conf names each wanted label. Creates the file (and directory) when missing and
- * removes them in teardown; when it exists, appends only missing names (on the wanted bit if free, else the
- * lowest free bit) and restores the original text in teardown. Returns the whole file's name → bit map.
+ * Makes sure connlabel.conf names each wanted label, appending only missing names (on the wanted bit if free,
+ * else the lowest free bit), creating the file (and its directory) when missing. Returns the whole file's
+ * name → bit map. Every process that calls it registers in `users` until its teardown, and the last one out
+ * puts back the text the first one found (or removes what it created). Why: two suites run at once on one
+ * machine each restored the file as they had found it, and one took the other's labels away mid-test.
+ * A registered process that died is dropped, and what it left is restored by the next one to come or go.
+ * The directory `users` stays, empty (under /run, which a boot clears): removing it could race a newcomer's lock.
  */
-export function ensureConnlabels(t: HasTeardown, wanted: readonly (readonly [number, string])[], path = CONNLABEL_CONF): Map<string, number> {
-  const original = existsSync(path) ? readFileSync(path, 'utf8') : null;
-  const have = parseConf(original ?? '');
-  const usedBits = new Set(have.values());
-  const add: string[] = [];
-  for (const [bit, name] of wanted) {
-    if (have.has(name)) continue;
-    let b = bit;
-    if (usedBits.has(b)) for (b = 0; b < 128 && usedBits.has(b); b++);
-    if (b >= 128) throw new Error(`${path}: no free label bit for ${name}`);
-    usedBits.add(b);
-    have.set(name, b);
-    add.push(`${b} ${name}`);
-  }
-  if (add.length === 0) return have;
-  if (original === null) {
-    const created: string[] = [];
-    for (let d = dirname(path); !existsSync(d); d = dirname(d)) created.unshift(d);
-    for (const d of created) mkdirSync(d);
-    writeFileSync(path, `# written by conntop's test/helpers/ctfill.ts; removed after the test\n${add.join('\n')}\n`);
-    t.teardown(() => {
-      try { unlinkSync(path); } catch { /* already gone */ }
-      for (const d of created.reverse()) try { rmdirSync(d); } catch { /* not empty: someone else uses it */ }
-    });
-  } else {
-    writeFileSync(path, `${original}${original.endsWith('\n') || original === '' ? '' : '\n'}${add.join('\n')}\n`);
-    t.teardown(() => writeFileSync(path, original));
-  }
+export function ensureConnlabels(t: HasTeardown, wanted: readonly (readonly [number, string])[], path = CONNLABEL_CONF, users = CONNLABEL_USERS): Map<string, number> {
+  mkdirSync(users, { recursive: true, mode: 0o700 });
+  const lock = join(users, 'lock');
+  const self = procProcesses.self();
+  const mine = join(users, `user-${self.pid}-${self.start}`);
+  const saved = join(users, 'original.json');
+  const have = withFileLock(lock, procProcesses, () => {
+    if (liveUsers(users).length === 0) {
+      restoreConnlabels(path, saved); // a user that died left its labels
+      const created: string[] = [];
+      for (let d = dirname(path); !existsSync(d); d = dirname(d)) created.unshift(d);
+      writeFileSync(saved, JSON.stringify({ text: existsSync(path) ? readFileSync(path, 'utf8') : null, created }));
+    }
+    writeFileSync(mine, '');
+    const text = existsSync(path) ? readFileSync(path, 'utf8') : null;
+    const have = parseConf(text ?? '');
+    const usedBits = new Set(have.values());
+    const add: string[] = [];
+    for (const [bit, name] of wanted) {
+      if (have.has(name)) continue;
+      let b = bit;
+      if (usedBits.has(b)) for (b = 0; b < 128 && usedBits.has(b); b++);
+      if (b >= 128) throw new Error(`${path}: no free label bit for ${name}`);
+      usedBits.add(b);
+      have.set(name, b);
+      add.push(`${b} ${name}`);
+    }
+    if (add.length > 0) {
+      mkdirSync(dirname(path), { recursive: true });
+      const head = text ?? "# written by conntop's test/helpers/ctfill.ts; removed after the tests\n";
+      writeFileSync(path, `${head}${head.endsWith('\n') || head === '' ? '' : '\n'}${add.join('\n')}\n`);
+    }
+    return have;
+  });
+  t.teardown(() => withFileLock(lock, procProcesses, () => {
+    rmSync(mine, { force: true });
+    if (liveUsers(users).length === 0) restoreConnlabels(path, saved);
+  }));
   return have;
+}
+
+/** The registered processes still running; the files of those that died are removed. */
+function liveUsers(users: string): string[] {
+  const live: string[] = [];
+  for (const f of readdirSync(users)) {
+    const m = /^user-(\d+)-(\S+)$/.exec(f);
+    if (!m) continue;
+    if (procProcesses.alive({ pid: Number(m[1]), start: m[2] })) live.push(f);
+    else rmSync(join(users, f), { force: true });
+  }
+  return live;
+}
+
+/** Puts back the text saved by the first user (removing the file and directories it created), if any is saved. */
+function restoreConnlabels(path: string, saved: string): void {
+  if (!existsSync(saved)) return;
+  const { text, created } = JSON.parse(readFileSync(saved, 'utf8')) as { text: string | null; created: string[] };
+  if (text === null) {
+    rmSync(path, { force: true });
+    for (const d of [...created].reverse()) try { rmdirSync(d); } catch { /* not empty: someone else uses it */ }
+  } else writeFileSync(path, text);
+  unlinkSync(saved);
 }
 
 function parseConf(text: string): Map<string, number> {
