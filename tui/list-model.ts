@@ -141,7 +141,7 @@ export class ListModel {
       const keep = ord.keep!;
       const kept = j.kept as LiveFlow[];
       const end = Math.min(flows.length, j.keptUpTo + budget);
-      for (let i = j.keptUpTo; i < end; i++) if (keep(flows[i])) kept.push(flows[i]);
+      for (let from = j.keptUpTo; from < end; from += LOOP_CHUNK) keepRange(flows, keep, kept, from, Math.min(end, from + LOOP_CHUNK));
       budget -= end - j.keptUpTo;
       j.keptUpTo = end;
       if (end < flows.length || budget <= 0) return false;
@@ -258,6 +258,11 @@ function scanOut(rows: readonly LiveFlow[], l: LiveFlow, h: number, from: number
     if (b >= 0 && rows[b] === l) return b;
   }
   return -1;
+}
+
+/** Appends to `kept` the flows of flows[from..to) that `keep` keeps (the filter pass, in chunks: see LOOP_CHUNK). */
+function keepRange(flows: readonly LiveFlow[], keep: (l: LiveFlow) => boolean, kept: LiveFlow[], from: number, to: number): void {
+  for (let i = from; i < to; i++) if (keep(flows[i])) kept.push(flows[i]);
 }
 
 /** rows[i] = kept[idx[i]] for i in from..to. */
