@@ -123,7 +123,8 @@ export class KeyedSort<T> {
     for (let r = 0; r < d; r++) rank[byValue[r]] = descending ? d - 1 - r : r;
     const ids = s.lo;
     for (let from = 0; from < n; from += LOOP_CHUNK) remap(ids, rank, from, Math.min(n, from + LOOP_CHUNK));
-    return { idx: countingSort(ids, n, s), keys: this.strs };
+    // The ranks (below MAX_RANKED) are one 16-bit digit: one counting pass.
+    return { idx: radixPasses(n, s, 0xffff, 0), keys: this.strs };
   }
 }
 
@@ -140,13 +141,6 @@ function generic<T>(rows: readonly T[], key: (r: T) => SortKey, descending: bool
  * 30-45 ms against 12. A helper called for each chunk is optimized as a function, and that code is kept.
  */
 export const LOOP_CHUNK = 4096;
-
-/** Stable counting sort of indices 0..n-1 by small integer keys k[i] < 65536. */
-function countingSort(k: Uint32Array, n: number, s: SortScratch): Uint32Array {
-  for (let from = 0; from < n; from += LOOP_CHUNK) identity(s.tmp, from, Math.min(n, from + LOOP_CHUNK));
-  radixPass(k, 0, n, s.tmp, s.idx, s.count);
-  return s.idx.subarray(0, n);
-}
 
 /** Radix sort of s.f64[0..n) holding unsigned 32-bit integers (2 passes at most). */
 function radixU32(n: number, descending: boolean, s: SortScratch): Uint32Array {

@@ -116,15 +116,17 @@ export class ListModel {
 
   /** Drops a stepped rebuild under way (the rows stay in their current order). */
   cancelRebuild(): void {
-    this.finishJob();
+    this.job = null;
+    this.release();
   }
 
-  /** Ends the job under way, letting go of the rows it held. */
-  private finishJob(): void {
-    this.job = null;
+  /** Lets go of the flows the job slot and the sorter hold, once the job is over. */
+  private release(): void {
     const j = this.slot;
     j.flows = NO_ROWS;
     j.kept = NO_ROWS;
+    j.inserted.length = 0;
+    j.removed.length = 0;
     this.sorter.reset(NO_ROWS);
   }
 
@@ -168,7 +170,7 @@ export class ListModel {
     const rows = this.spare;
     rows.length = n;
     for (let from = 0; from < n; from += LOOP_CHUNK) permute(rows, kept, idx, from, Math.min(n, from + LOOP_CHUNK));
-    this.finishJob();
+    this.job = null;
     this.ord = ord;
     this.spare = this.rows;
     this.rows = rows;
@@ -177,12 +179,13 @@ export class ListModel {
     // calls record nothing in it).
     for (const l of j.removed) this.remove(l);
     for (const l of j.inserted) this.insert(l);
+    this.release();
     return true;
   }
 
   /** Lists nothing, and holds no flow (a list kept for its sorter alone: see ViewState.warmSort). */
   clear(): void {
-    this.finishJob();
+    this.cancelRebuild();
     this.rows.length = 0;
     this.spare.length = 0;
     this.ord = null;

@@ -110,9 +110,7 @@ export class ViewState {
   /** The index of the next column warmSort sorts by. */
   private warmAt = 0;
   /** The last ordering made for each column, with what it was made from (orderingBy). */
-  private readonly orderings = new Map<string, { sig: string; ord: Ordering }>();
-  /** Counts the filters applied: part of an ordering's signature. */
-  private filterGen = 0;
+  private readonly orderings = new Map<string, { sig: string; test: ((r: Row) => boolean) | null; ord: Ordering }>();
 
   constructor(deps: ViewDeps, settings: Partial<ViewSettings> = {}) {
     this.deps = deps;
@@ -208,11 +206,12 @@ export class ViewState {
    */
   private orderingBy(col: NonNullable<ReturnType<typeof columnById>>): Ordering {
     const s = this.settings;
-    const sig = `${s.descending}|${s.ghosts}|${this.activeOnly}|${[...this.protoOff].join(',')}|${s.names}|${s.services}|${s.bits}|${s.totals}|${this.side}|${this.filterGen}`;
+    const sig = `${s.descending}|${s.ghosts}|${this.activeOnly}|${[...this.protoOff].join(',')}|${s.names}|${s.services}|${s.bits}|${s.totals}|${this.side}`;
+    const test = this.filterTest;
     const had = this.orderings.get(col.id);
-    if (had?.sig === sig) return had.ord;
+    if (had?.sig === sig && had.test === test) return had.ord;
     const ord = this.newOrdering(col);
-    this.orderings.set(col.id, { sig, ord });
+    this.orderings.set(col.id, { sig, test, ord });
     return ord;
   }
 
@@ -459,7 +458,6 @@ export class ViewState {
     if (t === '') {
       this.filterText = '';
       this.filterTest = null;
-      this.filterGen++;
       this.filterNeedsEnrich = false;
       this.filterError = null;
       this.resort();
@@ -473,7 +471,6 @@ export class ViewState {
     this.filterError = null;
     this.filterText = t;
     this.filterTest = r.test;
-    this.filterGen++;
     this.filterNeedsEnrich = r.needsEnrichment;
     this.resort();
     return true;

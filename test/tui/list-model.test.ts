@@ -87,7 +87,7 @@ t.test('one job and one sorter for the list\'s life, holding no flow once a rebu
   const flows = Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, v: (i * 37) % 101, firstSeenMs: i }) as unknown as LiveFlow & { v: number });
   const key = (l: LiveFlow) => (l as LiveFlow & { v: number }).v;
   const m = new ListModel();
-  const inner = m as unknown as { slot: { flows: unknown; kept: unknown }; sorter: { rows: unknown; done: number } };
+  const inner = m as unknown as { slot: { flows: unknown; kept: unknown; inserted: unknown[]; removed: unknown[] }; sorter: { rows: unknown; done: number } };
   const slot = inner.slot, sorter = inner.sorter;
   m.rebuild(flows, { key, descending: false, keep: null });
   m.rebuild(flows, { key: (l) => String(key(l)), descending: true, keep: (l) => key(l) > 50 });
@@ -96,11 +96,17 @@ t.test('one job and one sorter for the list\'s life, holding no flow once a rebu
   t.equal(inner.slot, slot, 'the same job object');
   t.equal(inner.sorter, sorter, 'the same sorter');
   t.equal(inner.slot.flows, flows, 'which holds the flows while the job runs');
+  const late = { key: 'late', v: 50, firstSeenMs: 1e9 } as unknown as LiveFlow & { v: number };
+  m.insert(late);
+  m.remove(flows[3]);
+  t.equal(inner.slot.inserted.length + inner.slot.removed.length, 2, 'and what changed meanwhile');
   while (!m.stepRebuild(100));
-  t.same(m.rows.map(key), flows.map(key).sort((x, y) => x - y), 'and sorts as a new one would');
+  t.ok(m.has(late) && !m.has(flows[3]), 'applied to the new order');
+  t.same(m.rows.map(key), [...flows.filter((l) => l !== flows[3]), late].map(key).sort((x, y) => x - y), 'and sorts as a new one would');
   t.equal((inner.slot.flows as unknown[]).length, 0, 'the ended job lets go of the flows');
   t.equal((inner.slot.kept as unknown[]).length, 0, 'and of the rows it kept');
   t.equal((inner.sorter.rows as unknown[]).length, 0, 'and so does the sorter');
+  t.equal(inner.slot.inserted.length + inner.slot.removed.length, 0, 'and of the changes it applied');
   m.startRebuild(flows, { key, descending: false, keep: null });
   m.cancelRebuild();
   t.equal((inner.slot.flows as unknown[]).length, 0, 'a cancelled one too');
