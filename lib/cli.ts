@@ -6,7 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { fullCollector, keepYoungGenerationSmall } from './heap.js';
+import { fullCollector, tuneHeap } from './heap.js';
 import { openEnricher, openSource, prepareSysctls, runEvents, VIEW_SLICE_MS, VIEW_TICK_STEP_ROWS, type Io, type RunOptions } from './modes.js';
 import { watchPipeReader } from './pipe-reader.js';
 import { runOnce } from './once.js';
@@ -185,7 +185,7 @@ async function main(argv: string[]): Promise<Outcome> {
     const { serverMain } = await import('./conntopd.js');
     return { code: await serverMain([...argv.slice(0, serverFlag), ...argv.slice(serverFlag + 1)], 'conntop --server'), now: false };
   }
-  keepYoungGenerationSmall(setFlagsFromString);
+  tuneHeap(setFlagsFromString);
   let opts: RunOptions;
   let text = '';
   try {

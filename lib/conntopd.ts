@@ -11,7 +11,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { explain } from './errors.js';
 import { FlowTable } from './flow-table.js';
-import { fullCollector, keepYoungGenerationSmall } from './heap.js';
+import { fullCollector, tuneHeap } from './heap.js';
 import { openSource, prepareSysctls, type Io, type RunOptions } from './modes.js';
 import { serveLoop } from './serve-loop.js';
 import { sharedSysctlGuard } from './sysctl.js';
@@ -213,7 +213,7 @@ async function openProcessShare(server: ConntopServer): Promise<import('./proces
 
 /** conntopd's main: parses argv, runs the server with signals wired to an abort; returns the exit code. */
 export async function serverMain(argv: string[], name = 'conntopd'): Promise<number> {
-  keepYoungGenerationSmall(setFlagsFromString);
+  tuneHeap(setFlagsFromString);
   if (argv.includes('--manual')) {
     // From this program's own definitions, so that the page never disagrees with --help.
     const { conntopdManPage } = await import('./manual-cli.js');

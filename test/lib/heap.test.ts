@@ -1,11 +1,19 @@
-// lib/heap.ts: the one V8 flag conntop sets on itself (why: see its comment; measured in the benchmark).
+// lib/heap.ts: the V8 flags conntop sets on itself (why: see its comment; measured in the benchmark).
 import t from 'tap';
-import { fullCollector, keepYoungGenerationSmall } from '../../lib/heap.js';
+import { spawnSync } from 'node:child_process';
+import { HEAP_FLAGS, fullCollector, tuneHeap } from '../../lib/heap.js';
 
-t.test('keepYoungGenerationSmall sets the one V8 flag it documents', async (t) => {
+t.test('tuneHeap sets the V8 flags it documents', async (t) => {
   const flags: string[] = [];
-  keepYoungGenerationSmall((f) => flags.push(f));
-  t.same(flags, ['--semi-space-growth-factor=1']);
+  tuneHeap((f) => flags.push(f));
+  t.same(flags, ['--semi-space-growth-factor=1', '--memory-reducer-single-gc']);
+  t.same(flags, [...HEAP_FLAGS]);
+});
+
+// V8 ignores a flag it does not know, silently: a node whose V8 dropped one would lose its effect unnoticed.
+t.test('every flag tuneHeap sets is one this node\'s V8 knows', async (t) => {
+  const options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
+  for (const f of HEAP_FLAGS) t.match(options, `  ${f.replace(/=.*/, '')} `, f);
 });
 
 t.test('fullCollector sets --expose-gc, runs the context\'s gc at most once per gap, and is a no-op without one', async (t) => {
