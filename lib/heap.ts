@@ -16,7 +16,7 @@ export const HEAP_FLAGS = ['--semi-space-growth-factor=1', '--memory-reducer-sin
  *   V8's memory reducer collects the whole heap, then again twice at half-second gaps while it reckons that
  *   more could come back. A loaded table leaves its garbage to the first of these: the idle view at 50k flows
  *   spent 16-26 ms/s on V8's helper threads over those 10 s, against 12-15 with one collection, at the same
- *   RSS (107-109 MiB); the three collections were 6-7 ms of main-thread pause each.
+ *   RSS (107-109 MiB); the three collections paused the main thread 5.6-6.9 ms each.
  */
 export function tuneHeap(setFlags: (flags: string) => void): void {
   for (const f of HEAP_FLAGS) setFlags(f);

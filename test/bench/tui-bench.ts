@@ -199,7 +199,7 @@ const IDLE_N = 50_000;
  * The idle view's window: IDLE_S seconds from 3 s after the table loaded. Its first IDLE_FIRST_S seconds are
  * reported apart: they hold V8's memory reducer, which collects the whole heap once, 8 s after start-up's last
  * full collection, when the loaded table goes quiet (a one-off of about 100 ms of CPU at 50k flows, mostly on
- * V8's helper threads; nothing like it in the 30 s after). A user's `top` over half a minute sees the window.
+ * V8's helper threads; a 30 s GC log from start showed no other full collection after it). A user's `top` over half a minute sees the window.
  */
 const IDLE_S = 30;
 const IDLE_FIRST_S = 10;
