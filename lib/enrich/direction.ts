@@ -41,10 +41,12 @@ export function natKind(f: Pick<Flow, 'orig' | 'reply' | 'status'>): NatKind {
  * A port forward on a router (orig.dst is the router, reply.src a LAN host) is therefore `forwarded`.
  */
 export function flowDirection(f: Pick<Flow, 'orig' | 'reply' | 'status'>, isLocal: (addr: string) => boolean): FlowDirection {
-  const clientLocal = isLocal(f.orig.src);
-  const serverLocal = isLocal(f.reply.src);
-  const dir: Direction = clientLocal && serverLocal ? 'local' : clientLocal ? 'outbound' : serverLocal ? 'inbound' : 'forwarded';
-  return { dir, nat: natKind(f) };
+  return { dir: directionOf(isLocal(f.orig.src), isLocal(f.reply.src)), nat: natKind(f) };
+}
+
+/** flowDirection's direction from whether the client (orig.src) and the server (reply.src) are local. */
+export function directionOf(clientLocal: boolean, serverLocal: boolean): Direction {
+  return clientLocal && serverLocal ? 'local' : clientLocal ? 'outbound' : serverLocal ? 'inbound' : 'forwarded';
 }
 
 const SOCKET_PROTOS = new Set([6, 17, 33, 132, 136]);
@@ -62,14 +64,17 @@ export function socketQuery(flow: Pick<Flow, 'family' | 'protoNum' | 'orig' | 'r
     : { family: flow.family, protoNum: flow.protoNum, src: o.src, sport: o.sport ?? 0, dst: o.dst, dport: o.dport ?? 0 };
 }
 
-/** The remote end to geolocate: the server when outbound, the client when inbound, null when local. */
-export function remoteAddress(f: Pick<Flow, 'orig' | 'reply'>, dir: Direction, isPublic: (addr: string) => boolean): string | null {
+/**
+ * The remote end to geolocate: the server when outbound, the client when inbound, null when local. Only public
+ * addresses have a place on the map (GeoIP data for private or documentation ranges is noise): `serverPublic`
+ * and `clientPublic` say whether reply.src and orig.src are.
+ */
+export function remoteAddress(f: Pick<Flow, 'orig' | 'reply'>, dir: Direction, serverPublic: boolean, clientPublic: boolean): string | null {
   switch (dir) {
-    // Only public addresses have a place on the map (GeoIP data for private or documentation ranges is noise).
-    case 'outbound': return isPublic(f.reply.src) ? f.reply.src : null;
-    case 'inbound': return isPublic(f.orig.src) ? f.orig.src : null;
+    case 'outbound': return serverPublic ? f.reply.src : null;
+    case 'inbound': return clientPublic ? f.orig.src : null;
     case 'local': return null;
-    case 'forwarded': return isPublic(f.reply.src) ? f.reply.src : isPublic(f.orig.src) ? f.orig.src : null;
+    case 'forwarded': return serverPublic ? f.reply.src : clientPublic ? f.orig.src : null;
   }
 }
 

@@ -78,7 +78,7 @@ t.test('direction, NAT and remote end', async (t) => {
   const isPublic = (a: string) => !/^(192\.168|10\.|127\.)/.test(a);
   for (const c of cases) {
     const d = flowDirection(c.input, isLocal);
-    t.same({ ...d, remote: remoteAddress(c.input, d.dir, isPublic) }, c.want, c.name);
+    t.same({ ...d, remote: remoteAddress(c.input, d.dir, isPublic(c.input.reply.src), isPublic(c.input.orig.src)) }, c.want, c.name);
   }
 });
 
