@@ -205,8 +205,10 @@ export class ViewState {
    * sort change after one ran unoptimized: 2-4x a warm one (in process, a full collection before each `>`).
    */
   private orderingBy(col: NonNullable<ReturnType<typeof columnById>>): Ordering {
+    // What newOrdering reads: the format toggles (all of fmt, so a toggle added there is not missed here), the
+    // direction, ghosts, active only, the hidden protocols; the filter test is compared as the function it is.
     const s = this.settings;
-    const sig = `${s.descending}|${s.ghosts}|${this.activeOnly}|${[...this.protoOff].join(',')}|${s.names}|${s.services}|${s.bits}|${s.totals}|${this.side}`;
+    const sig = [s.descending, s.ghosts, this.activeOnly, [...this.protoOff].join(','), ...Object.values(this.fmt)].join('|');
     const test = this.filterTest;
     const had = this.orderings.get(col.id);
     if (had?.sig === sig && had.test === test) return had.ord;

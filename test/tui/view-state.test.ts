@@ -239,6 +239,7 @@ t.test('the ordering by a column is the same object until something it depends o
   keys(view, 'I');
   const steps: Array<[string, () => void]> = [
     ['names', () => keys(view, 'n')],
+    ['services', () => keys(view, 'N')],
     ['bits', () => keys(view, 'b')],
     ['totals', () => keys(view, 't')],
     ['source side', () => keys(view, 's')],
