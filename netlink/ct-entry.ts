@@ -65,7 +65,10 @@ export interface CtSynproxy {
   tsoff: number;
 }
 
-/** A decoded conntrack entry. Optional fields are exactly the attributes the kernel did not send. */
+/**
+ * A decoded conntrack entry. An optional field is undefined exactly when the kernel did not send its attribute;
+ * decodeCtEntry's entries carry every field (undefined when absent), so that they all have one object shape.
+ */
 export interface CtEntry {
   /** nfgen_family: 2 (AF_INET) or 10 (AF_INET6). */
   family: number;
