@@ -59,7 +59,7 @@ function decodeBody(r: Reader, m: NlMsg, unknown?: UnknownAttrs): CtEntry {
     sctp: undefined, dccp: undefined, helper: undefined, countersOrig: undefined, countersReply: undefined,
     countersSaturated: undefined, startNs: undefined, stopNs: undefined, eventNs: undefined, labels: undefined,
     seqAdjOrig: undefined, seqAdjReply: undefined, secctx: undefined, synproxy: undefined,
-  };
+  } satisfies Record<keyof CtEntry, unknown>; // a field added to CtEntry and not here fails to compile
   const it = s.it0.reset(m.payload + NFGENMSG_LEN, end);
   let masterProto = -1;
   while (it.next()) {
